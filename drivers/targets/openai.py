@@ -1,0 +1,411 @@
+"""An OpenAI-compatible endpoint (vLLM, SGLang, TGI, llama.cpp server, ...) as a target.
+
+One ``httpx.AsyncClient`` per run: HTTP/1.1 keep-alive, as many connections as requests in
+flight, the plan's read timeout, and no proxy settings from the environment. Each request is
+streamed; every raw block is stamped on arrival and fed to our own SSE reader, so each text chunk
+keeps the time its bytes came in. To make every request produce exactly ``max_tokens``, the vLLM
+and SGLang extras ``min_tokens`` and ``ignore_eos`` are sent; a server that refuses them is asked
+again without them for the rest of the run, and :meth:`OpenAITarget.describe` says so.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+import httpx
+
+from .base import RequestResult, RequestSpec, Target, TargetUnavailable
+from .sse import SSEEvent, SSEParser, StreamChunk, parse_chunk
+
+PROBE_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 10.0
+WRITE_TIMEOUT_S = 30.0
+_BODY_LIMIT = 64 * 1024
+_EXTRAS = ("min_tokens", "ignore_eos")
+
+
+class OpenAITarget(Target):
+    """Streams completions or chat completions from an OpenAI-compatible server."""
+
+    kind = "openai"
+
+    def __init__(
+        self,
+        now: Callable[[], int],
+        base_url: str,
+        model: str,
+        api: Literal["completions", "chat"] = "completions",
+        api_key_env: str | None = None,
+        timeout_s: float = 600.0,
+        exact_output: bool = True,
+    ):
+        super().__init__(now)
+        if api not in ("completions", "chat"):
+            raise ValueError(f"api must be 'completions' or 'chat', not {api!r}")
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api = api
+        self.api_key_env = api_key_env
+        self.timeout_s = float(timeout_s)
+        self.exact_output = exact_output
+        self._extras = exact_output
+        self._extras_accepted = False
+        self._extras_refusal: str | None = None
+        self._usage_seen = False
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def _url(self) -> str:
+        return f"{self.base_url}/{'chat/completions' if self.api == 'chat' else 'completions'}"
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"accept-encoding": "identity"}
+        if self.api_key_env:
+            key = os.environ.get(self.api_key_env)
+            if not key:
+                raise TargetUnavailable(
+                    f"The environment variable {self.api_key_env} named by target.api_key_env is "
+                    "not set. Set it to the endpoint's API key before the run."
+                )
+            headers["authorization"] = f"Bearer {key}"
+        return headers
+
+    async def probe(self) -> dict[str, Any]:
+        """``GET /models``; returns ``{"models": [ids]}`` or raises :class:`TargetUnavailable`."""
+        url = f"{self.base_url}/models"
+        async with httpx.AsyncClient(
+            timeout=PROBE_TIMEOUT_S, trust_env=False, headers=self._headers()
+        ) as client:
+            try:
+                resp = await client.get(url)
+            except httpx.TimeoutException:
+                raise TargetUnavailable(
+                    f"The endpoint at {self.base_url} did not answer within {PROBE_TIMEOUT_S:g} s. "
+                    "Check that the server is running and has finished loading the model."
+                ) from None
+            except httpx.ConnectError as exc:
+                raise TargetUnavailable(
+                    f"Cannot reach the endpoint at {self.base_url}: {_connect_reason(exc)}. "
+                    "Check that the server is running and the base_url in the plan."
+                ) from None
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                raise TargetUnavailable(
+                    f"Cannot use the base_url {self.base_url!r}: {exc} "
+                    "Write it like http://host:8000/v1."
+                ) from None
+            except httpx.HTTPError as exc:
+                raise TargetUnavailable(
+                    f"The endpoint at {self.base_url} broke off its answer to GET /models "
+                    f"({type(exc).__name__}: {exc}). Check the server's log."
+                ) from None
+        self._check_probe_status(resp, url)
+        try:
+            models = [m["id"] for m in resp.json()["data"]]
+        except (ValueError, KeyError, TypeError):
+            raise TargetUnavailable(
+                f"The endpoint at {url} did not answer with a model list. Check that base_url "
+                "points at an OpenAI-compatible server."
+            ) from None
+        if self.model not in models:
+            served = ", ".join(map(str, models)) or "no models"
+            raise TargetUnavailable(
+                f"The endpoint at {self.base_url} does not serve the model {self.model!r}; it "
+                f"serves {served}. Set target.model to one of them."
+            )
+        return {"models": models}
+
+    def _check_probe_status(self, resp: httpx.Response, url: str) -> None:
+        code = resp.status_code
+        if code in (401, 403):
+            if self.api_key_env:
+                raise TargetUnavailable(
+                    f"The endpoint at {self.base_url} refused the API key from {self.api_key_env} "
+                    f"(HTTP {code}). Check that {self.api_key_env} holds a valid key for it."
+                )
+            raise TargetUnavailable(
+                f"The endpoint at {self.base_url} needs an API key (HTTP {code}). Put the key in "
+                "an environment variable and name it in target.api_key_env."
+            )
+        if code == 404:
+            hint = (
+                "check the base_url in the plan"
+                if self.base_url.endswith("/v1")
+                else "the base_url probably lacks /v1 (write it like http://host:8000/v1)"
+            )
+            raise TargetUnavailable(f"The endpoint answered HTTP 404 for {url}; {hint}.")
+        if code != 200:
+            raise TargetUnavailable(
+                f"The endpoint at {url} answered HTTP {code}: "
+                f"{_error_text(resp.content, resp.reason_phrase)}. Check the server's log."
+            )
+
+    async def open(self, concurrency: int) -> None:
+        """Make the client for up to ``concurrency`` requests in flight."""
+        await self.close()
+        self._client = self._new_client(concurrency)
+
+    def _new_client(self, concurrency: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            limits=httpx.Limits(
+                max_connections=concurrency, max_keepalive_connections=concurrency
+            ),
+            timeout=httpx.Timeout(
+                connect=CONNECT_TIMEOUT_S, read=self.timeout_s, write=WRITE_TIMEOUT_S, pool=None
+            ),
+            trust_env=False,
+            http1=True,
+            http2=False,
+            headers=self._headers(),
+        )
+
+    def _client_or_new(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = self._new_client(1)
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    def describe(self) -> dict[str, Any]:
+        if not self.exact_output:
+            exact = "off"
+        elif self._extras_refusal:
+            exact = f"not accepted by server: {self._extras_refusal}"
+        else:
+            exact = "+".join(_EXTRAS)
+        return {
+            "exact_output_length": exact,
+            "api": self.api,
+            "base_url": self.base_url,
+            "model": self.model,
+            "stream_usage": self._usage_seen,
+        }
+
+    def _body(self, spec: RequestSpec, extras: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": spec.model or self.model}
+        if self.api == "chat":
+            body["messages"] = [{"role": "user", "content": spec.prompt}]
+        else:
+            body["prompt"] = spec.prompt
+        body |= {
+            "max_tokens": spec.max_tokens,
+            "temperature": 0,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if extras:
+            body |= {"min_tokens": spec.max_tokens, "ignore_eos": True}
+        return body
+
+    async def send(self, spec: RequestSpec) -> RequestResult:
+        """Stream one request; every failure comes back as ``ok=False`` with a plain reason."""
+        result = RequestResult(seq=spec.seq, sent_ns=self.now())
+        try:
+            await self._send(spec, result)
+        except Exception as exc:  # the edge: a failed request is a result, never an exception
+            result.ok = False
+            result.error = self._failure(exc, result)
+        finally:
+            result.done_ns = self.now()
+        return result
+
+    async def _send(self, spec: RequestSpec, result: RequestResult) -> None:
+        client = self._client_or_new()
+        extras = self._extras
+        refused = await self._stream(client, self._body(spec, extras), result)
+        if refused and extras and self._may_be_extras(*refused):
+            named = _mentions_extras(refused[1])
+            refused_first = refused
+            refused = await self._stream(client, self._body(spec, False), result)
+            if named or refused is None:
+                self._drop_extras(f"HTTP {refused_first[0]}: {refused_first[1]}")
+        elif refused is None and extras:
+            self._extras_accepted = True
+        if refused:
+            result.error = f"HTTP {refused[0]}: {refused[1]}"
+
+    def _may_be_extras(self, code: int, message: str) -> bool:
+        return code in (400, 422) and (_mentions_extras(message) or not self._extras_accepted)
+
+    def _drop_extras(self, reason: str) -> None:
+        self._extras = False
+        if self._extras_refusal is None:
+            self._extras_refusal = reason
+
+    async def _stream(
+        self, client: httpx.AsyncClient, body: dict[str, Any], result: RequestResult
+    ) -> tuple[int, str] | None:
+        """Send ``body`` and read its stream into ``result``; an HTTP error comes back as
+        ``(status, message)`` with nothing read."""
+        result.sent_ns = self.now()
+        async with client.stream("POST", self._url, json=body) as resp:
+            result.http_status = resp.status_code
+            if not resp.is_success:
+                return resp.status_code, _error_text(await _read_limited(resp), resp.reason_phrase)
+            if "json" in resp.headers.get("content-type", ""):
+                chunk = parse_chunk((await _read_limited(resp)).decode("utf-8", "replace"))
+                result.error = (
+                    f"stream error: {chunk.error}"
+                    if chunk.error
+                    else "the server answered without streaming (content-type JSON)"
+                )
+                return None
+            await self._read_events(resp, result)
+        return None
+
+    async def _read_events(self, resp: httpx.Response, result: RequestResult) -> None:
+        parser = SSEParser()
+        stream = _Stream()
+        try:
+            try:
+                async for block in resp.aiter_raw():
+                    stream.take(parser.feed(block), self.now(), result)
+            except httpx.ReadTimeout:
+                if not stream.done:
+                    raise
+            stream.take(parser.close(), self.now(), result)
+        finally:
+            stream.finish(result)
+        self._usage_seen |= stream.usage_seen
+
+    def _failure(self, exc: Exception, result: RequestResult) -> str:
+        if isinstance(exc, httpx.ReadTimeout):
+            return f"read timeout after {self.timeout_s:g} s"
+        if isinstance(exc, httpx.ConnectTimeout):
+            return f"connect timeout after {CONNECT_TIMEOUT_S:g} s"
+        if isinstance(exc, httpx.WriteTimeout):
+            return f"write timeout after {WRITE_TIMEOUT_S:g} s"
+        if isinstance(exc, httpx.ConnectError):
+            reason = _connect_reason(exc)
+            return reason if reason == "connection refused" else f"cannot connect: {reason}"
+        if isinstance(exc, (httpx.ReadError, httpx.WriteError)) or (
+            isinstance(exc, httpx.RemoteProtocolError)
+            and ("closed" in str(exc) or "disconnected" in str(exc))
+        ):
+            return f"connection reset after {len(result.chunk_ns)} chunks"
+        if isinstance(exc, TargetUnavailable):
+            return str(exc)
+        if isinstance(exc, httpx.HTTPError):
+            return f"{type(exc).__name__}: {exc}"
+        return f"internal error: {type(exc).__name__}: {exc}"
+
+    async def tokenize(self, text: str) -> int | None:
+        """The server's token count for ``text`` via vLLM's ``POST /tokenize`` (beside ``/v1``);
+        ``None`` where the server has no such route or gives no count. Raises
+        :class:`TargetUnavailable` when the server cannot be reached."""
+        root = self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
+        try:
+            resp = await self._client_or_new().post(
+                f"{root}/tokenize", json={"model": self.model, "prompt": text}
+            )
+        except httpx.HTTPError as exc:
+            raise TargetUnavailable(
+                f"Cannot reach the endpoint at {self.base_url} to count tokens: "
+                f"{self._failure(exc, RequestResult(0, 0))}. Check that the server is running."
+            ) from None
+        if resp.status_code != 200:
+            return None
+        try:
+            count = resp.json()["count"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+@dataclass
+class _Stream:
+    """What one response's events said so far."""
+
+    parts: list[str] = field(default_factory=list)
+    malformed: int = 0
+    done: bool = False
+    error: str | None = None
+    finish_reason: str | None = None
+    usage_seen: bool = False
+
+    def take(self, events: list[SSEEvent], t_ns: int, result: RequestResult) -> None:
+        for event in events:
+            if event.error:
+                self.malformed += 1
+                continue
+            chunk = parse_chunk(event.data)
+            if event.event == "error" and not chunk.error:
+                chunk = StreamChunk(error=event.data[:300] or "error")
+            elif chunk.malformed:
+                self.malformed += 1
+            self.done |= chunk.done
+            if chunk.error and self.error is None:
+                self.error = chunk.error
+            if chunk.text:
+                result.chunk_ns.append(t_ns)
+                result.chunk_chars.append(len(chunk.text))
+                self.parts.append(chunk.text)
+            if chunk.usage:
+                self.usage_seen = True
+                if chunk.usage.prompt_tokens is not None:
+                    result.prompt_tokens = chunk.usage.prompt_tokens
+                if chunk.usage.completion_tokens is not None:
+                    result.completion_tokens = chunk.usage.completion_tokens
+            if chunk.finish_reason:
+                self.finish_reason = chunk.finish_reason
+
+    def finish(self, result: RequestResult) -> None:
+        result.text = "".join(self.parts)
+        if self.malformed:
+            result.extra["malformed_lines"] = self.malformed
+        if self.finish_reason:
+            result.extra["finish_reason"] = self.finish_reason
+        if self.error:
+            result.error = f"stream error: {self.error}"
+        elif self.done or result.chunk_ns:
+            result.ok = True
+        elif self.malformed:
+            result.error = f"malformed stream: {self.malformed} unparseable lines"
+        else:
+            result.error = "empty stream: the server sent no text"
+
+
+async def _read_limited(resp: httpx.Response) -> bytes:
+    body = bytearray()
+    async for block in resp.aiter_raw():
+        body += block
+        if len(body) >= _BODY_LIMIT:
+            break
+    return bytes(body[:_BODY_LIMIT])
+
+
+def _error_text(body: bytes, fallback: str) -> str:
+    """The message of a JSON error body (OpenAI, vLLM, FastAPI shapes), else the body's start."""
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        obj = None
+    message: Any = None
+    if isinstance(obj, dict):
+        error = obj.get("error")
+        message = error.get("message") if isinstance(error, dict) else error
+        message = message or obj.get("message") or obj.get("detail")
+    if message is not None and not isinstance(message, str):
+        message = json.dumps(message, ensure_ascii=False)
+    text = message or body.decode("utf-8", "replace").strip() or fallback
+    return " ".join(text.split())[:300]
+
+
+def _mentions_extras(message: str) -> bool:
+    return any(name in message for name in _EXTRAS)
+
+
+def _connect_reason(exc: BaseException) -> str:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, socket.gaierror):
+            return "host name not found"
+        seen = seen.__cause__ or seen.__context__
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,281 @@
+"""The headless face: ``kperf demo | run | export | verify | resources`` (CONTRACT.md)."""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from kperf_gui import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+DEMO_PLAN = """\
+# The built-in demo: the simulated endpoint and the simulated meter, nothing beyond loopback.
+[session]
+name = "demo"
+operator = "demo"
+notes = "K-Perf Lab built-in demo: simulated endpoint and simulated wall-plug meter"
+
+[target]
+kind = "simulated"
+model = "sim-llm"
+api = "completions"
+
+[[meters]]
+driver = "simulated"
+element = 1
+rate_hz = 10
+
+[sweep]
+input_tokens = [128, 1024]
+output_tokens = [32]
+concurrency = [1, 8, 32]
+seconds_per_point = 4
+idle_baseline_s = 2
+seed = 0
+"""
+
+
+def documents_dir() -> Path:
+    """The user's documents folder (XDG on Linux, ~/Documents elsewhere)."""
+    xdg = os.environ.get("XDG_DOCUMENTS_DIR")
+    if xdg:
+        return Path(os.path.expandvars(xdg)).expanduser()
+    return Path.home() / "Documents"
+
+
+def default_session_dir(name: str) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return documents_dir() / "K-Perf Lab" / f"{name}-{stamp}"
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"kperf: {message}", file=sys.stderr)
+    return code
+
+
+def _stdin_commands(ctl) -> None:  # type: ignore[no-untyped-def]
+    """Obey pause/resume/stop/abort/continue lines on standard input (--events)."""
+    def reader() -> None:
+        for line in sys.stdin:
+            cmd = line.strip().lower()
+            if cmd == "pause":
+                ctl.paused.set()
+            elif cmd == "resume":
+                ctl.paused.clear()
+            elif cmd == "stop":
+                ctl.stop.set()
+            elif cmd == "abort":
+                ctl.abort.set()
+            elif cmd == "continue":
+                ctl.proceed.set()
+
+    threading.Thread(target=reader, name="stdin-commands", daemon=True).start()
+
+
+def _ask_terminal(message: str) -> bool:
+    print(f"\n>>> {message}")
+    try:
+        answer = input("Press Enter when the server is ready, or type 'abort': ")
+    except EOFError:
+        return False
+    return answer.strip().lower() != "abort"
+
+
+def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: bool) -> int:
+    from drivers.meters import registry
+    from kperf_gui.run.events import EventSink
+    from kperf_gui.run.load import Control
+    from kperf_gui.run.sweep import Hooks, SetupError, SweepRun
+    from kperf_gui.session.export import ExportError
+    from kperf_gui.session.plan import PlanError, parse
+
+    try:
+        plan = parse(plan_text, plan_path.resolve().parent if plan_path else None, registry.names())
+    except PlanError as exc:
+        where = f"{plan_path}: " if plan_path else ""
+        return _fail(f"{where}{exc}")
+    folder = out if out is not None else default_session_dir(plan.session.name)
+    ctl = Control()
+    if events:
+        hooks = Hooks(events=EventSink(sys.stdout))
+        _stdin_commands(ctl)
+    else:
+        hooks = Hooks(console=lambda s: print(s, flush=True),
+                      ask_operator=_ask_terminal if sys.stdin.isatty() else None)
+    sim = None
+    sim_url = None
+    if plan.target.kind == "simulated":
+        from kperf_gui.sim.process import start_sim_server
+
+        try:
+            sim = start_sim_server(model=plan.target.model or "sim-llm", seed=plan.sweep.seed)
+        except Exception as exc:  # noqa: BLE001 - reported as one line
+            return _fail(f"the simulated endpoint could not start: {exc}")
+        sim_url = sim.root_url
+    runner = SweepRun(plan, folder, hooks, ctl, sim_url=sim_url)
+
+    def on_signal(signum, frame):  # type: ignore[no-untyped-def]
+        ctl.abort.set()
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            runner.preflight()
+        except SetupError as exc:
+            runner.shutdown()
+            return _fail(str(exc))
+        if not events:
+            print(f"K-Perf Lab {__version__}: session {plan.session.name}, "
+                  f"{len(runner.points)} points, writing to {folder}", flush=True)
+        try:
+            code = runner.run()
+        except ExportError as exc:
+            return _fail(str(exc), EXIT_INVALID)
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        if sim is not None:
+            sim.stop()
+    if not events:
+        _print_result(folder, code, runner.status)
+    return code
+
+
+def _print_result(folder: Path, code: int, status: str) -> None:
+    import csv
+
+    with open(folder / "summary.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    bad = [r for r in rows if r["valid"] not in ("True", "TRUE", "true", "1")]
+    print(f"\nRun {status}: {len(rows)} point(s), {len(rows) - len(bad)} valid.")
+    for r in bad:
+        print(f"  point {r['point']} invalid: {r['invalid_reason']}")
+    print(f"Session folder: {folder}\n  results.xlsx, summary.csv, plots/, manifest.json")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return _run_plan(DEMO_PLAN, None, Path(args.out) if args.out else None, args.events)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    path = Path(args.plan)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return _fail(f"plan: file not found: {path}")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"plan: {path} cannot be read ({exc})")
+    return _run_plan(text, path, Path(args.out) if args.out else None, args.events)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kperf_gui.session.export import ExportError, export
+
+    folder = Path(args.dir)
+    try:
+        data = export(folder, record=True)
+    except ExportError as exc:
+        return _fail(str(exc))
+    state = " (interrupted run)" if data.interrupted else ""
+    print(f"Exported {folder}{state}: {len(data.summary)} point(s); results.xlsx, summary.csv, "
+          "plots/ and manifest.json rebuilt from session.sqlite.")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from contextlib import closing
+
+    from kperf_gui.session import manifest
+    from kperf_gui.session.journal import check_chain, open_readonly
+
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        return _fail(f"{folder} is not a folder; give a session folder.", EXIT_INVALID)
+    problems = manifest.verify(folder)
+    db = folder / "session.sqlite"
+    if db.is_file() and not any("session.sqlite" in p for p in problems):
+        try:
+            with closing(open_readonly(db)) as conn:
+                problems += [f"journal: {p}" for p in check_chain(conn)]
+        except Exception as exc:  # noqa: BLE001 - any failure to read is a finding
+            problems.append(f"journal: cannot be read ({exc})")
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"{folder}: NOT intact ({len(problems)} problem(s))")
+        return EXIT_INVALID
+    print(f"{folder}: intact (every file matches manifest.json; event log chain unbroken)")
+    return EXIT_OK
+
+
+def cmd_resources(args: argparse.Namespace) -> int:
+    from drivers.meters import registry
+    from drivers.meters.discovery import list_resources
+
+    print("Instruments found (VISA and serial):")
+    found = list_resources(timeout_s=args.timeout)
+    if not found:
+        print("  none")
+    for r in found:
+        note = f"  ({r['description']})" if r.get("description") else ""
+        print(f"  {r['resource']}  [{r['kind']}]{note}")
+    print("\nMeter drivers (meters[].driver):")
+    for name in registry.names():
+        try:
+            cls = registry.get(name)
+            models = ", ".join(cls.models)
+        except Exception as exc:  # noqa: BLE001 - a broken plug-in is listed, not fatal
+            models = f"cannot be loaded: {exc}"
+        print(f"  {name:18s} {models}")
+    print("\nTarget kinds (target.kind):")
+    for kind, what in (("openai", "OpenAI-compatible endpoint (vLLM, SGLang, furiosa-llm, "
+                        "vllm-rbln, llama.cpp server, Ollama)"),
+                       ("simulated", "the built-in simulated endpoint"),
+                       ("deepx", "DEEPX DX-RT through dx_engine"),
+                       ("command", "a vendor benchmark program")):
+        print(f"  {kind:10s} {what}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kperf", description="K-Perf Lab, headless: measure an AI "
+                                "chip's serving speed and wall-plug power.")
+    p.add_argument("--version", action="version", version=f"K-Perf Lab {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("demo", help="a short sweep against the built-in simulated endpoint and meter")
+    d.add_argument("--out", help="session folder to write (new or empty)")
+    d.add_argument("--events", action="store_true", help="JSON event lines on stdout; commands on stdin")
+    d.set_defaults(func=cmd_demo)
+    r = sub.add_parser("run", help="run a test plan")
+    r.add_argument("plan", help="the plan TOML file")
+    r.add_argument("--out", help="session folder to write (new or empty)")
+    r.add_argument("--events", action="store_true", help="JSON event lines on stdout; commands on stdin")
+    r.set_defaults(func=cmd_run)
+    e = sub.add_parser("export", help="rebuild the outputs of a session folder from its journal")
+    e.add_argument("dir")
+    e.set_defaults(func=cmd_export)
+    v = sub.add_parser("verify", help="check a session folder against its manifest")
+    v.add_argument("dir")
+    v.set_defaults(func=cmd_verify)
+    s = sub.add_parser("resources", help="list instruments, meter drivers and target kinds")
+    s.add_argument("--timeout", type=float, default=3.0, help="seconds to look for instruments")
+    s.set_defaults(func=cmd_resources)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INVALID)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

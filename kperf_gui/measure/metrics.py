@@ -1,0 +1,176 @@
+"""The Summary metrics of one sweep point, exactly as CONTRACT.md defines them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .power import Channel, energy_j, loss_reasons, wall_sum, window_max
+
+NS = 1e9
+
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("Measured requests", "A point's non-warm-up requests. Statistics use the successful ones; "
+     "percentiles are numpy's linear percentiles."),
+    ("Window (duration_s)", "From the first measured request sent to the last measured request "
+     "finished, in seconds."),
+    ("TTFT (ttft_ms_*)", "From sending the request to the first chunk that carries generated text "
+     "(text, delta.content, or a reasoning field). A chunk with only a role or an empty string "
+     "does not count."),
+    ("E2E (e2e_ms_*)", "From sending to the last chunk that carries text (on-device: from "
+     "submitting the inference to its completion)."),
+    ("TPOT (tpot_ms_*)", "Per request: (E2E - TTFT) / (output tokens - 1); requests with one "
+     "output token are left out."),
+    ("ITL (itl_ms_*)", "Every gap between successive text-carrying chunks, pooled over the "
+     "point's requests."),
+    ("Output tokens", "Per request: the server's usage.completion_tokens where reported, else the "
+     "tokenizer's count, else the number of text chunks; the Requests sheet says which."),
+    ("output_tokens_per_s", "Output tokens of successful measured requests / duration_s."),
+    ("output_tokens_per_s_per_user", "Mean over requests of (output tokens - 1) / (E2E - TTFT)."),
+    ("prefill_tokens_per_s", "Sum of actual input tokens / sum of TTFTs (seconds), successful "
+     "measured requests. Per user and including queueing; the concurrency-1 row is the chip's."),
+    ("requests_per_s", "Successful measured requests / duration_s."),
+    ("Wall power", "Every wall channel (meters and elements) placed on the one clock and summed."),
+    ("energy_j", "Wall power integrated over the window by the trapezoid rule, with power "
+     "interpolated at both window edges."),
+    ("power_w_mean", "energy_j / duration_s."),
+    ("power_w_max", "The highest wall reading in the window."),
+    ("power_w_idle", "The mean of the idle baseline measured before the sweep."),
+    ("joules_per_output_token", "energy_j / output tokens (on-device: joules per inference)."),
+    ("output_tokens_per_s_per_w", "output_tokens_per_s / power_w_mean."),
+    ("Live tokens/s", "Output tokens arriving in each meter update interval, paired with that "
+     "interval's power."),
+    ("valid", "False, with invalid_reason naming each cause, when a request failed, a meter read "
+     "over range or no data in the window, or readings were lost: fewer than 90 % of the "
+     "expected number (window x update rate) or any gap longer than two update periods."),
+    ("unit", "token for language-model endpoints; inference for on-device targets, where the "
+     "throughput columns read inferences per second and joules_per_output_token reads joules "
+     "per inference."),
+)
+
+
+@dataclass
+class RequestTimes:
+    """A point's requests as arrays (one entry per request)."""
+
+    sent_ns: np.ndarray
+    first_ns: np.ndarray  # NaN where no text arrived
+    last_ns: np.ndarray
+    done_ns: np.ndarray
+    ok: np.ndarray  # bool
+    warmup: np.ndarray  # bool
+    input_tokens: np.ndarray  # actual, NaN if unknown
+    output_tokens: np.ndarray  # NaN if unknown
+    chunk_ns: list[np.ndarray] = field(default_factory=list)  # per request
+    errors: list[str] = field(default_factory=list)
+
+
+def _pct(x: np.ndarray, q: float) -> float:
+    return float(np.percentile(x, q)) if len(x) else float("nan")
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.mean(x)) if len(x) else float("nan")
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b and np.isfinite(a) and np.isfinite(b) else float("nan")
+
+
+def request_summary(r: RequestTimes, unit: str = "token") -> dict[str, float | int]:
+    """Latency and throughput columns of one point."""
+    measured = ~r.warmup
+    good = measured & r.ok
+    out: dict[str, float | int] = {
+        "requests_ok": int(good.sum()),
+        "requests_failed": int((measured & ~r.ok).sum()),
+    }
+    if measured.any():
+        start = float(r.sent_ns[measured].min())
+        end = float(np.nanmax(r.done_ns[measured]))
+        duration = (end - start) / NS
+    else:
+        start = end = float("nan")
+        duration = float("nan")
+    out["window_start_ns"] = start
+    out["window_end_ns"] = end
+    out["duration_s"] = duration
+    sent = r.sent_ns[good].astype(float)
+    if unit == "inference":
+        e2e = (r.done_ns[good].astype(float) - sent) / 1e6
+        n_out = float(good.sum())
+        out.update({k: float("nan") for k in (
+            "ttft_ms_mean", "ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99", "tpot_ms_mean",
+            "tpot_ms_p50", "tpot_ms_p99", "itl_ms_p50", "itl_ms_p99", "prefill_tokens_per_s")})
+        out["e2e_ms_mean"] = _mean(e2e)
+        out["e2e_ms_p99"] = _pct(e2e, 99)
+        out["output_tokens_per_s"] = _div(n_out, duration)
+        out["output_tokens_per_s_per_user"] = _mean(1000.0 / e2e[e2e > 0])
+        out["requests_per_s"] = _div(float(good.sum()), duration)
+        out["output_tokens_total"] = n_out
+        return out
+    ttft = (r.first_ns[good] - sent) / 1e6
+    e2e = (r.last_ns[good] - sent) / 1e6
+    n_tok = r.output_tokens[good].astype(float)
+    multi = n_tok > 1
+    tpot = (e2e[multi] - ttft[multi]) / (n_tok[multi] - 1)
+    itl = [np.diff(c) / 1e6 for c, g in zip(r.chunk_ns, good) if g and len(c) > 1]
+    itl_all = np.concatenate(itl) if itl else np.empty(0)
+    decode_s = (e2e - ttft) / 1e3
+    per_user_sel = multi & (decode_s > 0)
+    total_out = float(np.nansum(n_tok))
+    ins = r.input_tokens[good].astype(float)
+    out.update({
+        "ttft_ms_mean": _mean(ttft),
+        "ttft_ms_p50": _pct(ttft, 50),
+        "ttft_ms_p90": _pct(ttft, 90),
+        "ttft_ms_p99": _pct(ttft, 99),
+        "tpot_ms_mean": _mean(tpot),
+        "tpot_ms_p50": _pct(tpot, 50),
+        "tpot_ms_p99": _pct(tpot, 99),
+        "itl_ms_p50": _pct(itl_all, 50),
+        "itl_ms_p99": _pct(itl_all, 99),
+        "e2e_ms_mean": _mean(e2e),
+        "e2e_ms_p99": _pct(e2e, 99),
+        "prefill_tokens_per_s": _div(float(np.nansum(ins)), float(np.sum(ttft)) / 1e3)
+        if len(ttft) and np.isfinite(ins).all() else float("nan"),
+        "output_tokens_per_s": _div(total_out, duration),
+        "output_tokens_per_s_per_user": _mean((n_tok[per_user_sel] - 1) / decode_s[per_user_sel]),
+        "requests_per_s": _div(float(good.sum()), duration),
+        "output_tokens_total": total_out,
+    })
+    return out
+
+
+def power_summary(wall: list[Channel], start_s: float, end_s: float, idle_w: float,
+                  duration_s: float, output_total: float, output_per_s: float) -> dict[str, float]:
+    """Power and energy columns of one point over its window (seconds on the session clock)."""
+    t, w = wall_sum(wall)
+    e = energy_j(t, w, start_s, end_s) if len(t) else float("nan")
+    mean = _div(e, duration_s)
+    return {
+        "power_w_mean": mean,
+        "power_w_max": window_max(t, w, start_s, end_s) if len(t) else float("nan"),
+        "power_w_idle": idle_w,
+        "energy_j": e,
+        "joules_per_output_token": _div(e, output_total),
+        "output_tokens_per_s_per_w": _div(output_per_s, mean),
+    }
+
+
+def validity(r: RequestTimes, wall: list[Channel], start_s: float, end_s: float,
+             extra: list[str] | None = None) -> tuple[bool, str]:
+    """Whether a point is valid, and every reason why not (joined by "; ")."""
+    reasons: list[str] = list(extra or [])
+    measured = ~r.warmup
+    failed = measured & ~r.ok
+    if not measured.any():
+        reasons.append("no measured requests")
+    if failed.any():
+        errs = sorted({e for e, f in zip(r.errors, failed) if f and e})
+        shown = "; ".join(errs[:3]) + (" ..." if len(errs) > 3 else "")
+        reasons.append(f"{int(failed.sum())} request(s) failed" + (f" ({shown})" if shown else ""))
+    if np.isfinite(start_s) and np.isfinite(end_s):
+        for c in wall:
+            reasons.extend(loss_reasons(c, start_s, end_s))
+    return (not reasons, "; ".join(reasons))

@@ -1,0 +1,79 @@
+"""Rebuild every output of a session folder from its journal.
+
+Used at the end of a run and by ``kperf export``. A journal that was never finalised (the run was
+killed) is marked interrupted and finalised first. The outputs depend only on the journal, so
+exporting the same journal twice gives the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from . import csvout, manifest, plots, xlsx
+from .data import SessionData
+from .journal import append_event, finalise, is_finalised, open_readonly
+from .load import load, meta
+from .plan import without_secrets
+
+
+class ExportError(Exception):
+    """The folder cannot be exported; the message says why and what to do."""
+
+
+def _mark_interrupted(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        status = dict(conn.execute("SELECT key, value FROM meta").fetchall()).get("status")
+        if status in (None, "running"):
+            with conn:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('status', "
+                             "'interrupted')")
+    finally:
+        conn.close()
+    append_event(db, "interrupted", "the run ended without finishing; exported from the journal")
+
+
+def _since_anchor_ns(db: Path) -> int:
+    with closing(open_readonly(db)) as conn:
+        m = meta(conn)
+    try:
+        anchor = _dt.datetime.fromisoformat(m["anchor_utc"])
+    except (KeyError, ValueError):
+        return 0
+    return int((_dt.datetime.now(_dt.timezone.utc) - anchor).total_seconds() * 1e9)
+
+
+def export(folder: Path, record: bool = False) -> SessionData:
+    """Write plan.toml, results.xlsx, summary.csv, plots/ and manifest.json into ``folder``.
+    ``record`` adds an ``export`` event to the journal's log (``kperf export``)."""
+    folder = Path(folder)
+    db = folder / "session.sqlite"
+    if not db.is_file():
+        raise ExportError(f"{folder} holds no session.sqlite; give a session folder written by "
+                          "kperf or the app.")
+    try:
+        if not is_finalised(db):
+            finalise(db)
+            _mark_interrupted(db)
+            finalise(db)
+        if record:
+            append_event(db, "export", "outputs rebuilt from the journal", at_ns=_since_anchor_ns(db))
+            finalise(db)
+        with closing(open_readonly(db)) as conn:
+            data = load(conn)
+    except sqlite3.DatabaseError as exc:
+        raise ExportError(f"{db} cannot be read as a journal ({exc}); it may be damaged. Keep "
+                          "the file and its -wal file, if any, and do not edit them.") from None
+    (folder / "plan.toml").write_text(without_secrets(data.plan_toml), encoding="utf-8")
+    xlsx.write_workbook(data, folder / "results.xlsx")
+    csvout.write_summary_csv(data, folder / "summary.csv")
+    pdir = folder / "plots"
+    pdir.mkdir(exist_ok=True)
+    written = {p.resolve() for p in plots.write_plots(data, pdir)}
+    for old in pdir.glob("*.png"):
+        if old.resolve() not in written:
+            old.unlink()
+    manifest.write_manifest(folder)
+    return data

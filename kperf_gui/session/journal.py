@@ -1,0 +1,248 @@
+"""The journal: ``session.sqlite``, the source of truth of a session.
+
+One writer thread drains a queue into SQLite in batches (WAL mode while measuring, a commit at
+least every ``flush_s``), so a ``kill -9`` loses at most the last batch. When the run ends the
+journal is checkpointed, switched to ``journal_mode=DELETE`` and closed; from then on its bytes do
+not change and readers open it read-only. The event log is hash-chained: each row's ``hash`` is
+the SHA-256 of the previous hash and the row's own canonical content.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS instruments (
+    id INTEGER PRIMARY KEY, channel TEXT NOT NULL, driver TEXT NOT NULL, resource TEXT,
+    role TEXT NOT NULL, elements TEXT, rate_hz REAL, maker TEXT, model TEXT, serial TEXT,
+    firmware TEXT, calibration_due TEXT, identity_raw TEXT, config TEXT);
+CREATE TABLE IF NOT EXISTS points (
+    id INTEGER PRIMARY KEY, precision TEXT, input_tokens INTEGER, output_tokens INTEGER,
+    concurrency INTEGER, model TEXT, unit TEXT, started_ns INTEGER, window_start_ns INTEGER,
+    window_end_ns INTEGER, finished_ns INTEGER, status TEXT, note TEXT, truth TEXT);
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, point INTEGER NOT NULL, seq INTEGER NOT NULL,
+    warmup INTEGER NOT NULL, sent_ns INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER,
+    done_ns INTEGER, ok INTEGER NOT NULL, error TEXT, http_status INTEGER,
+    input_tokens_requested INTEGER, input_tokens_actual INTEGER, output_tokens_requested INTEGER,
+    output_tokens INTEGER, output_tokens_source TEXT, chunks INTEGER, extra TEXT);
+CREATE TABLE IF NOT EXISTS chunks (request INTEGER NOT NULL, t_ns INTEGER NOT NULL, chars INTEGER);
+CREATE TABLE IF NOT EXISTS readings (
+    instrument INTEGER NOT NULL, element INTEGER NOT NULL, t_ns INTEGER NOT NULL,
+    t0_ns INTEGER, t1_ns INTEGER, watts REAL, volts REAL, amps REAL, pf REAL, wh REAL,
+    flags TEXT, ranges TEXT, raw BLOB);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, kind TEXT NOT NULL, message TEXT,
+    data TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS readings_t ON readings (t_ns);
+CREATE INDEX IF NOT EXISTS chunks_request ON chunks (request);
+CREATE INDEX IF NOT EXISTS requests_point ON requests (point);
+"""
+
+GENESIS = "0" * 64
+
+
+def event_hash(prev: str, t_ns: int, kind: str, message: str, data: str) -> str:
+    """The chain hash of one event row."""
+    body = json.dumps([prev, t_ns, kind, message, data], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class Journal:
+    """Writes a session's journal. Thread-safe: any thread may call the ``put_*`` methods; one
+    writer thread owns the connection."""
+
+    def __init__(self, path: Path, flush_s: float = 0.2):
+        self.path = Path(path)
+        self.flush_s = flush_s
+        self._q: queue.Queue[tuple[str, Any] | None] = queue.Queue()
+        self._ids = threading.Lock()
+        self._next_request = 1
+        self._error: BaseException | None = None
+        conn = sqlite3.connect(self.path)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(SCHEMA)
+        conn.commit()
+        row = conn.execute("SELECT COALESCE(MAX(id), 0) FROM requests").fetchone()
+        self._next_request = int(row[0]) + 1
+        last = conn.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        self._last_hash = last[0] if last else GENESIS
+        conn.close()
+        self._thread = threading.Thread(target=self._writer, name="journal-writer", daemon=True)
+        self._thread.start()
+
+    # --- producers -------------------------------------------------------------------------
+
+    def put_meta(self, items: dict[str, Any]) -> None:
+        self._q.put(("meta", [(k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+                              for k, v in items.items()]))
+
+    def put_instrument(self, row: dict[str, Any]) -> None:
+        self._q.put(("instrument", row))
+
+    def put_point(self, row: dict[str, Any]) -> None:
+        """Insert or replace a point row (called at start and again when it finishes)."""
+        self._q.put(("point", row))
+
+    def put_request(self, row: dict[str, Any], chunks: Iterable[tuple[int, int]]) -> int:
+        """Queue a finished request and its chunk arrivals; returns the request's id."""
+        with self._ids:
+            rid = self._next_request
+            self._next_request += 1
+        self._q.put(("request", (rid, row, list(chunks))))
+        return rid
+
+    def put_readings(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows of (instrument, element, t_ns, t0_ns, t1_ns, watts, volts, amps, pf, wh, flags,
+        ranges, raw)."""
+        self._q.put(("readings", rows))
+
+    def put_event(self, t_ns: int, kind: str, message: str = "", data: Any = None) -> None:
+        self._q.put(("event", (t_ns, kind, message,
+                               json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else "")))
+
+    # --- writer ----------------------------------------------------------------------------
+
+    def _apply(self, conn: sqlite3.Connection, kind: str, item: Any) -> None:
+        if kind == "meta":
+            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", item)
+        elif kind == "instrument":
+            cols = ", ".join(item)
+            conn.execute(f"INSERT OR REPLACE INTO instruments ({cols}) VALUES "
+                         f"({', '.join('?' * len(item))})", list(item.values()))
+        elif kind == "point":
+            cols = ", ".join(item)
+            conn.execute(f"INSERT OR REPLACE INTO points ({cols}) VALUES "
+                         f"({', '.join('?' * len(item))})", list(item.values()))
+        elif kind == "request":
+            rid, row, chunks = item
+            row = {"id": rid, **row}
+            cols = ", ".join(row)
+            conn.execute(f"INSERT INTO requests ({cols}) VALUES ({', '.join('?' * len(row))})",
+                         list(row.values()))
+            conn.executemany("INSERT INTO chunks (request, t_ns, chars) VALUES (?, ?, ?)",
+                             [(rid, t, c) for t, c in chunks])
+        elif kind == "readings":
+            conn.executemany("INSERT INTO readings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", item)
+        elif kind == "event":
+            t_ns, k, message, data = item
+            h = event_hash(self._last_hash, t_ns, k, message, data)
+            conn.execute("INSERT INTO events (t_ns, kind, message, data, prev_hash, hash) "
+                         "VALUES (?,?,?,?,?,?)", (t_ns, k, message, data, self._last_hash, h))
+            self._last_hash = h
+
+    def _writer(self) -> None:
+        conn = sqlite3.connect(self.path, check_same_thread=False)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        stop = False
+        try:
+            while not stop:
+                batch: list[tuple[str, Any]] = []
+                try:
+                    first = self._q.get(timeout=self.flush_s)
+                except queue.Empty:
+                    continue
+                if first is None:
+                    stop = True
+                else:
+                    batch.append(first)
+                while True:
+                    try:
+                        nxt = self._q.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is None:
+                        stop = True
+                        break
+                    batch.append(nxt)
+                barriers = [item for kind, item in batch if kind == "barrier"]
+                if batch:
+                    with conn:
+                        for kind, item in batch:
+                            if kind != "barrier":
+                                self._apply(conn, kind, item)
+                for b in barriers:
+                    b.set()
+        except BaseException as exc:  # noqa: BLE001 - reported by close()
+            self._error = exc
+        finally:
+            conn.close()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is committed; False if it took too long."""
+        done = threading.Event()
+        self._q.put(("barrier", done))
+        return done.wait(timeout)
+
+    def close(self) -> None:
+        """Stop the writer after draining the queue, then finalise the file."""
+        self._q.put(None)
+        self._thread.join(timeout=60)
+        if self._error is not None:
+            raise RuntimeError(f"the journal could not be written: {self._error}") from self._error
+        finalise(self.path)
+
+
+def finalise(path: Path) -> None:
+    """Checkpoint the WAL into the file, switch to DELETE mode and close, so the bytes stop
+    changing."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """Open a finished journal without changing a byte of it."""
+    uri = f"file:{Path(path).resolve().as_posix()}?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True)
+
+
+def is_finalised(path: Path) -> bool:
+    """True when the journal is in DELETE mode with no WAL beside it."""
+    wal = Path(str(path) + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    with open(path, "rb") as f:
+        header = f.read(20)
+    # bytes 18 and 19: file format write/read version, 2 = WAL, 1 = legacy (rollback journal)
+    return len(header) >= 20 and header[18] == 1 and header[19] == 1
+
+
+def check_chain(conn: sqlite3.Connection) -> list[str]:
+    """Problems in the event log's hash chain (empty when intact)."""
+    prev = GENESIS
+    out = []
+    for eid, t_ns, kind, message, data, prev_hash, h in conn.execute(
+            "SELECT id, t_ns, kind, message, data, prev_hash, hash FROM events ORDER BY id"):
+        if prev_hash != prev:
+            out.append(f"event {eid}: chain broken (previous hash does not match)")
+        if event_hash(prev_hash, t_ns, kind, message or "", data or "") != h:
+            out.append(f"event {eid}: content changed after it was written")
+        prev = h
+    return out
+
+
+def append_event(path: Path, kind: str, message: str, data: Any = None, at_ns: int | None = None) -> None:
+    """Add one event to a journal outside a run (keeping the hash chain), e.g. a re-export."""
+    conn = sqlite3.connect(path)
+    try:
+        last = conn.execute("SELECT t_ns, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[1] if last else GENESIS
+        t_ns = at_ns if at_ns is not None else (last[0] if last else 0)
+        body = json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else ""
+        h = event_hash(prev, t_ns, kind, message, body)
+        with conn:
+            conn.execute("INSERT INTO events (t_ns, kind, message, data, prev_hash, hash) "
+                         "VALUES (?,?,?,?,?,?)", (t_ns, kind, message, body, prev, h))
+    finally:
+        conn.close()

@@ -1,0 +1,261 @@
+"""Read a journal and compute everything the exports and the live table show.
+
+The same functions serve a running session (the live "point finished" row) and every export,
+so the table a technician watches is the table the workbook holds.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kperf_gui.measure.metrics import DEFINITIONS, RequestTimes, power_summary, request_summary, validity
+from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
+
+from .data import SUMMARY_COLUMNS, SessionData
+
+NS = 1e9
+
+
+def meta(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def _channels(conn: sqlite3.Connection, role: str | None = "wall") -> list[Channel]:
+    out: list[Channel] = []
+    inst = conn.execute("SELECT id, channel, driver, role, rate_hz FROM instruments ORDER BY id").fetchall()
+    for iid, name, driver, irole, rate in inst:
+        if role is not None and irole != role:
+            continue
+        elements = [e for (e,) in conn.execute(
+            "SELECT DISTINCT element FROM readings WHERE instrument = ? ORDER BY element", (iid,))]
+        for el in elements:
+            rows = conn.execute("SELECT t_ns, watts, flags FROM readings WHERE instrument = ? AND "
+                                "element = ? ORDER BY t_ns", (iid, el)).fetchall()
+            t = np.array([r[0] for r in rows], dtype=float) / NS
+            w = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
+            out.append(Channel(f"{name} element {el}", t, w, tuple(r[2] or "" for r in rows),
+                               float(rate or 10.0)))
+    return out
+
+
+def _request_times(conn: sqlite3.Connection, point: int) -> RequestTimes:
+    rows = conn.execute(
+        "SELECT id, sent_ns, first_ns, last_ns, done_ns, ok, warmup, input_tokens_actual, "
+        "output_tokens, error FROM requests WHERE point = ? ORDER BY id", (point,)).fetchall()
+    ids = [r[0] for r in rows]
+    chunks: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        lo, hi = min(ids), max(ids)
+        for rid, t in conn.execute("SELECT request, t_ns FROM chunks WHERE request BETWEEN ? AND ? "
+                                   "ORDER BY request, t_ns", (lo, hi)):
+            if rid in chunks:
+                chunks[rid].append(t)
+
+    def col(i: int) -> np.ndarray:
+        return np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=float)
+
+    return RequestTimes(
+        sent_ns=col(1), first_ns=col(2), last_ns=col(3), done_ns=col(4),
+        ok=np.array([bool(r[5]) for r in rows], dtype=bool),
+        warmup=np.array([bool(r[6]) for r in rows], dtype=bool),
+        input_tokens=col(7), output_tokens=col(8),
+        chunk_ns=[np.array(chunks[i], dtype=float) for i in ids],
+        errors=[r[9] or "" for r in rows],
+    )
+
+
+def idle_power(conn: sqlite3.Connection, wall: list[Channel]) -> float:
+    """Mean wall power over the idle baseline (NaN when there was none)."""
+    m = meta(conn)
+    try:
+        a, b = float(m["idle_start_ns"]) / NS, float(m["idle_end_ns"]) / NS
+    except (KeyError, ValueError):
+        return float("nan")
+    t, w = wall_sum(wall)
+    sel = (t >= a) & (t <= b) & np.isfinite(w)
+    return float(w[sel].mean()) if sel.any() else float("nan")
+
+
+def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None = None,
+              idle_w: float | None = None) -> dict[str, Any]:
+    """One Summary row, computed from the journal."""
+    p = conn.execute("SELECT id, precision, input_tokens, output_tokens, concurrency, model, unit, "
+                     "status, note FROM points WHERE id = ?", (point,)).fetchone()
+    if p is None:
+        raise KeyError(point)
+    unit = p[6] or "token"
+    wall = _channels(conn) if wall is None else wall
+    idle = idle_power(conn, wall) if idle_w is None else idle_w
+    r = _request_times(conn, point)
+    req = request_summary(r, unit)
+    start_s, end_s = req["window_start_ns"] / NS, req["window_end_ns"] / NS
+    extra: list[str] = []
+    if p[7] not in ("finished", None):
+        extra.append(f"point {p[7]}" + (f" ({p[8]})" if p[8] else ""))
+    if wall:
+        pw = power_summary(wall, start_s, end_s, idle, float(req["duration_s"]),
+                           float(req["output_tokens_total"]), float(req["output_tokens_per_s"]))
+    else:
+        pw = {k: float("nan") for k in ("power_w_mean", "power_w_max", "power_w_idle", "energy_j",
+                                        "joules_per_output_token", "output_tokens_per_s_per_w")}
+    valid, reason = validity(r, wall, start_s, end_s, extra)
+    row: dict[str, Any] = {
+        "point": p[0], "unit": unit, "model": p[5] or "", "precision": p[1],
+        "input_tokens": p[2], "output_tokens": p[3], "concurrency": p[4],
+        **req, **pw, "valid": valid, "invalid_reason": reason,
+    }
+    return {k: _plain(row.get(k)) for k in SUMMARY_COLUMNS}
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (np.floating, float)):
+        v = float(v)
+        return None if not np.isfinite(v) else v
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def _point_of(t_s: np.ndarray, windows: pd.DataFrame) -> np.ndarray:
+    out = np.zeros(len(t_s), dtype=int)
+    for _, w in windows.iterrows():
+        out[(t_s >= w["start_s"]) & (t_s <= w["end_s"])] = int(w["point"])
+    return out
+
+
+def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
+    df = pd.read_sql_query(
+        "SELECT point, seq, warmup, ok, error, http_status, sent_ns, first_ns, last_ns, done_ns, "
+        "input_tokens_requested, input_tokens_actual, output_tokens_requested, output_tokens, "
+        "output_tokens_source, chunks FROM requests ORDER BY point, seq", conn)
+    out = pd.DataFrame({
+        "point": df["point"], "seq": df["seq"], "warmup": df["warmup"].astype(bool),
+        "ok": df["ok"].astype(bool), "error": df["error"].fillna(""),
+        "http_status": df["http_status"],
+        "sent_s": df["sent_ns"] / NS,
+        "ttft_ms": (df["first_ns"] - df["sent_ns"]) / 1e6,
+        "e2e_ms": (df["last_ns"].fillna(df["done_ns"]) - df["sent_ns"]) / 1e6,
+        "done_s": df["done_ns"] / NS,
+        "input_tokens_requested": df["input_tokens_requested"],
+        "input_tokens_actual": df["input_tokens_actual"],
+        "output_tokens_requested": df["output_tokens_requested"],
+        "output_tokens": df["output_tokens"],
+        "output_tokens_source": df["output_tokens_source"].fillna(""),
+        "text_chunks": df["chunks"],
+    })
+    return out
+
+
+def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[Channel]
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    raw = pd.read_sql_query(
+        "SELECT r.t_ns, i.channel, i.role, r.element, r.watts, r.volts, r.amps, r.pf, r.wh, "
+        "r.flags, r.ranges FROM readings r JOIN instruments i ON i.id = r.instrument "
+        "ORDER BY r.t_ns, r.instrument, r.element", conn)
+    power = pd.DataFrame({
+        "t_s": raw["t_ns"] / NS,
+        "channel": raw["channel"] + " element " + raw["element"].astype(str),
+        "role": raw["role"], "watts": raw["watts"], "volts": raw["volts"], "amps": raw["amps"],
+        "pf": raw["pf"], "wh": raw["wh"], "flags": raw["flags"].fillna(""),
+        "ranges": raw["ranges"].fillna(""),
+    })
+    power["point"] = _point_of(power["t_s"].to_numpy(), windows)
+    t, w = wall_sum(wall)
+    wall_df = pd.DataFrame({"t_s": t, "watts": w, "point": _point_of(t, windows)})
+    rows = conn.execute("SELECT c.t_ns, c.chars, r.output_tokens, r.chunks FROM chunks c JOIN "
+                        "requests r ON r.id = c.request").fetchall()
+    ct = np.array([r[0] for r in rows], dtype=float) / NS
+    ck = np.array([(r[2] / r[3]) if r[2] and r[3] else 1.0 for r in rows], dtype=float)
+    period = 1.0 / max((c.rate_hz for c in wall), default=10.0)
+    tps = tokens_per_interval(t, period, ct, ck)
+    tokens_df = pd.DataFrame({"t_s": t, "tokens_per_s": tps, "watts": w,
+                              "point": _point_of(t, windows)})
+    return power, wall_df, tokens_df
+
+
+def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> list[tuple[str, str, str]]:
+    info: list[tuple[str, str, str]] = []
+    for key, label in (("name", "Name"), ("operator", "Operator"), ("witness", "Witness"),
+                       ("notes", "Notes"), ("ambient_c", "Ambient temperature (C)"),
+                       ("status", "Run status"), ("started_utc", "Started (UTC)"),
+                       ("finished_utc", "Finished (UTC)")):
+        info.append(("Session", label, m.get(key, "")))
+    if interrupted:
+        info.append(("Session", "Interrupted", "yes: the run did not finish; figures cover only "
+                     "what was journaled"))
+    for key, label in (("target_kind", "Kind"), ("target_base_url", "Endpoint"),
+                       ("target_model", "Model"), ("target_api", "API"),
+                       ("target_info", "Detected"), ("prompt_lengths", "Prompt lengths")):
+        if key in m:
+            info.append(("Target", label, m[key]))
+    for key, label in (("software", "Software"), ("host", "Host"), ("python", "Python"),
+                       ("clock", "Clock"), ("anchor_utc", "Clock anchor (UTC)"),
+                       ("idle_baseline_s", "Idle baseline (s)")):
+        if key in m:
+            info.append(("System", label, m[key]))
+    inst = conn.execute("SELECT channel, driver, resource, role, elements, rate_hz, maker, model, "
+                        "serial, firmware, calibration_due FROM instruments ORDER BY id").fetchall()
+    if not inst:
+        info.append(("Instruments", "Wall power", "no wall channel: the power columns are empty"))
+    for (ch, drv, res, role, els, rate, maker, model, serial, fw, due) in inst:
+        info.append(("Instruments", ch, f"{maker or ''} {model or ''}, serial {serial or '-'}, "
+                     f"firmware {fw or '-'}; driver {drv}, resource {res or '-'}, role {role}, "
+                     f"elements {els}, {rate:g} Hz, calibration due {due or '-'}"))
+    if inst and not any(r[3] == "wall" for r in inst):
+        info.append(("Instruments", "Wall power", "no wall channel: the power columns are empty"))
+    for t_ns, kind, message in conn.execute(
+            "SELECT t_ns, kind, message FROM events WHERE kind != 'export' ORDER BY id"):
+        info.append(("Event log", f"{t_ns / NS:.3f} s {kind}", message or ""))
+    return info
+
+
+def load(conn: sqlite3.Connection) -> SessionData:
+    """Everything the exports need."""
+    m = meta(conn)
+    status = m.get("status", "running")
+    interrupted = status not in ("finished", "stopped", "aborted", "failed")
+    wall = _channels(conn)
+    idle = idle_power(conn, wall)
+    pts = [r[0] for r in conn.execute("SELECT id FROM points ORDER BY id")]
+    rows = [point_row(conn, p, wall, idle) for p in pts]
+    summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    win_rows = []
+    for p in pts:
+        w = conn.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE point = ? AND "
+                         "warmup = 0", (p,)).fetchone()
+        if w[0] is not None:
+            win_rows.append({"point": p, "start_s": w[0] / NS, "end_s": w[1] / NS})
+    windows = pd.DataFrame(win_rows, columns=["point", "start_s", "end_s"])
+    power, wall_df, tokens_df = _power_frames(conn, windows, wall)
+    try:
+        created = _dt.datetime.fromisoformat(m["anchor_utc"])
+    except (KeyError, ValueError):
+        created = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+    return SessionData(
+        name=m.get("name", ""), created=created, summary=summary,
+        requests=_requests_frame(conn), power=power, wall=wall_df, tokens=tokens_df,
+        windows=windows, info=_info(conn, m, interrupted), definitions=list(DEFINITIONS),
+        unit=(rows[0]["unit"] if rows else m.get("unit", "token")), interrupted=interrupted,
+        plan_toml=m.get("plan", ""),
+    )
+
+
+def open_session(folder: Path) -> sqlite3.Connection:
+    from .journal import open_readonly
+
+    return open_readonly(folder / "session.sqlite")
+
+
+def meta_json(m: dict[str, str], key: str, default: Any = None) -> Any:
+    try:
+        return json.loads(m[key])
+    except (KeyError, ValueError):
+        return default

@@ -1,0 +1,74 @@
+"""The journal: batched writes, finalising, the hash-chained event log, crash survival."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from contextlib import closing
+
+from kperf_gui.session.journal import (Journal, append_event, check_chain, finalise, is_finalised,
+                                       open_readonly)
+
+
+def test_write_finalise_and_read_only(tmp_path):
+    db = tmp_path / "session.sqlite"
+    j = Journal(db)
+    j.put_meta({"name": "x", "status": "running"})
+    rid = j.put_request({"point": 1, "seq": 0, "warmup": 0, "sent_ns": 5, "ok": 1}, [(10, 3), (20, 4)])
+    j.put_readings([(1, 1, 100, 50, 150, 250.0, 230.0, 1.1, 0.99, None, "", "", b"raw")])
+    j.put_event(7, "info", "hello", {"a": 1})
+    assert j.flush()
+    assert not is_finalised(db)
+    j.close()
+    assert is_finalised(db)
+    before = db.read_bytes()
+    with closing(open_readonly(db)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM chunks WHERE request = ?", (rid,)).fetchone()[0] == 2
+        assert conn.execute("SELECT raw FROM readings").fetchone()[0] == b"raw"
+        assert check_chain(conn) == []
+    assert db.read_bytes() == before
+
+
+def test_chain_detects_a_changed_event(tmp_path):
+    db = tmp_path / "session.sqlite"
+    j = Journal(db)
+    for i in range(3):
+        j.put_event(i, "info", f"event {i}")
+    j.close()
+    append_event(db, "export", "again")
+    with closing(sqlite3.connect(db)) as conn:
+        assert check_chain(conn) == []
+        with conn:
+            conn.execute("UPDATE events SET message = 'edited' WHERE id = 2")
+        problems = check_chain(conn)
+    assert problems == ["event 2: content changed after it was written"]
+
+
+def test_kill_loses_at_most_the_last_second(tmp_path):
+    db = tmp_path / "session.sqlite"
+    code = textwrap.dedent(f"""
+        import sys, time
+        from kperf_gui.session.journal import Journal
+        j = Journal({str(db)!r})
+        i = 0
+        while True:
+            j.put_event(i, "tick", repr(time.time()))
+            i += 1
+            if i == 50:
+                print("ready", flush=True)
+            time.sleep(0.01)
+    """)
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    import time
+    time.sleep(1.5)
+    killed_at = time.time()
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    finalise(db)
+    with closing(sqlite3.connect(db)) as conn:
+        last = float(conn.execute("SELECT message FROM events ORDER BY id DESC LIMIT 1").fetchone()[0])
+        assert check_chain(conn) == []
+    # events are stamped with the wall time they were queued; only the last batch may be lost
+    assert killed_at - last < 1.0

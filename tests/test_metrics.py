@@ -1,0 +1,133 @@
+"""The Summary metrics against values worked out by hand."""
+import math
+
+import numpy as np
+import pytest
+
+from kperf_gui.measure.metrics import RequestTimes, power_summary, request_summary, validity
+from kperf_gui.measure.power import Channel, energy_j, loss_reasons, tokens_per_interval, wall_sum
+
+MS = 1_000_000
+
+
+def three_requests():
+    # request A: sent 0, chunks at 100, 150, 200 ms, 3 tokens, 10 input tokens
+    # request B: sent 50, chunks at 250, 350 ms, 2 tokens, 20 input tokens
+    # request C: warm-up, ignored; request D: failed
+    chunks = [np.array([100, 150, 200]) * MS, np.array([250, 350]) * MS,
+              np.array([10]) * MS, np.array([])]
+    return RequestTimes(
+        sent_ns=np.array([0, 50, -100, 60], float) * MS,
+        first_ns=np.array([100, 250, 10, np.nan]) * MS,
+        last_ns=np.array([200, 350, 10, np.nan]) * MS,
+        done_ns=np.array([210, 400, 20, 300], float) * MS,
+        ok=np.array([True, True, True, False]),
+        warmup=np.array([False, False, True, False]),
+        input_tokens=np.array([10, 20, 5, 10], float),
+        output_tokens=np.array([3, 2, 1, np.nan]),
+        chunk_ns=[c.astype(float) for c in chunks],
+        errors=["", "", "", "HTTP 500: boom"],
+    )
+
+
+def test_request_metrics_by_hand():
+    s = request_summary(three_requests())
+    assert s["requests_ok"] == 2 and s["requests_failed"] == 1
+    # window: first measured sent (0) to last measured finished (400 ms)
+    assert s["duration_s"] == pytest.approx(0.4)
+    # TTFTs 100 and 200 ms
+    assert s["ttft_ms_mean"] == pytest.approx(150)
+    assert s["ttft_ms_p50"] == pytest.approx(150)
+    assert s["ttft_ms_p90"] == pytest.approx(190)  # linear: 100 + 0.9 * 100
+    assert s["ttft_ms_p99"] == pytest.approx(199)
+    # E2E 200 and 300 ms
+    assert s["e2e_ms_mean"] == pytest.approx(250)
+    assert s["e2e_ms_p99"] == pytest.approx(299)
+    # TPOT: A (200-100)/2 = 50, B (300-200)/1 = 100
+    assert s["tpot_ms_mean"] == pytest.approx(75)
+    assert s["tpot_ms_p50"] == pytest.approx(75)
+    assert s["tpot_ms_p99"] == pytest.approx(99.5)
+    # ITL pooled: 50, 50, 100
+    assert s["itl_ms_p50"] == pytest.approx(50)
+    assert s["itl_ms_p99"] == pytest.approx(99)
+    # 5 output tokens in 0.4 s
+    assert s["output_tokens_per_s"] == pytest.approx(12.5)
+    # per user: mean(2/0.1, 1/0.1) = 15
+    assert s["output_tokens_per_s_per_user"] == pytest.approx(15)
+    # prefill: 30 input tokens / 0.3 s of TTFT
+    assert s["prefill_tokens_per_s"] == pytest.approx(100)
+    assert s["requests_per_s"] == pytest.approx(5)
+
+
+def test_single_token_requests_left_out_of_tpot():
+    r = three_requests()
+    r.output_tokens[:] = [1, 1, 1, np.nan]
+    s = request_summary(r)
+    assert math.isnan(s["tpot_ms_mean"]) and math.isnan(s["output_tokens_per_s_per_user"])
+
+
+def test_inference_unit():
+    r = three_requests()
+    s = request_summary(r, "inference")
+    assert math.isnan(s["ttft_ms_p50"]) and math.isnan(s["prefill_tokens_per_s"])
+    assert s["e2e_ms_mean"] == pytest.approx((210 + 350) / 2)
+    assert s["output_tokens_per_s"] == pytest.approx(2 / 0.4)
+
+
+def test_energy_trapezoid_with_edges():
+    t = np.array([0.0, 1.0, 2.0, 3.0])
+    w = np.array([100.0, 200.0, 200.0, 100.0])
+    # window 0.5..2.5: edges interpolated at 150 and 150
+    # trapezoids: [0.5,1]: (150+200)/2*0.5=87.5; [1,2]: 200; [2,2.5]: 87.5
+    assert energy_j(t, w, 0.5, 2.5) == pytest.approx(375.0)
+    assert math.isnan(energy_j(t, w, 2.0, 2.0))
+
+
+def test_power_summary_and_ratios():
+    ch = Channel("m", np.arange(0, 11) * 0.1, np.full(11, 300.0), ("",) * 11, 10.0)
+    p = power_summary([ch], 0.0, 1.0, 120.0, 1.0, 600.0, 600.0)
+    assert p["energy_j"] == pytest.approx(300.0)
+    assert p["power_w_mean"] == pytest.approx(300.0)
+    assert p["power_w_max"] == 300.0 and p["power_w_idle"] == 120.0
+    assert p["joules_per_output_token"] == pytest.approx(0.5)
+    assert p["output_tokens_per_s_per_w"] == pytest.approx(2.0)
+
+
+def test_wall_channels_summed_on_one_clock():
+    a = Channel("a", np.array([0.0, 1.0, 2.0]), np.array([100.0, 100.0, 100.0]), ("",) * 3, 10)
+    b = Channel("b", np.array([0.5, 1.5]), np.array([50.0, 70.0]), ("",) * 2, 5)
+    t, w = wall_sum([a, b])
+    assert list(t) == [0.0, 1.0, 2.0]
+    assert list(w) == [150.0, 160.0, 170.0]
+
+
+def test_loss_reasons():
+    t = np.arange(0, 10) * 0.1 + 0.05
+    ok = Channel("m", t, np.full(10, 1.0), ("",) * 10, 10.0)
+    assert loss_reasons(ok, 0.0, 1.0) == []
+    w = np.full(10, 1.0)
+    w[3:6] = np.nan
+    gappy = Channel("m", t, w, ("",) * 10, 10.0)
+    reasons = loss_reasons(gappy, 0.0, 1.0)
+    assert any("lost readings (7 of 10" in r for r in reasons)
+    assert any("gap of 0.40 s" in r for r in reasons)
+    flags = ("",) * 4 + ("watts:over_range",) + ("",) * 5
+    over = Channel("m", t, np.full(10, 1.0), flags, 10.0)
+    assert any("over range" in r for r in loss_reasons(over, 0.0, 1.0))
+
+
+def test_validity_names_each_cause():
+    r = three_requests()
+    t = np.arange(0, 4) * 0.1 + 0.05
+    ch = Channel("m", t, np.full(4, 1.0), ("", "watts:no_data", "", ""), 10.0)
+    valid, reason = validity(r, [ch], 0.0, 0.4)
+    assert not valid
+    assert "1 request(s) failed (HTTP 500: boom)" in reason
+    assert "no data" in reason
+
+
+def test_tokens_per_interval():
+    wall_t = np.array([0.05, 0.15])
+    chunk_t = np.array([0.01, 0.02, 0.11, 0.5])
+    got = tokens_per_interval(wall_t, 0.1, chunk_t, np.ones(4))
+    assert list(got) == pytest.approx([20.0, 10.0])
