@@ -75,7 +75,8 @@ def models_reply(*ids: str) -> Reply:
 
 
 def completion(text: str) -> dict[str, Any]:
-    return {"object": "text_completion", "choices": [{"index": 0, "text": text, "finish_reason": None}]}
+    choice = {"index": 0, "text": text, "finish_reason": None}
+    return {"object": "text_completion", "choices": [choice]}
 
 
 def chat(**delta: Any) -> dict[str, Any]:
@@ -83,7 +84,8 @@ def chat(**delta: Any) -> dict[str, Any]:
 
 
 def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
-    return {"choices": [], "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}}
+    counts = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}
+    return {"choices": [], "usage": counts}
 
 
 def sse(*payloads: Any, end: str = "\n") -> bytes:

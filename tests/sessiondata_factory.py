@@ -270,3 +270,18 @@ def _info(name: str, inference: bool, with_power: bool) -> list[tuple[str, str, 
     if with_power:
         rows.append(("Instruments", "Meter 1", "YOKOGAWA WT310E 91K000001 F1.03, calibration due 2027-03-31"))
     return rows
+
+
+def make_empty_session_data() -> SessionData:
+    """A session interrupted before its first point finished: every table empty."""
+    return SessionData(
+        name="stopped-early",
+        created=CREATED,
+        summary=pd.DataFrame(columns=list(SUMMARY_COLUMNS)),
+        requests=pd.DataFrame(columns=["request", "point", "warmup", "sent_ms"]),
+        power=pd.DataFrame(columns=POWER_COLUMNS),
+        wall=pd.DataFrame(columns=WALL_COLUMNS),
+        tokens=pd.DataFrame(columns=TOKENS_COLUMNS),
+        windows=pd.DataFrame(columns=["point", "start_s", "end_s"]),
+        interrupted=True,
+    )

@@ -12,7 +12,7 @@ from drivers.targets import openai as openai_module
 from drivers.targets.base import RequestResult, RequestSpec, TargetUnavailable
 from drivers.targets.openai import OpenAITarget
 from kperf_gui.clock import Clock
-from tests.fake_openai import (
+from fake_openai import (
     CLOSE,
     RESET,
     Delay,
@@ -127,7 +127,8 @@ def test_no_usage_reported(server):
 
 def test_chunks_split_mid_line_and_mid_character(server):
     blob = sse(completion("é€"), completion("😀"), usage(1, 2), DONE)
-    server.script("POST", "/v1/completions", stream(*[blob[i : i + 3] for i in range(0, len(blob), 3)]))
+    pieces = [blob[i : i + 3] for i in range(0, len(blob), 3)]
+    server.script("POST", "/v1/completions", stream(*pieces))
     r = send_one(target(server.base_url))
     assert r.ok and r.text == "é€😀" and r.chunk_chars == [2, 1] and r.completion_tokens == 2
 
@@ -190,7 +191,8 @@ def test_json_answer_instead_of_a_stream(server):
 
 
 def test_connection_closed_mid_stream(server):
-    server.script("POST", "/v1/completions", stream(*events(completion("a"), completion("b")), CLOSE))
+    body = stream(*events(completion("a"), completion("b")), CLOSE)
+    server.script("POST", "/v1/completions", body)
     r = send_one(target(server.base_url))
     assert not r.ok and r.error == "connection reset after 2 chunks"
     assert r.text == "ab" and len(r.chunk_ns) == 2 and r.done_ns >= r.chunk_ns[-1]
@@ -221,7 +223,9 @@ def test_http_error_with_plain_or_fastapi_body(server):
     )
     results = asyncio.run(send(target(server.base_url, exact_output=False), SPEC, SPEC, SPEC))
     assert [r.error for r in results] == [
-        "HTTP 503: Service Unavailable: warming up", "HTTP 429: Too many requests", "HTTP 502: Bad Gateway",
+        "HTTP 503: Service Unavailable: warming up",
+        "HTTP 429: Too many requests",
+        "HTTP 502: Bad Gateway",
     ]
 
 
@@ -253,7 +257,8 @@ def test_first_request_422_that_passes_without_extras_drops_them(server):
 
 
 def test_a_400_unrelated_to_the_extras_keeps_them(server):
-    server.script("POST", "/v1/completions", json_reply(400, {"error": {"message": "prompt too long"}}))
+    too_long = json_reply(400, {"error": {"message": "prompt too long"}})
+    server.script("POST", "/v1/completions", too_long)
     t = target(server.base_url)
     r = send_one(t)
     assert not r.ok and r.error == "HTTP 400: prompt too long"
@@ -388,7 +393,11 @@ def test_probe_404_without_v1(server):
 
 
 def test_probe_other_errors(server):
-    server.script("GET", "/v1/models", json_reply(500, {"error": {"message": "boom"}}), Reply(200, [b"hi"], {}, False))
+    server.script(
+        "GET", "/v1/models",
+        json_reply(500, {"error": {"message": "boom"}}),
+        Reply(200, [b"hi"], {}, False),
+    )
     with pytest.raises(TargetUnavailable, match="HTTP 500: boom"):
         asyncio.run(target(server.base_url).probe())
     with pytest.raises(TargetUnavailable, match="did not answer with a model list"):

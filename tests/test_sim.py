@@ -341,13 +341,18 @@ def test_client_gone_mid_stream(sim, http) -> None:
             lines = r.iter_lines()
             assert next(lines).startswith("data: ")
     rid = max(t["id"] for t in sim.trace())
-    rec = _wait_until(lambda: next(t for t in sim.trace() if t["id"] == rid)["cancelled"] and
-                      next(t for t in sim.trace() if t["id"] == rid))
+
+    def dropped() -> dict | None:
+        rec = next(t for t in sim.trace() if t["id"] == rid)
+        return rec if rec["cancelled"] else None
+
+    rec = _wait_until(dropped)
     assert rec and rec["completion_tokens"] < 5000
     assert _wait_until(lambda: http.get(f"{sim.root_url}/sim/trace").json()["in_flight"] == 0)
     r = http.post(f"{sim.base_url}/completions",
                   json={"model": "sim-llm", "prompt": "still here", "max_tokens": 3})
     assert r.status_code == 200
+    assert sim.log_text() == ""
 
 
 def test_keep_alive_pipelined_and_http10() -> None:

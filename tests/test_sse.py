@@ -156,8 +156,8 @@ _ENDS = ("\n", "\r\n", "\r")
 def openai_streams(draw):
     """A valid OpenAI stream as bytes, and the events it must yield."""
     texts = draw(st.lists(st.text(max_size=12), max_size=8))
-    payloads = [json.dumps({"choices": [{"index": 0, "text": t}]}, ensure_ascii=False) for t in texts]
-    payloads.append(json.dumps({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 9}}))
+    payloads = [json.dumps({"choices": [{"text": t}]}, ensure_ascii=False) for t in texts]
+    payloads.append(json.dumps({"usage": {"prompt_tokens": 3, "completion_tokens": 9}}))
     payloads.append("[DONE]")
     lines: list[str] = []
     expected: list[SSEEvent] = []
@@ -256,7 +256,8 @@ def test_usage():
 
 
 def test_finish_reason():
-    assert parse_chunk(chunk(choices=[{"text": "", "finish_reason": "length"}])).finish_reason == "length"
+    got = parse_chunk(chunk(choices=[{"text": "", "finish_reason": "length"}]))
+    assert got.finish_reason == "length"
 
 
 def test_done():

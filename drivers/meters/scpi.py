@@ -63,7 +63,13 @@ class SerialSettings:
     stop_bits: float = 1.0
     flow_control: str = "none"
 
-    KEYS: ClassVar[tuple[str, ...]] = ("baud_rate", "data_bits", "parity", "stop_bits", "flow_control")
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "baud_rate",
+        "data_bits",
+        "parity",
+        "stop_bits",
+        "flow_control",
+    )
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "SerialSettings | None":
@@ -73,12 +79,15 @@ class SerialSettings:
             return None
         settings = cls(**given)
         if settings.parity not in _PARITY:
-            raise MeterUnavailable(f"Serial parity {settings.parity!r} is not one of {', '.join(_PARITY)}.")
+            raise MeterUnavailable(
+                f"Serial parity {settings.parity!r} is not one of {', '.join(_PARITY)}."
+            )
         if float(settings.stop_bits) not in _STOP_BITS:
             raise MeterUnavailable(f"Serial stop bits {settings.stop_bits!r} must be 1, 1.5 or 2.")
         if settings.flow_control not in _FLOW_CONTROL:
             raise MeterUnavailable(
-                f"Serial flow control {settings.flow_control!r} is not one of {', '.join(_FLOW_CONTROL)}."
+                f"Serial flow control {settings.flow_control!r} is not one of "
+                f"{', '.join(_FLOW_CONTROL)}."
             )
         return settings
 
@@ -120,7 +129,7 @@ def _reason(exc: BaseException) -> str:
     """A short lower-case cause for an open failure."""
     if isinstance(exc, VisaIOError):
         return str(exc.description).split(".")[0].strip().lower() or exc.abbreviation
-    if isinstance(exc, OSError) and exc.errno and not str(exc).startswith("could not"):
+    if isinstance(exc, OSError) and exc.errno:
         return os.strerror(exc.errno).lower()
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = text.split(" 'Traceback")[0]
@@ -196,7 +205,9 @@ class ScpiTransport:
         if self.serial is not None and self.visa_name.upper().startswith("ASRL"):
             attributes.update(self.serial.visa_attributes())
         try:
-            self._res = self._rm.open_resource(self.visa_name, open_timeout=self.timeout_ms, **attributes)
+            self._res = self._rm.open_resource(
+                self.visa_name, open_timeout=self.timeout_ms, **attributes
+            )
         except Exception as exc:
             raise MeterUnavailable(self._open_failure(_reason(exc))) from exc
         refused = self._socket_error()
@@ -317,7 +328,8 @@ class ScpiTransport:
         if exc.error_code in _DISCONNECT_CODES:
             return self._lost(exc)
         return MeterProtocolError(
-            f"The meter at {self.resource} could not complete {self._last_command!r}: {_reason(exc)}."
+            f"The meter at {self.resource} could not complete {self._last_command!r}: "
+            f"{_reason(exc)}."
         )
 
     def _socket(self) -> socket.socket | None:
@@ -355,7 +367,8 @@ def parse_idn(reply: str) -> Identity:
     fields = [field.strip() for field in reply.strip().split(",")]
     if len(fields) < 2 or not fields[0] or not fields[1]:
         raise MeterProtocolError(
-            f"The meter's identity reply {reply.strip()!r} cannot be read.", raw=reply.encode(errors="replace")
+            f"The meter's identity reply {reply.strip()!r} cannot be read.",
+            raw=reply.encode(errors="replace"),
         )
     return Identity(
         maker=fields[0],

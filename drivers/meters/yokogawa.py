@@ -58,7 +58,9 @@ def parse_values(raw: bytes, expected: int) -> list[tuple[Status, float | None]]
     try:
         return [classify(field.strip()) for field in fields]
     except ValueError:
-        raise MeterProtocolError(f"The meter sent values that are not numbers: {text[:80]!r}.", raw=raw) from None
+        raise MeterProtocolError(
+            f"The meter sent values that are not numbers: {text[:80]!r}.", raw=raw
+        ) from None
 
 
 def _number(value: float) -> str:
@@ -73,21 +75,21 @@ class YokogawaNumericMeter(ScpiMeter):
     starts the meter's own integration in normal mode, so that ``wh`` counts from configure.
     """
 
-    error_query: ClassVar[str] = ":STATus:ERRor?"  # IM WT310E-17EN, error queue (ch. 7, Status Reports)
+    error_query: ClassVar[str] = ":STATus:ERRor?"  # IM WT310E-17EN ch. 7, error queue
 
     COMMANDS: ClassVar[Mapping[str, str]] = {
-        # name             command                                             source: IM WT310E-17EN
+        # name: command template                            # source in IM WT310E-17EN
         "header_off": ":COMMunicate:HEADer OFF",  # ch. 6, COMMunicate group
         "verbose_off": ":COMMunicate:VERBose OFF",  # ch. 6, COMMunicate group
         "format_ascii": ":NUMeric:FORMat ASCii",  # ch. 6, NUMeric group
         "item_count": ":NUMeric:NORMal:NUMber {count}",  # ch. 6, NUMeric group
-        "item": ":NUMeric:NORMal:ITEM{index} {function},{element}",  # ch. 6, NUMeric group; 9-7 (items by number)
+        "item": ":NUMeric:NORMal:ITEM{index} {function},{element}",  # ch. 6, NUMeric group; p. 9-7
         "values": ":NUMeric:NORMal:VALue?",  # ch. 6, NUMeric group
         "rate": ":RATE {interval}",  # ch. 6, RATE group
         "voltage_auto": ":INPut:VOLTage:AUTO ON",  # ch. 6, INPut group
-        "voltage_range": ":INPut:VOLTage:RANGe {range}V",  # 5.4 Data, p. 5-6 ("[:INPut]:VOLTage:RANge 150V")
+        "voltage_range": ":INPut:VOLTage:RANGe {range}V",  # 5.4 Data, p. 5-6; ch. 6, INPut group
         "current_auto": ":INPut:CURRent:AUTO ON",  # ch. 6, INPut group
-        "current_range": ":INPut:CURRent:RANGe {range}A",  # ch. 6, INPut group; 5.4 Data, p. 5-6 (<Current>)
+        "current_range": ":INPut:CURRent:RANGe {range}A",  # 5.4 Data, p. 5-6; ch. 6, INPut group
         "integrate_mode": ":INTEGrate:MODE NORMal",  # ch. 6, INTEGrate group
         "integrate_reset": ":INTEGrate:RESet",  # ch. 6, INTEGrate group
         "integrate_start": ":INTEGrate:STARt",  # ch. 6, INTEGrate group
@@ -124,7 +126,8 @@ class YokogawaNumericMeter(ScpiMeter):
         model = self._model()
         elements = self._check_elements(model, config.elements)
         interval, interval_arg = self._update_interval(config.rate_hz)
-        commands = [
+        commands = [self.COMMANDS["integrate_stop"]] if self._integrating else []
+        commands += [
             self.COMMANDS["header_off"],
             self.COMMANDS["verbose_off"],
             self.COMMANDS["format_ascii"],
@@ -134,7 +137,9 @@ class YokogawaNumericMeter(ScpiMeter):
         for element in elements:
             for function, _ in self.ITEMS:
                 index += 1
-                commands.append(self.COMMANDS["item"].format(index=index, function=function, element=element))
+                commands.append(
+                    self.COMMANDS["item"].format(index=index, function=function, element=element)
+                )
         commands.append(self.COMMANDS["rate"].format(interval=interval_arg))
         commands += self._range_commands(model, config.voltage_range, config.current_range)
         integrate = bool(config.options.get("integrate", self.options.get("integrate", False)))
@@ -147,7 +152,8 @@ class YokogawaNumericMeter(ScpiMeter):
         commands.append(self.COMMANDS["update_filter"])
         for command in commands:
             self.transport.write(command)
-        self.transport.query(self.COMMANDS["event_register"])  # reading clears it: the next set bit is a new update
+        # reading the register clears it: the next set bit is a new update
+        self.transport.query(self.COMMANDS["event_register"])
         self._integrating = integrate
         self.check_errors()
         self._elements = elements
@@ -181,7 +187,8 @@ class YokogawaNumericMeter(ScpiMeter):
             sent_ns = time.perf_counter_ns()
             register = self._event_register()
             if register & self.UPDATE_BIT:
-                end_ns = ((previous_ns if previous_ns is not None else sent_ns) + time.perf_counter_ns()) // 2
+                start_ns = previous_ns if previous_ns is not None else sent_ns
+                end_ns = (start_ns + time.perf_counter_ns()) // 2
                 break
             if time.monotonic() > give_up:
                 raise MeterTimeout(
@@ -241,8 +248,8 @@ class YokogawaNumericMeter(ScpiMeter):
         if not elements or missing:
             raise MeterUnavailable(
                 f"The {model} has input elements {', '.join(map(str, available))}; element "
-                f"{', '.join(map(str, missing)) or '(none)'} cannot be read. Set meters[].element to "
-                f"elements it has."
+                f"{', '.join(map(str, missing)) or '(none)'} cannot be read. Set "
+                f"meters[].element to elements it has."
             )
         return elements
 
@@ -252,7 +259,9 @@ class YokogawaNumericMeter(ScpiMeter):
             raise MeterUnavailable(f"The update rate must be above 0 Hz (got {rate_hz}).")
         return min(self.UPDATE_INTERVALS, key=lambda option: abs(option[0] - 1.0 / rate_hz))
 
-    def _range_commands(self, model: str, voltage: float | None, current: float | None) -> list[str]:
+    def _range_commands(
+        self, model: str, voltage: float | None, current: float | None
+    ) -> list[str]:
         commands = []
         if voltage is None:
             commands.append(self.COMMANDS["voltage_auto"])
@@ -267,7 +276,9 @@ class YokogawaNumericMeter(ScpiMeter):
         return commands
 
     @staticmethod
-    def _check_range(kind: str, value: float, unit: str, allowed: tuple[float, ...], model: str) -> None:
+    def _check_range(
+        kind: str, value: float, unit: str, allowed: tuple[float, ...], model: str
+    ) -> None:
         if not any(math.isclose(value, option, rel_tol=1e-9) for option in allowed):
             choices = ", ".join(_number(option) for option in allowed)
             raise MeterUnavailable(
@@ -282,7 +293,10 @@ class YokogawaNumericMeter(ScpiMeter):
         return f"U={volts} I={amps}"
 
 
-_WT310E_CURRENTS = (0.0025, 0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20)
+# Current ranges of crest factors 3 and 6 together; the meter refuses those of the other one.
+_WT310E_CURRENTS = (
+    0.0025, 0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20
+)
 _WT310EH_CURRENTS = (0.5, 1, 2, 2.5, 5, 10, 20, 40)
 _WT33XE_CURRENTS = (0.25, 0.5, 1, 2, 2.5, 5, 10, 20)
 
@@ -294,13 +308,13 @@ class WT300E(YokogawaNumericMeter):
     models = ("WT310E", "WT332E", "WT333E")
     default_role = "wall"
 
-    MODEL_ELEMENTS = {
+    MODEL_ELEMENTS = {  # element numbering: IM WT310E-02EN 2.11 (p. 2-51)
         "WT310E": (1,),
         "WT310EH": (1,),
         "WT332E": (1, 3),
         "WT333E": (1, 2, 3),
     }
-    UPDATE_INTERVALS = (
+    UPDATE_INTERVALS = (  # IM WT310E-17EN ch. 6, RATE group
         (0.1, "100MS"),
         (0.25, "250MS"),
         (0.5, "500MS"),
@@ -308,8 +322,8 @@ class WT300E(YokogawaNumericMeter):
         (2.0, "2S"),
         (5.0, "5S"),
     )
-    VOLTAGE_RANGES = (7.5, 15, 30, 60, 75, 150, 300, 600)
-    CURRENT_RANGES = {
+    VOLTAGE_RANGES = (7.5, 15, 30, 60, 75, 150, 300, 600)  # IM WT310E-17EN ch. 6, INPut group
+    CURRENT_RANGES = {  # IM WT310E-17EN ch. 6, INPut group
         "WT310E": _WT310E_CURRENTS,
         "WT310EH": _WT310EH_CURRENTS,
         "WT332E": _WT33XE_CURRENTS,

@@ -172,6 +172,8 @@ class OpenAITarget(Target):
             await client.aclose()
 
     def describe(self) -> dict[str, Any]:
+        """Whether exact output lengths are enforced, the API, the endpoint, and whether the
+        server reports usage in its streams."""
         if not self.exact_output:
             exact = "off"
         elif self._extras_refusal:
@@ -218,14 +220,13 @@ class OpenAITarget(Target):
         client = self._client_or_new()
         extras = self._extras
         refused = await self._stream(client, self._body(spec, extras), result)
-        if refused and extras and self._may_be_extras(*refused):
-            named = _mentions_extras(refused[1])
-            refused_first = refused
+        if refused is None:
+            self._extras_accepted |= extras
+        elif extras and self._may_be_extras(*refused):
+            first = refused
             refused = await self._stream(client, self._body(spec, False), result)
-            if named or refused is None:
-                self._drop_extras(f"HTTP {refused_first[0]}: {refused_first[1]}")
-        elif refused is None and extras:
-            self._extras_accepted = True
+            if refused is None or _mentions_extras(first[1]):
+                self._drop_extras(f"HTTP {first[0]}: {first[1]}")
         if refused:
             result.error = f"HTTP {refused[0]}: {refused[1]}"
 

@@ -126,7 +126,9 @@ class SSEParser:
         self._data.clear()
         self._data_len = 0
         events.append(
-            SSEEvent("", "", self._last_id, f"{what} longer than {self.max_chars} characters dropped")
+            SSEEvent(
+                "", "", self._last_id, f"{what} longer than {self.max_chars} characters dropped"
+            )
         )
 
     def _dispatch(self, events: list[SSEEvent]) -> None:
@@ -187,7 +189,10 @@ def parse_chunk(data: str) -> StreamChunk:
         if isinstance(choice.get("finish_reason"), str):
             finish_reason = choice["finish_reason"]
     return StreamChunk(
-        text="".join(parts), usage=_usage(obj.get("usage")), error=error, finish_reason=finish_reason
+        text="".join(parts),
+        usage=_usage(obj.get("usage")),
+        error=error,
+        finish_reason=finish_reason,
     )
 
 

@@ -171,7 +171,25 @@ class SweepRun:
                 raise SetupError(str(exc)) from None
         if self.counter is None and plan.uses_tokens:
             base, model = self._endpoint(plan.sweep.precision[0])
-            self.calibration = self.loop.run(calibrate(self._target_for(base, model).tokenize))
+            try:
+                self.calibration = self.loop.run(
+                    calibrate(self._server_count(self._target_for(base, model))), timeout=120)
+            except TargetUnavailable as exc:
+                raise SetupError(f"target: {exc}") from None
+
+    def _server_count(self, target: Target) -> Callable[[str], Any]:
+        """How the server counts a prompt's tokens: vLLM's ``/tokenize`` for completions, else
+        (chat, whose template adds tokens, or no ``/tokenize``) a one-token request's
+        ``usage.prompt_tokens``."""
+        async def count(text: str) -> int | None:
+            if self.plan.target.api == "completions":
+                n = await target.tokenize(text)  # type: ignore[attr-defined]
+                if n is not None:
+                    return n
+            res = await target.send(RequestSpec(seq=-1, prompt=text, input_tokens=0, max_tokens=1))
+            return res.prompt_tokens if res.ok else None
+
+        return count
 
     def _unrouted_switches(self) -> list[str]:
         precs = self.plan.sweep.precision

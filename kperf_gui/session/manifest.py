@@ -54,7 +54,13 @@ def verify(folder: Path) -> list[str]:
         path = folder / name
         if not path.is_file():
             problems.append(f"missing: {name}")
-        elif file_digest(path) != expected.lower():
+            continue
+        try:
+            actual = file_digest(path)
+        except OSError as error:
+            problems.append(f"unreadable: {name} ({error.strerror or error})")
+            continue
+        if actual != expected.lower():
             problems.append(f"changed: {name}")
     problems += [f"unlisted: {name}" for name in folder_files(folder) if name not in listed]
     return problems

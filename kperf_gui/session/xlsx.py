@@ -118,6 +118,7 @@ def _write_summary(sheet, data: SessionData) -> None:
     columns = list(SUMMARY_COLUMNS)
     _set_widths(sheet, columns, rows, cap=40)
     formats = [_summary_format(c) for c in columns]
+    _declare_size(sheet, len(columns), len(rows) + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
     for row in rows:
@@ -142,12 +143,13 @@ def _write_table(sheet, name: str, frame: pd.DataFrame, *, autofilter: bool) -> 
     columns = [str(c) for c in frame.columns]
     limit = MAX_SHEET_ROWS - 1
     rows = (_converted(r) for r in islice(_rows(frame), limit))
+    written = min(len(frame), limit)
     _set_widths(sheet, columns, (_converted(r) for r in islice(_rows(frame), _WIDTH_SAMPLE_ROWS)))
+    _declare_size(sheet, len(columns), written + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
     for row in rows:
         sheet.append(_guarded(sheet, row))
-    written = min(len(frame), limit)
     if autofilter and columns:
         sheet.auto_filter = AutoFilter(ref=_range(len(columns), written + 1))
     return _truncation_notes(name, written, len(frame))
@@ -169,6 +171,7 @@ def _write_power(sheet, data: SessionData) -> list[str]:
             yield left + [None] + right
 
     _set_widths(sheet, columns, rows(_WIDTH_SAMPLE_ROWS))
+    _declare_size(sheet, len(columns), min(max(len(power), len(wall)), limit) + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
     for row in rows(limit):
@@ -186,6 +189,8 @@ def _write_session(sheet, data: SessionData, notes: Sequence[str]) -> None:
     definitions = [["Metric definitions", cell_value(n), cell_value(d)] for n, d in data.definitions]
     header = ["Section", "Item", "Value"]
     _set_widths(sheet, header, rows + definitions, cap=100)
+    height = int(data.interrupted) + 1 + len(rows) + (len(definitions) + 2 if definitions else 0)
+    _declare_size(sheet, len(header), height)
     sheet.freeze_panes = "A3" if data.interrupted else "A2"
     if data.interrupted:
         banner = (
@@ -221,6 +226,7 @@ def _write_charts(sheet, data: SessionData) -> None:
         blocks.append((label, first, len(rows) + 1))
 
     _set_widths(sheet, columns, rows, cap=40)
+    _declare_size(sheet, len(columns), len(rows) + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
     for row in rows:
@@ -334,6 +340,13 @@ def _display_length(value: CellValue) -> int:
     if isinstance(value, float):
         return min(len(repr(value)), 12)
     return max(len(line) for line in str(value).splitlines() or [""])
+
+
+def _declare_size(sheet, columns: int, rows: int) -> None:
+    """Give a streamed sheet its <dimension>, which openpyxl's streaming writer looks up on the
+    sheet; readers in read-only mode use it to return full-width rows."""
+    reference = _range(columns, rows)
+    sheet.calculate_dimension = lambda: reference
 
 
 def _range(columns: int, rows: int) -> str:

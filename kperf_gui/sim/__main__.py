@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -39,8 +40,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    fd = sys.stdin.fileno()
+
     def wait_eof() -> None:
-        while sys.stdin.buffer.read(4096):
+        while os.read(fd, 4096):
             pass
         loop.call_soon_threadsafe(stop.set)
 

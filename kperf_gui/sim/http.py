@@ -202,6 +202,8 @@ class HttpServer:
                 pass
         except (ConnectionError, OSError):
             pass
+        except asyncio.CancelledError:
+            pass  # closing the server; ending quietly keeps asyncio from logging the cancellation
         finally:
             self._connections.discard(asyncio.current_task())  # type: ignore[arg-type]
             await conn.close()

@@ -64,6 +64,13 @@ class SimServer:
         """The server's parameters, model name, seed, version and start time."""
         return self._get("/sim/params")
 
+    def log_text(self) -> str:
+        """What the server has written to its standard error so far (warnings and errors)."""
+        if self._stderr.closed:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")
+
     @property
     def running(self) -> bool:
         return self.proc.poll() is None
@@ -108,12 +115,6 @@ def _first_line(proc: subprocess.Popen, timeout_s: float) -> bytes | None:
         return None
 
 
-def _stderr_tail(stderr: Any) -> str:
-    stderr.seek(0)
-    lines = stderr.read().decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else ""
-
-
 def start_sim_server(
     params: SimParams | None = None,
     model: str = "sim-llm",
@@ -149,8 +150,10 @@ def start_sim_server(
     if port is None:
         exited = proc.poll() is not None
         _end(proc)
-        why = _stderr_tail(stderr) if exited else f"it gave no port within {timeout_s:g} s"
+        stderr.seek(0)
+        lines = stderr.read().decode(errors="replace").strip().splitlines()
         stderr.close()
+        why = (lines[-1] if lines else "") if exited else f"it gave no port within {timeout_s:g} s"
         raise SimServerError(f"the simulated endpoint did not start: {why or 'it exited'}")
     proc.stdout.close()
     return SimServer(proc, port, stderr)

@@ -1,0 +1,164 @@
+"""``kperf run``: preflight refusals (exit 2), the event stream and its commands, a killed run
+exported afterwards."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, events_of, kperf, tiny_plan
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_bad_plan_exits_2_with_one_line(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text('[session]\nname = "x"\n[target]\nkind = "simulated"\n[sweep]\nconcurrency = [0]\n'
+                 "input_tokens = [8]\noutput_tokens = [8]\nrequests_per_point = 1\n")
+    r = kperf("run", p, "--out", tmp_path / "o")
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "sweep.concurrency" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_endpoint_that_does_not_answer_exits_2(tmp_path):
+    p = tmp_path / "p.toml"
+    p.write_text(f'[session]\nname = "x"\n[target]\nkind = "openai"\n'
+                 f'base_url = "http://127.0.0.1:{closed_port()}/v1"\nmodel = "m"\n'
+                 "[sweep]\nconcurrency = [1]\ninput_tokens = [8]\noutput_tokens = [8]\n"
+                 "requests_per_point = 1\n")
+    r = kperf("run", p, "--out", tmp_path / "o")
+    assert r.returncode == 2, r.stderr
+    assert "target:" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_meter_that_does_not_answer_exits_2(tmp_path):
+    p = tiny_plan(tmp_path, meters=False)
+    p.write_text(p.read_text().replace(
+        "[sweep]", f'[[meters]]\ndriver = "yokogawa-wt300e"\n'
+        f'resource = "TCPIP::127.0.0.1::{closed_port()}::SOCKET"\n\n[sweep]'))
+    r = kperf("run", p, "--out", tmp_path / "o", timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "meters[0]" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_expired_calibration_refused_unless_allowed(tmp_path):
+    p = tiny_plan(tmp_path, meters=False)
+    p.write_text(p.read_text().replace(
+        "[sweep]", '[[meters]]\ndriver = "simulated"\ncalibration_due = 2020-01-01\n\n[sweep]'))
+    r = kperf("run", p, "--out", tmp_path / "o")
+    assert r.returncode == 2 and "calibration" in r.stderr and "2020-01-01" in r.stderr
+
+
+def test_unrouted_precision_without_terminal_is_refused(tmp_path):
+    p = tiny_plan(tmp_path, precision='["bf16", "fp8"]')
+    r = kperf("run", p, "--out", tmp_path / "o", input="")
+    assert r.returncode == 2 and "fp8" in r.stderr
+
+
+def test_events_stream_and_summary(tmp_path):
+    p = tiny_plan(tmp_path, concurrency="[1, 4]")
+    r = kperf("run", p, "--out", tmp_path / "o", "--events", input="")
+    assert r.returncode == 0, r.stderr
+    ev = events_of(r.stdout)
+    kinds = [e["event"] for e in ev]
+    assert kinds[0] == "session" and kinds[-1] == "finished"
+    assert kinds.count("point_started") == 2 and kinds.count("point_finished") == 2
+    assert "power" in kinds and "tokens" in kinds and "progress" in kinds
+    fin = [e for e in ev if e["event"] == "point_finished"]
+    assert fin[0]["summary"]["valid"] is True and fin[0]["summary"]["concurrency"] == 1
+    power = [e for e in ev if e["event"] == "power"]
+    assert all(e["w"] is None or e["w"] > 0 for e in power)
+    assert ev[-1]["exit_code"] == 0 and ev[-1]["status"] == "finished"
+
+
+def _start(tmp_path, plan, *extra):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "kperf_gui.cli", "run", str(plan), "--out",
+                             str(tmp_path / "o"), "--events", *extra], cwd=ROOT, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _until(proc, pred, timeout=60):
+    """Read events until ``pred(event)``; returns the events read."""
+    seen = []
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        ev = json.loads(line)
+        seen.append(ev)
+        if pred(ev):
+            return seen
+    raise AssertionError(f"event not seen; last: {seen[-3:]}")
+
+
+def test_stop_finishes_the_point_then_stops(tmp_path):
+    p = tiny_plan(tmp_path, concurrency="[1, 2, 4]")
+    proc = _start(tmp_path, p)
+    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
+    proc.stdin.write("stop\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=60)
+    ev = [json.loads(l) for l in out.splitlines()]
+    assert proc.returncode == 1, err
+    assert ev[-1]["status"] == "stopped"
+    finished = [e for e in ev if e["event"] == "point_finished"]
+    assert len(finished) == 1 and finished[0]["summary"]["valid"] is True
+
+
+def test_pause_holds_the_load_and_abort_marks_the_point(tmp_path):
+    p = tiny_plan(tmp_path, seconds_per_point=30)
+    proc = _start(tmp_path, p)
+    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
+    proc.stdin.write("pause\n")
+    proc.stdin.flush()
+    _until(proc, lambda e: e["event"] == "progress")
+    proc.stdin.write("abort\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=60)
+    ev = [json.loads(l) for l in out.splitlines()]
+    assert proc.returncode == 1, err
+    assert ev[-1]["status"] == "aborted"
+    summary = [e for e in ev if e["event"] == "point_finished"][0]["summary"]
+    assert summary["valid"] is False and "aborted" in summary["invalid_reason"]
+    assert kperf("verify", tmp_path / "o").returncode == 0
+
+
+def test_kill_9_then_export_marks_the_run_interrupted(tmp_path, check_shape):
+    import openpyxl
+
+    p = tiny_plan(tmp_path, concurrency="[1, 2]", seconds_per_point=3)
+    proc = _start(tmp_path, p)
+    _until(proc, lambda e: e["event"] == "point_started" and e["point"] == 2)
+    time.sleep(1.0)  # let the second point journal some requests
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    folder = tmp_path / "o"
+    assert not (folder / "results.xlsx").exists()
+    r = kperf("export", folder)
+    assert r.returncode == 0, r.stderr
+    assert "interrupted" in r.stdout
+    check_shape(folder)
+    wb = openpyxl.load_workbook(folder / "results.xlsx", read_only=True)
+    rows = list(wb["Summary"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [1, 2]
+    assert rows[1][rows[0].index("valid")] is True
+    assert rows[2][rows[0].index("valid")] is False  # the point that was cut short
+    session = [" ".join(str(c) for c in r if c is not None) for r in wb["Session"].iter_rows(values_only=True)]
+    assert any("INTERRUPTED" in s.upper() for s in session)
+    assert kperf("verify", folder).returncode == 0
