@@ -355,22 +355,21 @@ def test_client_gone_mid_stream(sim, http) -> None:
     assert sim.log_text() == ""
 
 
-def test_keep_alive_pipelined_and_http10() -> None:
-    with start_sim_server() as server:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
-            s.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
-            data = b""
-            while data.count(b"HTTP/1.1 200 OK") < 2 or not data.endswith(b"}]}"):
-                data += s.recv(65536)
-            body = b'{"model":"sim-llm","prompt":"a","max_tokens":2,"ignore_eos":true,"stream":true}'
-            s.sendall(b"POST /v1/completions HTTP/1.0\r\nContent-Length: %d\r\n\r\n%s"
-                      % (len(body), body))
-            data = b""
-            while chunk := s.recv(65536):  # close-delimited: ends when the server closes
-                data += chunk
-        head, _, rest = data.partition(b"\r\n\r\n")
-        assert b"transfer-encoding" not in head.lower() and b"connection: close" in head.lower()
-        assert rest.endswith(b"data: [DONE]\n\n") and rest.count(b"data: {") == 2
+def test_keep_alive_pipelined_and_http10(sim) -> None:
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as s:
+        s.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
+        data = b""
+        while data.count(b"HTTP/1.1 200 OK") < 2 or not data.endswith(b"}]}"):
+            data += s.recv(65536)
+        body = b'{"model":"sim-llm","prompt":"a","max_tokens":2,"ignore_eos":true,"stream":true}'
+        s.sendall(b"POST /v1/completions HTTP/1.0\r\nContent-Length: %d\r\n\r\n%s"
+                  % (len(body), body))
+        data = b""
+        while chunk := s.recv(65536):  # close-delimited: ends when the server closes
+            data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert b"transfer-encoding" not in head.lower() and b"connection: close" in head.lower()
+    assert rest.endswith(b"data: [DONE]\n\n") and rest.count(b"data: {") == 2
 
 
 def test_energy_over_an_idle_interval(strict_sim) -> None:

@@ -65,16 +65,15 @@ def test_readings_match_the_simulators_energy(sim, meter) -> None:
     finally:
         stop.set()
         thread.join(10)
+    period_ns = round(period * NS)
     ends = [r.end_raw_ns for r in readings]
-    steps = [(b - a) / (period * NS) for a, b in zip(ends, ends[1:])]
-    assert all(s == round(s) >= 1 for s in steps)  # on the fixed schedule
+    steps = [b - a for a, b in zip(ends, ends[1:])]
+    assert all(s >= period_ns and s % period_ns == 0 for s in steps)  # on the fixed schedule
     measured = sum(sum(e.watts for e in r.elements) * period for r in readings)
-    expected = sum(sim.energy_j(t - round(period * NS), t) for t in ends)
+    expected = sum(sim.energy_j(t - period_ns, t) for t in ends)
     assert measured == pytest.approx(expected, rel=1e-6)
-    # where no update was missed, the readings tile the interval they span
-    if all(s == 1 for s in steps):
-        span = sim.energy_j(ends[0] - round(period * NS), ends[-1])
-        assert measured == pytest.approx(span, rel=1e-6)
+    if all(s == period_ns for s in steps):  # no update missed: the readings tile their span
+        assert measured == pytest.approx(sim.energy_j(ends[0] - period_ns, ends[-1]), rel=1e-6)
     assert measured > 180.0 * period * len(readings)  # the load raised the power
     for r in readings:
         a, b = r.elements

@@ -117,6 +117,15 @@ def test_integration_asked_in_the_config_options():
         meter.configure(MeterConfig(options={"integrate": True}))
 
 
+def test_configuring_again_stops_the_running_integration_first():
+    again = setup_pairs(integrate=True)
+    pairs = [idn(), *setup_pairs(integrate=True), (b":INTEGrate:STOP\n", None), *again]
+    pairs.append((b":INTEGrate:STOP\n", None))
+    with expected_protocol(WT300E, pairs, integrate=True) as meter:
+        meter.configure(MeterConfig())
+        meter.configure(MeterConfig())
+
+
 def test_wt332e_has_elements_one_and_three():
     with expected_protocol(WT300E, [idn("WT332E")]) as meter:
         refused = "The WT332E has input elements 1, 3; element 2 cannot be read"
@@ -350,10 +359,10 @@ def test_over_tcp_a_stalled_reply_reopens_then_times_out():
 
 def test_over_tcp_no_update_is_meter_timeout():
     with FakeInstrument(MeterModel(updates=False)) as instrument:
-        meter = WT300E(instrument.resource, timeout_ms=100)
+        meter = WT300E(instrument.resource, timeout_ms=200)
         with meter:
             meter.configure(MeterConfig(rate_hz=10))
-            with pytest.raises(MeterTimeout, match="finished no update within 0.4 s"):
+            with pytest.raises(MeterTimeout, match="finished no update within 0.5 s"):
                 meter.read()
     assert instrument.connections == 2
 

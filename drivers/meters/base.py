@@ -61,7 +61,8 @@ class Identity:
 class ElementReading:
     """Values of one input element over one update interval. ``None`` where not measured or not a
     number; ``status`` maps each quantity name (``watts``, ``volts``, ``amps``, ``pf``, ``wh``) to
-    its :class:`Status`."""
+    its :class:`Status`. ``extra`` holds further numbers a source reports beside them, named with
+    their unit (e.g. ``{"temp_c_core0": 41.0, "clock_mhz_core0": 1000.0, "throttling": 0.0}``)."""
 
     element: int
     watts: float | None = None
@@ -70,6 +71,7 @@ class ElementReading:
     pf: float | None = None
     wh: float | None = None
     status: dict[str, Status] = field(default_factory=dict)
+    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def flags(self) -> list[str]:

@@ -126,7 +126,7 @@ def _hint(resource: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    """A short lower-case cause for an open failure."""
+    """The cause of a failure, short enough for a sentence."""
     if isinstance(exc, VisaIOError):
         return str(exc.description).split(".")[0].strip().lower() or exc.abbreviation
     if isinstance(exc, OSError) and exc.errno:

@@ -1,7 +1,10 @@
 """An OpenAI-compatible endpoint (vLLM, SGLang, TGI, llama.cpp server, ...) as a target.
 
-One ``httpx.AsyncClient`` per run: HTTP/1.1 keep-alive, as many connections as requests in
-flight, the plan's read timeout, and no proxy settings from the environment. Each request is
+One ``httpx.AsyncClient`` per request in flight, each holding one HTTP/1.1 keep-alive connection
+(a concurrent user owns its connection), the plan's read timeout, and no proxy settings from the
+environment. One client per connection rather than one pool of ``concurrency`` connections:
+httpx's pool scans every connection on each request, which at 256 users cost more CPU than the
+streams themselves and delayed requests by seconds (benchmarks/client_overhead.py). Each request is
 streamed; every raw block is stamped on arrival and fed to our own SSE reader, so each text chunk
 keeps the time its bytes came in. To make every request produce exactly ``max_tokens``, the vLLM
 and SGLang extras ``min_tokens`` and ``ignore_eos`` are sent; a server that refuses them is asked
@@ -9,6 +12,7 @@ again without them for the rest of the run, and :meth:`OpenAITarget.describe` sa
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -55,7 +59,8 @@ class OpenAITarget(Target):
         self._extras_accepted = False
         self._extras_refusal: str | None = None
         self._usage_seen = False
-        self._client: httpx.AsyncClient | None = None
+        self._pool: asyncio.LifoQueue[httpx.AsyncClient] | None = None
+        self._clients: list[httpx.AsyncClient] = []
 
     @property
     def _url(self) -> str:
@@ -143,32 +148,36 @@ class OpenAITarget(Target):
             )
 
     async def open(self, concurrency: int) -> None:
-        """Make the client for up to ``concurrency`` requests in flight."""
+        """Make the clients for up to ``concurrency`` requests in flight."""
         await self.close()
-        self._client = self._new_client(concurrency)
+        self._make_pool(concurrency)
 
-    def _new_client(self, concurrency: int) -> httpx.AsyncClient:
+    def _make_pool(self, concurrency: int) -> asyncio.LifoQueue[httpx.AsyncClient]:
+        headers = self._headers()
+        self._clients = [self._new_client(headers) for _ in range(max(1, concurrency))]
+        self._pool = asyncio.LifoQueue()
+        for c in self._clients:
+            self._pool.put_nowait(c)
+        return self._pool
+
+    def _new_client(self, headers: dict[str, str]) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            limits=httpx.Limits(
-                max_connections=concurrency, max_keepalive_connections=concurrency
-            ),
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             timeout=httpx.Timeout(
                 connect=CONNECT_TIMEOUT_S, read=self.timeout_s, write=WRITE_TIMEOUT_S, pool=None
             ),
             trust_env=False,
             http1=True,
             http2=False,
-            headers=self._headers(),
+            headers=headers,
         )
 
-    def _client_or_new(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = self._new_client(1)
-        return self._client
+    def _pool_or_new(self) -> asyncio.LifoQueue[httpx.AsyncClient]:
+        return self._pool if self._pool is not None else self._make_pool(1)
 
     async def close(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
+        clients, self._clients, self._pool = self._clients, [], None
+        for client in clients:
             await client.aclose()
 
     def describe(self) -> dict[str, Any]:
@@ -217,7 +226,15 @@ class OpenAITarget(Target):
         return result
 
     async def _send(self, spec: RequestSpec, result: RequestResult) -> None:
-        client = self._client_or_new()
+        pool = self._pool_or_new()
+        client = await pool.get()
+        try:
+            await self._send_on(client, spec, result)
+        finally:
+            pool.put_nowait(client)
+
+    async def _send_on(self, client: httpx.AsyncClient, spec: RequestSpec,
+                       result: RequestResult) -> None:
         extras = self._extras
         refused = await self._stream(client, self._body(spec, extras), result)
         if refused is None:
@@ -265,7 +282,11 @@ class OpenAITarget(Target):
         try:
             try:
                 async for block in resp.aiter_raw():
+                    seen = len(result.chunk_ns)
                     stream.take(parser.feed(block), self.now(), result)
+                    if self.on_chunk is not None and len(result.chunk_ns) > seen:
+                        for t in result.chunk_ns[seen:]:
+                            self.on_chunk(t)
             except httpx.ReadTimeout:
                 if not stream.done:
                     raise
@@ -300,15 +321,17 @@ class OpenAITarget(Target):
         ``None`` where the server has no such route or gives no count. Raises
         :class:`TargetUnavailable` when the server cannot be reached."""
         root = self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
+        pool = self._pool_or_new()
+        client = await pool.get()
         try:
-            resp = await self._client_or_new().post(
-                f"{root}/tokenize", json={"model": self.model, "prompt": text}
-            )
+            resp = await client.post(f"{root}/tokenize", json={"model": self.model, "prompt": text})
         except httpx.HTTPError as exc:
             raise TargetUnavailable(
                 f"Cannot reach the endpoint at {self.base_url} to count tokens: "
                 f"{self._failure(exc, RequestResult(0, 0))}. Check that the server is running."
             ) from None
+        finally:
+            pool.put_nowait(client)
         if resp.status_code != 200:
             return None
         try:

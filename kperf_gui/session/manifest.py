@@ -37,7 +37,7 @@ def write_manifest(folder: Path) -> dict:
         "algorithm": ALGORITHM,
         "files": {name: file_digest(folder / name) for name in folder_files(folder)},
     }
-    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     write_atomic(folder / MANIFEST_NAME, text.encode("utf-8"))
     return manifest
 

@@ -13,6 +13,15 @@ import re
 from typing import Any, Mapping
 
 ORDER = ("session", "target", "meters", "sweep")
+KEY_ORDER: dict[str, tuple[str, ...]] = {
+    "session": ("name", "operator", "witness", "notes", "ambient_c", "allow_expired_calibration"),
+    "target": ("kind", "timeout_s", "base_url", "model", "api", "api_key_env", "tokenizer",
+               "model_path", "devices", "command", "parser", "precisions"),
+    "meters": ("driver", "resource", "element", "rate_hz", "role", "calibration_due", "on_loss"),
+    "sweep": ("input_tokens", "output_tokens", "concurrency", "rate", "precision",
+              "requests_per_point", "seconds_per_point", "warmup_requests", "idle_baseline_s",
+              "seed"),
+}
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
             "\r": "\\r"}
@@ -72,13 +81,21 @@ def _is_table_array(v: Any) -> bool:
     return isinstance(v, (list, tuple)) and bool(v) and all(_is_table(x) for x in v)
 
 
+def _ordered(table: Mapping[str, Any], path: str) -> list[tuple[str, Any]]:
+    """The table's items, the plan's own keys in CONTRACT.md's order, others as given."""
+    known = KEY_ORDER.get(path, ())
+    first = [(k, table[k]) for k in known if k in table]
+    return first + [(k, v) for k, v in table.items() if k not in known]
+
+
 def _body(table: Mapping[str, Any], path: str, lines: list[str]) -> None:
     """Plain keys first, then sub-tables and arrays of tables, each with its full header."""
-    for k, v in table.items():
+    items = _ordered(table, path)
+    for k, v in items:
         if v is None or _is_table(v) or _is_table_array(v):
             continue
         lines.append(f"{_key(k)} = {value(v)}")
-    for k, v in table.items():
+    for k, v in items:
         sub = f"{path}.{_key(k)}"
         if _is_table(v):
             _section(v, sub, lines, array=False)

@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.writer.excel import ExcelWriter
 
@@ -91,6 +92,11 @@ def series_groups(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return groups
 
 
+def has_wall_power(data: SessionData) -> bool:
+    """Whether the session has any summed wall-power reading."""
+    return "watts" in data.wall.columns and bool(data.wall["watts"].notna().any())
+
+
 def write_workbook(data: SessionData, path: Path) -> None:
     """Write results.xlsx for ``data``; the same data always gives the same bytes."""
     book = Workbook(write_only=True)
@@ -113,7 +119,7 @@ def write_workbook(data: SessionData, path: Path) -> None:
     write_atomic(Path(path), normalise_zip(raw.getvalue(), data.created))
 
 
-def _write_summary(sheet, data: SessionData) -> None:
+def _write_summary(sheet: WriteOnlyWorksheet, data: SessionData) -> None:
     rows = summary_rows(data)
     columns = list(SUMMARY_COLUMNS)
     _set_widths(sheet, columns, rows, cap=40)
@@ -138,13 +144,16 @@ def _summary_format(column: str) -> str | None:
     return None
 
 
-def _write_table(sheet, name: str, frame: pd.DataFrame, *, autofilter: bool) -> list[str]:
+def _write_table(
+    sheet: WriteOnlyWorksheet, name: str, frame: pd.DataFrame, *, autofilter: bool
+) -> list[str]:
     """Write a DataFrame with its own column names; returns notes when rows had to be left out."""
     columns = [str(c) for c in frame.columns]
     limit = MAX_SHEET_ROWS - 1
     rows = (_converted(r) for r in islice(_rows(frame), limit))
     written = min(len(frame), limit)
-    _set_widths(sheet, columns, (_converted(r) for r in islice(_rows(frame), _WIDTH_SAMPLE_ROWS)))
+    sample = (_converted(r) for r in islice(_rows(frame), _WIDTH_SAMPLE_ROWS))
+    _set_widths(sheet, columns, sample)
     _declare_size(sheet, len(columns), written + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
@@ -155,7 +164,7 @@ def _write_table(sheet, name: str, frame: pd.DataFrame, *, autofilter: bool) -> 
     return _truncation_notes(name, written, len(frame))
 
 
-def _write_power(sheet, data: SessionData) -> list[str]:
+def _write_power(sheet: WriteOnlyWorksheet, data: SessionData) -> list[str]:
     """Meter readings in long format; to their right, after one empty column, the summed wall power."""
     power, wall = data.power, data.wall
     columns = [str(c) for c in power.columns] + [""] + [f"wall_{c}" for c in wall.columns]
@@ -181,10 +190,8 @@ def _write_power(sheet, data: SessionData) -> list[str]:
     )
 
 
-def _write_session(sheet, data: SessionData, notes: Sequence[str]) -> None:
+def _write_session(sheet: WriteOnlyWorksheet, data: SessionData, notes: Sequence[str]) -> None:
     rows: list[list[CellValue]] = [[cell_value(v) for v in row] for row in data.info]
-    if not has_wall_power(data):
-        rows.append(["Power", "Wall power", "No wall power channel was recorded; the power columns are empty."])
     rows += [["Export", "Rows left out", note] for note in notes]
     definitions = [["Metric definitions", cell_value(n), cell_value(d)] for n, d in data.definitions]
     header = ["Section", "Item", "Value"]
@@ -208,8 +215,9 @@ def _write_session(sheet, data: SessionData, notes: Sequence[str]) -> None:
             sheet.append(_guarded(sheet, row, wrap_from=2))
 
 
-def _write_charts(sheet, data: SessionData) -> None:
-    """A table of the charted figures, one block of rows per series, and the charts beside it."""
+def _write_charts(sheet: WriteOnlyWorksheet, data: SessionData) -> None:
+    """A table of the charted figures, one block of rows per series, and the charts beside it
+    (none when no point finished: a chart without series is not a valid chart)."""
     inference = data.unit == "inference"
     rate = "Inferences/s" if inference else "Output tokens/s"
     x_title = "Concurrency (jobs in flight)" if inference else "Concurrency (users)"
@@ -231,6 +239,8 @@ def _write_charts(sheet, data: SessionData) -> None:
     sheet.append(_header(sheet, columns))
     for row in rows:
         sheet.append(_guarded(sheet, row))
+    if not blocks:
+        return
 
     def chart(title: str, y_title: str, series: Sequence[tuple[int, str]]) -> ScatterChart:
         figure = ScatterChart(scatterStyle="lineMarker")
@@ -266,11 +276,6 @@ def _write_charts(sheet, data: SessionData) -> None:
         sheet.add_chart(figure, f"{anchor_column}{2 + 20 * index}")
 
 
-def has_wall_power(data: SessionData) -> bool:
-    """Whether the session has any summed wall-power reading."""
-    return "watts" in data.wall.columns and bool(data.wall["watts"].notna().any())
-
-
 def _truncation_notes(sheet: str, written: int, total: int) -> list[str]:
     if written >= total:
         return []
@@ -288,7 +293,9 @@ def _converted(row: Iterable[object]) -> list[CellValue]:
     return [cell_value(v) for v in row]
 
 
-def _guarded(sheet, row: Sequence[CellValue], wrap_from: int | None = None) -> list:
+def _guarded(
+    sheet: WriteOnlyWorksheet, row: Sequence[CellValue], wrap_from: int | None = None
+) -> list:
     """Cells ready to append: text that Excel would read as a formula or an error stays text."""
     out = []
     for index, value in enumerate(row):
@@ -304,7 +311,7 @@ def _needs_text_type(value: CellValue) -> bool:
     return isinstance(value, str) and ((len(value) > 1 and value.startswith("=")) or value in ERROR_CODES)
 
 
-def _cell(sheet, value: CellValue, *, bold: bool = False, wrap: bool = False,
+def _cell(sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = False, wrap: bool = False,
           number_format: str | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     if _needs_text_type(value):
@@ -318,11 +325,13 @@ def _cell(sheet, value: CellValue, *, bold: bool = False, wrap: bool = False,
     return cell
 
 
-def _header(sheet, columns: Sequence[str]) -> list[WriteOnlyCell]:
+def _header(sheet: WriteOnlyWorksheet, columns: Sequence[str]) -> list[WriteOnlyCell]:
     return [_cell(sheet, c or None, bold=True) for c in columns]
 
 
-def _set_widths(sheet, columns: Sequence[str], rows: Iterable[Sequence[CellValue]], cap: int = 60) -> None:
+def _set_widths(
+    sheet: WriteOnlyWorksheet, columns: Sequence[str], rows: Iterable[Sequence[CellValue]], cap: int = 60
+) -> None:
     """Column widths from the header and the (first) rows, between 6 and ``cap`` characters."""
     widths = [len(c) + 2 for c in columns]
     for row in rows:
@@ -342,7 +351,7 @@ def _display_length(value: CellValue) -> int:
     return max(len(line) for line in str(value).splitlines() or [""])
 
 
-def _declare_size(sheet, columns: int, rows: int) -> None:
+def _declare_size(sheet: WriteOnlyWorksheet, columns: int, rows: int) -> None:
     """Give a streamed sheet its <dimension>, which openpyxl's streaming writer looks up on the
     sheet; readers in read-only mode use it to return full-width rows."""
     reference = _range(columns, rows)

@@ -112,31 +112,27 @@ class PowerTrace:
         self._t[n], self._w[n] = t_ns, watts
         self._n = n + 1
 
-    def _clip(self, t0_ns: int, t1_ns: int) -> tuple[int, int]:
-        return max(t0_ns, self.start_ns), min(t1_ns, self._clock())
+    def _pieces(self, t0_ns: int, t1_ns: int) -> tuple[np.ndarray, np.ndarray]:
+        """Edges and watts of the segments over ``[t0_ns, t1_ns]``, clipped to it, to the start
+        and to "now"; empty where nothing is left."""
+        a, b = max(t0_ns, self.start_ns), min(t1_ns, self._clock())
+        if b <= a:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        times = self._t[: self._n]
+        i = int(np.searchsorted(times, a, side="right")) - 1
+        j = int(np.searchsorted(times, b, side="left"))
+        return np.concatenate(([a], times[i + 1 : j], [b])), self._w[i:j]
 
     def segments(self, t0_ns: int, t1_ns: int) -> list[tuple[int, int, float]]:
         """The segments ``(t0_ns, t1_ns, watts)`` covering ``[t0_ns, t1_ns]``, clipped to it and to
         the trace's start and "now"."""
-        a, b = self._clip(t0_ns, t1_ns)
-        if b <= a:
-            return []
-        times = self._t[: self._n]
-        i = int(np.searchsorted(times, a, side="right")) - 1
-        j = int(np.searchsorted(times, b, side="left"))
-        edges = [a, *(int(t) for t in times[i + 1 : j]), b]
-        return [(edges[k], edges[k + 1], float(self._w[i + k])) for k in range(len(edges) - 1)]
+        edges, watts = self._pieces(t0_ns, t1_ns)
+        return [(int(a), int(b), float(w)) for a, b, w in zip(edges[:-1], edges[1:], watts)]
 
     def energy_j(self, t0_ns: int, t1_ns: int) -> float:
         """The exact integral of power over ``[t0_ns, t1_ns]`` in joules (clipped as above)."""
-        a, b = self._clip(t0_ns, t1_ns)
-        if b <= a:
-            return 0.0
-        times = self._t[: self._n]
-        i = int(np.searchsorted(times, a, side="right")) - 1
-        j = int(np.searchsorted(times, b, side="left"))
-        edges = np.concatenate(([a], times[i + 1 : j], [b]))
-        return float(np.dot(np.diff(edges), self._w[i:j])) / NS
+        edges, watts = self._pieces(t0_ns, t1_ns)
+        return float(np.dot(np.diff(edges), watts)) / NS
 
     def power_w(self, t_ns: int) -> float:
         """The power at ``t_ns`` (the first segment's before the start)."""
@@ -146,13 +142,13 @@ class PowerTrace:
     def mean_w(self, t0_ns: int, t1_ns: int) -> float:
         """Mean power over ``[t0_ns, t1_ns]`` (clipped as above); for an empty interval, the power
         at its start."""
-        a, b = self._clip(t0_ns, t1_ns)
+        a, b = max(t0_ns, self.start_ns), min(t1_ns, self._clock())
         if b <= a:
             return self.power_w(a)
         return self.energy_j(a, b) * NS / (b - a)
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestRecord:
     """The server-side trace of one request."""
 

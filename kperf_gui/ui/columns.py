@@ -1,0 +1,77 @@
+"""Titles and number formats of the Summary columns (CONTRACT.md), as the tables show them."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+LIVE_COLUMNS = ("point", "precision", "input_tokens", "output_tokens", "concurrency",
+                "ttft_ms_p50", "ttft_ms_p99", "output_tokens_per_s", "power_w_mean",
+                "joules_per_output_token", "valid")
+
+_DIGITS = {"point": 0, "input_tokens": 0, "output_tokens": 0, "concurrency": 0, "requests_ok": 0,
+           "requests_failed": 0, "duration_s": 2, "power_w_mean": 1, "power_w_max": 1,
+           "power_w_idle": 1, "energy_j": 0, "joules_per_output_token": 3,
+           "output_tokens_per_s_per_w": 3, "requests_per_s": 2}
+
+
+def title(key: str) -> str:
+    """The column's title in the app's language."""
+    return QCoreApplication.translate("Columns", _TITLES[key]) if key in _TITLES else key
+
+
+_TITLES = {
+    "point": QT_TRANSLATE_NOOP("Columns", "Point"),
+    "unit": QT_TRANSLATE_NOOP("Columns", "Unit"),
+    "model": QT_TRANSLATE_NOOP("Columns", "Model"),
+    "precision": QT_TRANSLATE_NOOP("Columns", "Precision"),
+    "input_tokens": QT_TRANSLATE_NOOP("Columns", "Input length"),
+    "output_tokens": QT_TRANSLATE_NOOP("Columns", "Output length"),
+    "concurrency": QT_TRANSLATE_NOOP("Columns", "Concurrent users"),
+    "requests_ok": QT_TRANSLATE_NOOP("Columns", "Requests OK"),
+    "requests_failed": QT_TRANSLATE_NOOP("Columns", "Requests failed"),
+    "duration_s": QT_TRANSLATE_NOOP("Columns", "Window (s)"),
+    "ttft_ms_mean": QT_TRANSLATE_NOOP("Columns", "TTFT mean (ms)"),
+    "ttft_ms_p50": QT_TRANSLATE_NOOP("Columns", "TTFT p50 (ms)"),
+    "ttft_ms_p90": QT_TRANSLATE_NOOP("Columns", "TTFT p90 (ms)"),
+    "ttft_ms_p99": QT_TRANSLATE_NOOP("Columns", "TTFT p99 (ms)"),
+    "tpot_ms_mean": QT_TRANSLATE_NOOP("Columns", "TPOT mean (ms)"),
+    "tpot_ms_p50": QT_TRANSLATE_NOOP("Columns", "TPOT p50 (ms)"),
+    "tpot_ms_p99": QT_TRANSLATE_NOOP("Columns", "TPOT p99 (ms)"),
+    "itl_ms_p50": QT_TRANSLATE_NOOP("Columns", "ITL p50 (ms)"),
+    "itl_ms_p99": QT_TRANSLATE_NOOP("Columns", "ITL p99 (ms)"),
+    "e2e_ms_mean": QT_TRANSLATE_NOOP("Columns", "E2E mean (ms)"),
+    "e2e_ms_p99": QT_TRANSLATE_NOOP("Columns", "E2E p99 (ms)"),
+    "prefill_tokens_per_s": QT_TRANSLATE_NOOP("Columns", "Prefill tokens/s"),
+    "output_tokens_per_s": QT_TRANSLATE_NOOP("Columns", "Tokens/s"),
+    "output_tokens_per_s_per_user": QT_TRANSLATE_NOOP("Columns", "Tokens/s per user"),
+    "requests_per_s": QT_TRANSLATE_NOOP("Columns", "Requests/s"),
+    "power_w_mean": QT_TRANSLATE_NOOP("Columns", "Power (W)"),
+    "power_w_max": QT_TRANSLATE_NOOP("Columns", "Power max (W)"),
+    "power_w_idle": QT_TRANSLATE_NOOP("Columns", "Idle power (W)"),
+    "energy_j": QT_TRANSLATE_NOOP("Columns", "Energy (J)"),
+    "joules_per_output_token": QT_TRANSLATE_NOOP("Columns", "J/token"),
+    "output_tokens_per_s_per_w": QT_TRANSLATE_NOOP("Columns", "Tokens/s per W"),
+    "valid": QT_TRANSLATE_NOOP("Columns", "Valid"),
+    "invalid_reason": QT_TRANSLATE_NOOP("Columns", "Why invalid"),
+}
+
+
+def text(key: str, value: Any) -> str:
+    """A cell's text: numbers rounded for reading, empty for missing values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if key == "valid":
+        ok = value if isinstance(value, bool) else str(value).lower() in ("true", "1")
+        return (QCoreApplication.translate("Columns", "yes") if ok
+                else QCoreApplication.translate("Columns", "NO"))
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        digits = _DIGITS.get(key, 1)
+        if digits == 0:
+            return f"{value:,.0f}"
+        return f"{value:,.{digits}f}"
+    return str(value)
+

@@ -1,0 +1,79 @@
+"""The post-sweep curves: throughput, TTFT percentiles and tokens/s per watt against concurrent
+users, and tokens/s per user against total tokens/s. One line per (precision, input, output)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from . import plotting
+
+_STYLES = {"ttft_ms_p50": Qt.PenStyle.SolidLine, "ttft_ms_p90": Qt.PenStyle.DashLine,
+           "ttft_ms_p99": Qt.PenStyle.DotLine}
+
+
+class SweepCurves(QWidget):
+    """Four plots drawn from a Summary table by :meth:`show_summary`."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        users = self.tr("concurrent users")
+        self.throughput = plotting.new_plot(self.tr("Throughput"), users, self.tr("output tokens/s"))
+        self.ttft = plotting.new_plot(self.tr("Time to first token"), users, self.tr("TTFT (ms)"))
+        self.efficiency = plotting.new_plot(self.tr("Tokens per second per watt"), users,
+                                            self.tr("tokens/s per W"))
+        self.per_user = plotting.new_plot(self.tr("Per user against total"),
+                                          self.tr("total output tokens/s"),
+                                          self.tr("tokens/s per user"))
+        for w in (self.throughput, self.ttft, self.efficiency):
+            w.getPlotItem().setLogMode(x=True, y=False)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.throughput, 0, 0)
+        layout.addWidget(self.ttft, 0, 1)
+        layout.addWidget(self.efficiency, 1, 0)
+        layout.addWidget(self.per_user, 1, 1)
+        self.series = 0
+
+    def plots(self) -> list[pg.PlotWidget]:
+        return [self.throughput, self.ttft, self.efficiency, self.per_user]
+
+    def show_summary(self, summary: pd.DataFrame) -> None:
+        """Draw the curves of a finished (or interrupted) sweep."""
+        for w in self.plots():
+            item = w.getPlotItem()
+            item.clear()
+            if item.legend is not None:
+                item.legend.clear()
+            else:
+                item.addLegend(offset=(10, 10), labelTextSize="8pt")
+        self.series = 0
+        if summary.empty:
+            return
+        df = summary.copy()
+        for key in ("input_tokens", "output_tokens"):
+            df[key] = df[key].astype(object).where(df[key].notna(), None)
+        groups = df.groupby(["precision", "input_tokens", "output_tokens"], sort=False,
+                            dropna=False)
+        for i, ((prec, n_in, n_out), g) in enumerate(groups):
+            g = g.sort_values("concurrency")
+            colour = plotting.point_colour(i + 1)
+            name = str(prec) if n_in is None else f"{prec} {n_in}/{n_out}"
+            x = g["concurrency"].to_numpy(dtype=float)
+            self._line(self.throughput, x, g["output_tokens_per_s"], colour, name)
+            for key, style in _STYLES.items():
+                label = f"{name} {key.split('_')[-1]}"
+                self._line(self.ttft, x, g[key], colour, label, style)
+            self._line(self.efficiency, x, g["output_tokens_per_s_per_w"], colour, name)
+            self._line(self.per_user, g["output_tokens_per_s"].to_numpy(dtype=float),
+                       g["output_tokens_per_s_per_user"], colour, name)
+            self.series += 1
+
+    @staticmethod
+    def _line(plot: pg.PlotWidget, x: np.ndarray, y: pd.Series, colour, name: str,  # type: ignore[no-untyped-def]
+              style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> None:
+        yv = pd.to_numeric(y, errors="coerce").to_numpy(dtype=float)
+        plot.plot(x, yv, pen=plotting.pen(colour, style), symbol="o", symbolSize=6,
+                  symbolBrush=colour, symbolPen=None, name=name, connect="finite")

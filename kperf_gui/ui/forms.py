@@ -1,0 +1,80 @@
+"""Form helpers: a field with its error line beneath, and the parsing of list fields."""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+ERROR_STYLE = "color: #b00020;"
+
+
+class FieldErrors:
+    """Plan keys mapped to their fields, so a plan error shows next to the field it is about."""
+
+    def __init__(self) -> None:
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+
+    def field(self, key: str, widget: QWidget) -> QWidget:
+        """``widget`` with a hidden error line under it, registered for plan key ``key``."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        label = QLabel()
+        label.setStyleSheet(ERROR_STYLE)
+        label.setWordWrap(True)
+        label.hide()
+        layout.addWidget(label)
+        self._fields[key] = (widget, label)
+        return box
+
+    def show(self, key: str, message: str) -> QWidget | None:
+        """Show ``message`` under the field for ``key`` (or the nearest enclosing key); returns
+        the field, or None when no field here holds that key."""
+        probe = key
+        while probe:
+            if probe in self._fields:
+                widget, label = self._fields[probe]
+                label.setText(message)
+                label.show()
+                return widget
+            probe = probe.rpartition(".")[0]
+        return None
+
+    def clear(self) -> None:
+        for _, label in self._fields.values():
+            label.clear()
+            label.hide()
+
+    def message(self, key: str) -> str:
+        """The error shown for ``key`` (empty when none)."""
+        pair = self._fields.get(key)
+        return pair[1].text() if pair else ""
+
+
+class FieldError(ValueError):
+    """A field's text is not what the plan takes; ``key`` is the plan key."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def int_list(text: str) -> list[int]:
+    """``"128, 1024 4096"`` as ``[128, 1024, 4096]``; ValueError when a part is not a whole
+    number."""
+    parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+    return [int(p) for p in parts]
+
+
+def label_list(text: str) -> list[str]:
+    """``"bf16, fp8"`` as ``["bf16", "fp8"]``."""
+    return [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+
+
+def join(values: object) -> str:
+    if isinstance(values, (list, tuple)):
+        return ", ".join(str(v) for v in values)
+    return "" if values is None else str(values)

@@ -1,0 +1,145 @@
+"""The live view of a run: wall power and output tokens/s against time, and the headline, wall
+power against tokens/s with one colour per point.
+
+Events only append to in-memory buffers; a QTimer redraws at a fixed rate, whatever the event
+rate. Every plot item is made once (per point, for the headline) and updated with ``setData``.
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from . import plotting
+from .buffers import GrowBuffer
+
+REFRESH_HZ = 5
+
+
+class LivePlots(QWidget):
+    """Three live plots fed by :meth:`add_power`, :meth:`add_tokens` and :meth:`mark_point`."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.power_plot = plotting.new_plot(self.tr("Wall-plug power"), self.tr("time (s)"),
+                                            self.tr("power (W)"))
+        self.tokens_plot = plotting.new_plot(self.tr("Output tokens/s"), self.tr("time (s)"),
+                                             self.tr("tokens/s"))
+        self.headline_plot = plotting.new_plot(self.tr("Power against tokens/s"),
+                                               self.tr("output tokens/s"), self.tr("power (W)"))
+        self.tokens_plot.setXLink(self.power_plot)
+        for w in (self.power_plot, self.tokens_plot):
+            item = w.getPlotItem()
+            item.setDownsampling(auto=True, mode="peak")
+            item.setClipToView(True)
+        self.power_curve = self.power_plot.plot(pen=plotting.pen(plotting.POWER_COLOUR),
+                                                connect="finite")
+        self.tokens_curve = self.tokens_plot.plot(pen=plotting.pen(plotting.TOKENS_COLOUR),
+                                                  connect="finite")
+        self.legend = self.headline_plot.getPlotItem().addLegend(offset=(-10, 10), colCount=2,
+                                                                  labelTextSize="8pt")
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.power_plot, 0, 0)
+        layout.addWidget(self.tokens_plot, 1, 0)
+        layout.addWidget(self.headline_plot, 0, 1, 2, 1)
+        layout.setColumnStretch(0, 3)
+        layout.setColumnStretch(1, 2)
+        self._power = GrowBuffer(2, 4096)
+        self._tokens = GrowBuffer(2, 4096)
+        self._pairs: dict[int, GrowBuffer] = {}
+        self._scatter: dict[int, pg.PlotDataItem] = {}
+        self._pending: dict[int, tuple[float, int]] = {}
+        self._markers: list[tuple[pg.PlotWidget, pg.InfiniteLine]] = []
+        self._dirty_series = False
+        self._dirty_points: set[int] = set()
+        self.refreshes = 0
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.CoarseTimer)
+        self._timer.setInterval(round(1000 / REFRESH_HZ))
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    # --- feeding ---------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget everything plotted (a new run starts)."""
+        self._power.clear()
+        self._tokens.clear()
+        self._pending.clear()
+        for item in self._scatter.values():
+            self.headline_plot.removeItem(item)
+            self.legend.removeItem(item)
+        self._scatter.clear()
+        self._pairs.clear()
+        for plot, line in self._markers:
+            plot.removeItem(line)
+        self._markers.clear()
+        self._dirty_series = True
+        self._dirty_points.clear()
+
+    @staticmethod
+    def _key(t1: float) -> int:
+        return round(t1 * 1000)
+
+    def add_power(self, t0: float, t1: float, watts: float | None, point: int) -> None:
+        """One meter update of the summed wall power."""
+        self._power.append((t0 + t1) / 2, watts)
+        self._dirty_series = True
+        if watts is not None:
+            self._pending[self._key(t1)] = (watts, point)
+            if len(self._pending) > 200:
+                for k in sorted(self._pending)[:100]:
+                    del self._pending[k]
+
+    def add_tokens(self, t0: float, t1: float, per_s: float, point: int) -> None:
+        """Output tokens/s over one meter update interval; paired with that interval's power."""
+        self._tokens.append((t0 + t1) / 2, per_s)
+        self._dirty_series = True
+        paired = self._pending.pop(self._key(t1), None)
+        if paired is not None:
+            watts, p = paired
+            self._series(p).append(per_s, watts)
+            self._dirty_points.add(p)
+
+    def mark_point(self, t: float, point: int) -> None:
+        """A dashed line where point ``point`` starts, on both time plots."""
+        colour = plotting.point_colour(point)
+        for plot, label in ((self.power_plot, str(point)), (self.tokens_plot, None)):
+            line = pg.InfiniteLine(pos=t, angle=90, movable=False,
+                                   pen=plotting.pen(colour, Qt.PenStyle.DashLine), label=label,
+                                   labelOpts={"position": 0.95, "color": colour})
+            plot.addItem(line, ignoreBounds=True)
+            self._markers.append((plot, line))
+        self._series(point)
+
+    def _series(self, point: int) -> GrowBuffer:
+        buf = self._pairs.get(point)
+        if buf is None:
+            buf = self._pairs[point] = GrowBuffer(2, 1024)
+            colour = plotting.point_colour(point)
+            name = self.tr("Point {0}").format(point) if point > 0 else self.tr("Idle")
+            item = pg.PlotDataItem(pen=None, symbol="o", symbolSize=5, symbolPen=None,
+                                   symbolBrush=colour, name=name)
+            self.headline_plot.addItem(item)
+            self._scatter[point] = item
+        return buf
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Redraw what changed since the last refresh (called by the timer)."""
+        if self._dirty_series:
+            self._dirty_series = False
+            self.power_curve.setData(self._power.column(0), self._power.column(1))
+            self.tokens_curve.setData(self._tokens.column(0), self._tokens.column(1))
+            self.refreshes += 1
+        for point in self._dirty_points:
+            buf = self._pairs[point]
+            self._scatter[point].setData(buf.column(0), buf.column(1))
+        self._dirty_points.clear()
+
+    def sizes(self) -> dict[str, int]:
+        """How many samples each series holds."""
+        return {"power": len(self._power), "tokens": len(self._tokens),
+                "pairs": sum(len(b) for b in self._pairs.values())}

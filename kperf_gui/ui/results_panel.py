@@ -1,0 +1,181 @@
+"""Results: the Summary table and the post-sweep curves of a session, opened from its folder;
+one-button export; the folder in the file manager."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from kperf_gui.session.data import SUMMARY_COLUMNS, SessionData
+
+from . import sessions, workers
+from .banner import Banner
+from .curves import SweepCurves
+from .settings import LAST_SESSION, sessions_root, settings
+from .summary_table import SummaryTable
+
+
+class ResultsPanel(QWidget):
+    """Shows one session at a time. ``logged(level, text)`` for the log pane; ``loaded(folder)``
+    once a session is on screen."""
+
+    logged = Signal(str, str)
+    loaded = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.folder: Path | None = None
+        self.data: SessionData | None = None
+        self.busy = False
+        self.live_folder: Callable[[], str] = lambda: ""
+
+        self.open_button = QPushButton(self.tr("Open session…"))
+        self.open_button.clicked.connect(self.choose_session)
+        self.export_button = QPushButton(self.tr("Export results"))
+        self.export_button.setToolTip(self.tr("Rebuild results.xlsx, summary.csv, the PNG plots "
+                                              "and manifest.json from the journal"))
+        self.export_button.clicked.connect(self.export)
+        self.folder_button = QPushButton(self.tr("Open folder"))
+        self.folder_button.clicked.connect(self.open_folder)
+        self.where = QLabel(self.tr("No session open."))
+        self.where.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.folder_button)
+        bar.addWidget(self.where, 1)
+        self.banner = Banner()
+
+        self.summary = SummaryTable(SUMMARY_COLUMNS)
+        self.curves = SweepCurves()
+        self.info = QTableWidget(0, 3)
+        self.info.setHorizontalHeaderLabels([self.tr("Section"), self.tr("Item"), self.tr("Value")])
+        self.info.verticalHeader().setVisible(False)
+        self.info.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.info.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.info.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.info.horizontalHeader().setStretchLastSection(True)
+        self.info.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.summary, self.tr("Summary"))
+        self.tabs.addTab(self.curves, self.tr("Curves"))
+        self.tabs.addTab(self.info, self.tr("Session record"))
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self.folder is not None and not self.busy
+        self.export_button.setEnabled(has)
+        self.folder_button.setEnabled(self.folder is not None)
+        self.open_button.setEnabled(not self.busy)
+
+    def _busy(self, busy: bool, text: str = "") -> None:
+        self.busy = busy
+        if text:
+            self.banner.say(text, "info")
+        self._update_buttons()
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def choose_session(self) -> None:
+        start = settings().value(LAST_SESSION, "", type=str) or str(sessions_root())
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open a session folder"), start)
+        if path:
+            self.open_session(Path(path))
+
+    def open_session(self, folder: Path, writer_gone: bool = False) -> None:
+        """Show a session: a finished one read-only; an interrupted one after closing its journal
+        (asked first); one a run is still writing is refused. ``writer_gone``: its run is known
+        to have exited."""
+        folder = Path(folder)
+        state = sessions.state(folder, writer_gone)
+        if state == sessions.MISSING:
+            self.banner.say(self.tr("{0} holds no session.sqlite. Choose a session folder written "
+                                    "by K-Perf Lab or kperf.").format(folder), "error")
+            return
+        if state == sessions.LIVE or str(folder) == self.live_folder():
+            self.banner.say(self.tr("A run is still writing {0}. Open it when the run has "
+                                    "ended.").format(folder), "warning")
+            return
+        self.folder = folder
+        self.where.setText(str(folder))
+        settings().setValue(LAST_SESSION, str(folder))
+        if state == sessions.UNFINISHED:
+            answer = QMessageBox.question(
+                self, self.tr("Interrupted session"),
+                self.tr("This session's run ended without finishing. Close its journal, mark it "
+                        "interrupted and rebuild its results from what was measured?"))
+            if answer != QMessageBox.StandardButton.Yes:
+                self.banner.say(self.tr("The interrupted session was left as it is."), "warning")
+                return
+            self._busy(True, self.tr("Closing the interrupted journal and rebuilding the "
+                                     "results…"))
+            workers.submit(sessions.recover, folder, done=self._shown, failed=self._failed)
+            return
+        self._busy(True, self.tr("Reading the session…"))
+        workers.submit(sessions.read, folder, done=self._shown, failed=self._failed)
+
+    def _shown(self, data: SessionData) -> None:
+        self.data = data
+        self._busy(False)
+        self.summary.set_rows(data.summary.to_dict("records"))
+        self.curves.show_summary(data.summary)
+        self.info.setRowCount(0)
+        for section, key, value in data.info:
+            r = self.info.rowCount()
+            self.info.insertRow(r)
+            for c, text in enumerate((section, key, value)):
+                self.info.setItem(r, c, QTableWidgetItem(str(text)))
+        n = len(data.summary)
+        bad = int((~data.summary["valid"].astype(bool)).sum()) if n else 0
+        if data.interrupted:
+            self.banner.say(self.tr("Interrupted run: the results cover only what was measured "
+                                    "before it stopped (%n point(s)).", "", n), "warning")
+        elif bad:
+            self.banner.say(self.tr("%n point(s) invalid; hover over a shaded row for why.", "",
+                                    bad), "warning")
+        else:
+            self.banner.say(self.tr("Session {0}: %n point(s), all valid.", "", n)
+                            .format(data.name), "ok")
+        self.logged.emit("info", self.tr("Opened session {0}").format(self.folder))
+        self.loaded.emit(str(self.folder))
+
+    def _failed(self, message: str) -> None:
+        self._busy(False)
+        text = self.tr("The session could not be read: {0}").format(message)
+        self.banner.say(text, "error")
+        self.logged.emit("error", text)
+
+    # --- export and folder -----------------------------------------------------------------
+
+    def export(self) -> None:
+        """Rebuild the session's outputs from its journal, off the GUI thread."""
+        if self.folder is None or self.busy:
+            return
+        if str(self.folder) == self.live_folder():
+            self.banner.say(self.tr("A run is still writing this session; export it when the "
+                                    "run has ended."), "warning")
+            return
+        self._busy(True, self.tr("Exporting…"))
+        workers.submit(sessions.export_outputs, self.folder, done=self._exported,
+                       failed=self._failed)
+
+    def _exported(self, data: SessionData) -> None:
+        self._shown(data)
+        text = self.tr("Exported results.xlsx, summary.csv, the plots and manifest.json to {0}.") \
+            .format(self.folder)
+        self.banner.say(text, "ok")
+        self.logged.emit("info", text)
+
+    def open_folder(self) -> None:
+        if self.folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))

@@ -1,0 +1,296 @@
+"""The run: start, pause, stop and abort the engine in a child process, and watch it live.
+
+The panel owns one :class:`RunProcess` at a time. Events update the progress, the live plots'
+buffers and the table of finished points; the plots redraw on their own timer.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
+                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+
+from . import event_text
+from .banner import Banner
+from .columns import LIVE_COLUMNS
+from .live_plots import LivePlots
+from .operator_dialog import OperatorDialog
+from .run_process import RunProcess
+from .summary_table import SummaryTable
+
+IDLE, STARTING, RUNNING, PAUSED, STOPPING, ABORTING = (
+    "idle", "starting", "running", "paused", "stopping", "aborting")
+
+
+class RunPanel(QWidget):
+    """Signals: ``start_requested`` (Start pressed; the window checks the plan and calls
+    :meth:`start_run`), ``logged(level, text, reading)`` for the log pane, ``state_changed(str)``,
+    and ``run_ended(folder, status)`` when the child has exited."""
+
+    start_requested = Signal()
+    logged = Signal(str, str, bool)
+    state_changed = Signal(str)
+    run_ended = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = IDLE
+        self.process: RunProcess | None = None
+        self.folder = ""
+        self.status = ""
+        self.points = 0
+        self._plan_dir: Path | None = None
+        self._dialog: OperatorDialog | None = None
+        self._phase = ""
+        self._invalid = 0
+
+        self.banner = Banner()
+        self.start_button = QPushButton(self.tr("Start"))
+        self.pause_button = QPushButton(self.tr("Pause"))
+        self.stop_button = QPushButton(self.tr("Stop after this point"))
+        self.abort_button = QPushButton(self.tr("Abort"))
+        self.abort_button.setStyleSheet("QPushButton { color: #b00020; } "
+                                        "QPushButton:disabled { color: #a0a0a0; }")
+        self.start_button.clicked.connect(self.start_requested)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.abort_button.clicked.connect(self.confirm_abort)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.stop_button, self.abort_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.phase = QLabel(self.tr("Ready. Press Start to run the sweep."))
+        self.point_label = QLabel(self.tr("Point"))
+        self.point_bar = QProgressBar()
+        self.sweep_label = QLabel(self.tr("Sweep"))
+        self.sweep_bar = QProgressBar()
+        self.time_left = QLabel()
+        for bar in (self.point_bar, self.sweep_bar):
+            bar.setRange(0, 1000)
+            bar.setValue(0)
+            bar.setTextVisible(True)
+            bar.setFormat("%p%")
+        progress = QGridLayout()
+        progress.addWidget(self.phase, 0, 0, 1, 3)
+        progress.addWidget(self.point_label, 1, 0)
+        progress.addWidget(self.point_bar, 1, 1)
+        progress.addWidget(self.sweep_label, 2, 0)
+        progress.addWidget(self.sweep_bar, 2, 1)
+        progress.addWidget(self.time_left, 1, 2, 2, 1)
+        progress.setColumnStretch(1, 1)
+
+        self.plots = LivePlots()
+        self.table = SummaryTable(LIVE_COLUMNS)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plots)
+        split.addWidget(self.table)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([460, 160])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(buttons)
+        layout.addLayout(progress)
+        layout.addWidget(split, 1)
+        self._set_state(IDLE)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def busy(self) -> bool:
+        return self.state != IDLE
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        idle = state == IDLE
+        self.start_button.setEnabled(idle)
+        self.pause_button.setEnabled(state in (RUNNING, PAUSED))
+        self.pause_button.setText(self.tr("Resume") if state == PAUSED else self.tr("Pause"))
+        self.stop_button.setEnabled(state in (RUNNING, PAUSED))
+        self.abort_button.setEnabled(state in (STARTING, RUNNING, PAUSED, STOPPING))
+        self.state_changed.emit(state)
+
+    # --- commands --------------------------------------------------------------------------
+
+    def start_run(self, plan_text: str, out: Path) -> None:
+        """Write the plan to a file of its own and start ``kperf run`` on it."""
+        self.banner.clear_message()
+        self.table.setRowCount(0)
+        self._invalid = 0
+        self.plots.reset()
+        self.point_bar.setValue(0)
+        self.sweep_bar.setValue(0)
+        self.time_left.clear()
+        self.folder = str(out)
+        self.status = ""
+        self._plan_dir = Path(tempfile.mkdtemp(prefix="kperf-plan-"))
+        plan = self._plan_dir / "plan.toml"
+        plan.write_text(plan_text, encoding="utf-8")
+        self.process = RunProcess(self)
+        self.process.event.connect(self.handle_event)
+        self.process.log_line.connect(lambda line: self.logged.emit("info", line, False))
+        self.process.ended.connect(self._ended)
+        self.phase.setText(self.tr("Starting: checking the target and the instruments…"))
+        self._set_state(STARTING)
+        self.logged.emit("info", self.tr("Run started; session folder {0}").format(out), False)
+        self.process.start(plan, out)
+
+    def send(self, command: str) -> None:
+        if self.process is not None:
+            self.process.send(command)
+
+    def toggle_pause(self) -> None:
+        if self.state == RUNNING:
+            self.send("pause")
+            self._set_state(PAUSED)
+            self.phase.setText(self.tr("Paused. Requests in flight finish; press Resume to go on."))
+            self.logged.emit("info", self.tr("Pause sent"), False)
+        elif self.state == PAUSED:
+            self.send("resume")
+            self._set_state(RUNNING)
+            self.phase.setText(event_text.phase_text(self._phase) if self._phase else "")
+            self.logged.emit("info", self.tr("Resume sent"), False)
+
+    def stop(self) -> None:
+        """Finish the point in progress, then stop."""
+        if self.state in (RUNNING, PAUSED):
+            if self.state == PAUSED:
+                self.send("resume")
+            self.send("stop")
+            self._set_state(STOPPING)
+            self.phase.setText(self.tr("Stopping after this point…"))
+            self.logged.emit("info", self.tr("Stop sent: the point in progress finishes first"),
+                             False)
+
+    def confirm_abort(self) -> None:
+        answer = QMessageBox.question(
+            self, self.tr("Abort the run"),
+            self.tr("Abort the run now? The point in progress is marked invalid; everything "
+                    "measured so far is kept."))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.abort()
+
+    def abort(self) -> None:
+        """Stop now; the point in progress is marked invalid."""
+        if self.state in (STARTING, RUNNING, PAUSED, STOPPING):
+            self.send("abort")
+            self._set_state(ABORTING)
+            self.phase.setText(self.tr("Aborting…"))
+            self.logged.emit("warning", self.tr("Abort sent"), False)
+            if self._dialog is not None:
+                self._dialog.close()
+
+    # --- events ----------------------------------------------------------------------------
+
+    def handle_event(self, ev: dict[str, Any]) -> None:
+        """Take one event of the run."""
+        kind = ev.get("event")
+        level, text = event_text.describe(ev)
+        self.logged.emit(level, text, kind in event_text.READINGS)
+        if kind == "power":
+            self.plots.add_power(float(ev.get("t0", 0.0)), float(ev.get("t1", 0.0)), ev.get("w"),
+                                 int(ev.get("point") or 0))
+        elif kind == "tokens":
+            self.plots.add_tokens(float(ev.get("t0", 0.0)), float(ev.get("t1", 0.0)),
+                                  float(ev.get("per_s") or 0.0), int(ev.get("point") or 0))
+        elif kind == "progress":
+            self._progress(ev)
+        elif kind == "phase":
+            self._phase = str(ev.get("phase"))
+            if self.state == STARTING:
+                self._set_state(RUNNING)
+            if self.state not in (STOPPING, ABORTING):
+                self.phase.setText(event_text.phase_text(self._phase, ev.get("point")))
+        elif kind == "point_started":
+            self.plots.mark_point(float(ev.get("t", 0.0)), int(ev.get("point") or 0))
+            self.point_bar.setValue(0)
+            self.point_label.setText(self.tr("Point {0} of {1}").format(ev.get("point"),
+                                                                        ev.get("of")))
+            self.point_bar.setToolTip(event_text.point_text(ev))
+            if self.state == STARTING:
+                self._set_state(RUNNING)
+        elif kind == "point_finished":
+            row = ev.get("summary") or {}
+            self.table.add_row(row)
+            if row.get("valid") not in (True, "true", "True", 1):
+                self._invalid += 1
+            self.point_bar.setValue(1000)
+        elif kind == "session":
+            self.folder = str(ev.get("dir") or self.folder)
+            self.points = int(ev.get("points") or 0)
+            if self.state == STARTING:
+                self._set_state(RUNNING)
+        elif kind == "operator_action":
+            self._ask_operator(str(ev.get("precision", "")), str(ev.get("message", "")))
+        elif kind == "finished":
+            self.status = str(ev.get("status", ""))
+            self.folder = str(ev.get("dir") or self.folder)
+            if self.status == "finished":
+                self.sweep_bar.setValue(1000)
+
+    def _progress(self, ev: dict[str, Any]) -> None:
+        total = float(ev.get("total") or 0.0)
+        done = float(ev.get("done") or 0.0)
+        frac = min(1.0, done / total) if total > 0 else 0.0
+        self.point_bar.setValue(round(frac * 1000))
+        of = int(ev.get("of") or 0)
+        point = int(ev.get("point") or 0)
+        if of:
+            self.sweep_bar.setValue(round(min(1.0, (point - 1 + frac) / of) * 1000))
+            self.sweep_label.setText(self.tr("Sweep: point {0} of {1}").format(point, of))
+        left = ev.get("left_s")
+        self.time_left.setText(
+            self.tr("Time left: {0}").format(event_text.duration(left)) if left is not None
+            else self.tr("Time left: estimating…"))
+
+    def _ask_operator(self, precision: str, message: str) -> None:
+        if self._dialog is not None:
+            self._dialog.close()
+        dialog = OperatorDialog(precision, message, self)
+        dialog.proceed.connect(lambda: self._operator_done(True))
+        dialog.abort_run.connect(lambda: self._operator_done(False))
+        self._dialog = dialog
+        self.phase.setText(self.tr("Waiting for the operator to switch the server to “{0}”.")
+                           .format(precision))
+        dialog.open()
+
+    def _operator_done(self, proceed: bool) -> None:
+        self._dialog = None
+        if proceed:
+            self.send("continue")
+            self.logged.emit("info", self.tr("Continue sent: the server is switched"), False)
+        else:
+            self.abort()
+
+    def _ended(self, code: int, message: str) -> None:
+        if self._dialog is not None:
+            self._dialog.close()
+            self._dialog = None
+        if message:
+            self.banner.say(message, "error")
+            self.logged.emit("error", message, False)
+            self.phase.setText(self.tr("The run did not complete."))
+        else:
+            rows = self.table.rowCount()
+            bad = self._invalid
+            status = event_text.status_text(self.status or "finished")
+            text = self.tr("Run {0}: %n point(s) measured", "", rows).format(status)
+            if bad:
+                text += " · " + self.tr("%n invalid; see the table for why", "", bad)
+            level = "ok" if code == 0 else "warning"
+            self.banner.say(text, level)
+            self.phase.setText(text)
+        self.time_left.clear()
+        if self._plan_dir is not None:
+            shutil.rmtree(self._plan_dir, ignore_errors=True)
+            self._plan_dir = None
+        self._set_state(IDLE)
+        process, self.process = self.process, None
+        if process is not None:
+            process.deleteLater()
+        self.run_ended.emit(self.folder, self.status or ("failed" if message else ""))

@@ -1,0 +1,203 @@
+"""The sweep editor: lengths, concurrent users, precision labels and how much to measure per
+point, with the K-Perf presets."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QRadioButton, QSpinBox, QVBoxLayout, QWidget)
+
+from . import presets
+from .forms import FieldError, FieldErrors, int_list, join, label_list
+
+
+class SweepPanel(QWidget):
+    """Fields of ``[sweep]``. ``preset_chosen(path)`` when a preset is picked;
+    ``open_plan``/``save_plan`` for the plan file buttons."""
+
+    preset_chosen = Signal(Path)
+    open_plan = Signal()
+    save_plan = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.errors = FieldErrors()
+        self.preset = QComboBox()
+        self.preset.addItem(self.tr("Choose a K-Perf preset…"), None)
+        for title, path in presets.available():
+            self.preset.addItem(title, path)
+        self.preset.setToolTip(self.tr("A preset sets the session name, the model and the whole "
+                                       "sweep; people, endpoint and instruments stay."))
+        self.preset.activated.connect(self._preset)
+        open_button = QPushButton(self.tr("Open plan…"))
+        open_button.clicked.connect(self.open_plan)
+        save_button = QPushButton(self.tr("Save plan…"))
+        save_button.clicked.connect(self.save_plan)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Preset")))
+        top.addWidget(self.preset, 1)
+        top.addWidget(open_button)
+        top.addWidget(save_button)
+
+        self.input_tokens = QLineEdit()
+        self.input_tokens.setPlaceholderText("128, 1024, 4096")
+        self.output_tokens = QLineEdit()
+        self.output_tokens.setPlaceholderText("128, 1024")
+        self.concurrency = QLineEdit()
+        self.concurrency.setPlaceholderText("1, 8, 32, 64")
+        self.precision = QLineEdit()
+        self.precision.setPlaceholderText(self.tr("e.g. bf16, fp8 (empty: default)"))
+        grid = QGroupBox(self.tr("Input/output variable range"))
+        form = QFormLayout(grid)
+        form.addRow(self.tr("Input lengths (tokens)"),
+                    self.errors.field("sweep.input_tokens", self.input_tokens))
+        form.addRow(self.tr("Output lengths (tokens)"),
+                    self.errors.field("sweep.output_tokens", self.output_tokens))
+        form.addRow(self.tr("Concurrent users"),
+                    self.errors.field("sweep.concurrency", self.concurrency))
+        form.addRow(self.tr("Precision labels"),
+                    self.errors.field("sweep.precision", self.precision))
+
+        self.by_requests = QRadioButton(self.tr("Requests per point"))
+        self.by_seconds = QRadioButton(self.tr("Seconds per point"))
+        group = QButtonGroup(self)
+        group.addButton(self.by_requests)
+        group.addButton(self.by_seconds)
+        self.requests = QSpinBox()
+        self.requests.setRange(1, 1_000_000)
+        self.requests.setValue(64)
+        self.seconds = QDoubleSpinBox()
+        self.seconds.setRange(0.1, 86_400.0)
+        self.seconds.setDecimals(1)
+        self.seconds.setValue(30.0)
+        self.seconds.setSuffix(" s")
+        self.warmup_default = QCheckBox(self.tr("as many as concurrent users"))
+        self.warmup = QSpinBox()
+        self.warmup.setRange(0, 1_000_000)
+        warm_row = QWidget()
+        wl = QHBoxLayout(warm_row)
+        wl.setContentsMargins(0, 0, 0, 0)
+        wl.addWidget(self.warmup_default)
+        wl.addWidget(self.warmup, 1)
+        self.idle = QDoubleSpinBox()
+        self.idle.setRange(0.0, 3600.0)
+        self.idle.setDecimals(1)
+        self.idle.setSuffix(" s")
+        amount = QGroupBox(self.tr("How much is measured"))
+        aform = QFormLayout(amount)
+        aform.addRow(self.by_requests, self.errors.field("sweep.requests_per_point", self.requests))
+        aform.addRow(self.by_seconds, self.errors.field("sweep.seconds_per_point", self.seconds))
+        aform.addRow(self.tr("Warm-up requests per point"),
+                     self.errors.field("sweep.warmup_requests", warm_row))
+        aform.addRow(self.tr("Idle baseline before the sweep"),
+                     self.errors.field("sweep.idle_baseline_s", self.idle))
+
+        self.count = QLabel()
+        self.count.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        body = QHBoxLayout()
+        body.addWidget(grid, 1)
+        body.addWidget(amount, 1)
+        layout.addLayout(body)
+        layout.addWidget(self.count)
+        layout.addStretch(1)
+
+        self.by_requests.toggled.connect(self._amount_changed)
+        self.warmup_default.toggled.connect(self._amount_changed)
+        for w in (self.input_tokens, self.output_tokens, self.concurrency, self.precision):
+            w.textChanged.connect(self._update_count)
+        self.seconds.valueChanged.connect(self._update_count)
+        self.by_requests.setChecked(True)
+        self.warmup_default.setChecked(True)
+        self._amount_changed()
+
+    def _preset(self, index: int) -> None:
+        path = self.preset.itemData(index)
+        if path is not None:
+            self.preset_chosen.emit(path)
+        self.preset.setCurrentIndex(0)
+
+    def _amount_changed(self) -> None:
+        self.requests.setEnabled(self.by_requests.isChecked())
+        self.seconds.setEnabled(self.by_seconds.isChecked())
+        self.warmup.setEnabled(not self.warmup_default.isChecked())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        try:
+            n = 1
+            for w in (self.input_tokens, self.output_tokens, self.concurrency):
+                n *= max(1, len(int_list(w.text())))
+            n *= max(1, len(label_list(self.precision.text())))
+        except ValueError:
+            self.count.setText("")
+            return
+        text = self.tr("%n sweep point(s)", "", n)
+        if self.by_seconds.isChecked():
+            minutes = n * self.seconds.value() / 60
+            text += " · " + self.tr("about {0:.0f} min of measuring, plus warm-up").format(minutes)
+        self.count.setText(text)
+
+    # --- plan ------------------------------------------------------------------------------
+
+    def read_plan(self, d: dict[str, Any]) -> None:
+        s = d.get("sweep", {})
+        self.input_tokens.setText(join(s.get("input_tokens", "")))
+        self.output_tokens.setText(join(s.get("output_tokens", "")))
+        self.concurrency.setText(join(s.get("concurrency", "")))
+        prec = s.get("precision", [])
+        self.precision.setText(join(prec if prec != ["default"] else []))
+        if "seconds_per_point" in s:
+            self.by_seconds.setChecked(True)
+            self.seconds.setValue(float(s["seconds_per_point"]))
+        else:
+            self.by_requests.setChecked(True)
+            if isinstance(s.get("requests_per_point"), int):
+                self.requests.setValue(s["requests_per_point"])
+        warm = s.get("warmup_requests")
+        self.warmup_default.setChecked(not isinstance(warm, int))
+        if isinstance(warm, int):
+            self.warmup.setValue(warm)
+        self.idle.setValue(float(s.get("idle_baseline_s", 10.0)))
+        self._amount_changed()
+
+    def write_plan(self, d: dict[str, Any]) -> None:
+        """Put the fields into ``d["sweep"]``; :class:`FieldError` for a list that cannot be
+        read."""
+        s = d.setdefault("sweep", {})
+        for key, w in (("input_tokens", self.input_tokens), ("output_tokens", self.output_tokens),
+                       ("concurrency", self.concurrency)):
+            try:
+                values = int_list(w.text())
+            except ValueError:
+                raise FieldError(f"sweep.{key}", self.tr("Give whole numbers separated by "
+                                                         "commas, like 1, 8, 32.")) from None
+            if values:
+                s[key] = values
+            else:
+                s.pop(key, None)
+        labels = label_list(self.precision.text())
+        if labels:
+            s["precision"] = labels
+        else:
+            s.pop("precision", None)
+        if self.by_requests.isChecked():
+            s["requests_per_point"] = self.requests.value()
+            s.pop("seconds_per_point", None)
+        else:
+            secs = round(self.seconds.value(), 1)
+            s["seconds_per_point"] = int(secs) if secs.is_integer() else secs
+            s.pop("requests_per_point", None)
+        if self.warmup_default.isChecked():
+            s.pop("warmup_requests", None)
+        else:
+            s["warmup_requests"] = self.warmup.value()
+        idle = round(self.idle.value(), 1)
+        s["idle_baseline_s"] = int(idle) if idle.is_integer() else idle
+
+    def show_error(self, key: str, message: str) -> QWidget | None:
+        return self.errors.show(key, message)

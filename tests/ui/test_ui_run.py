@@ -1,0 +1,56 @@
+"""A real run in a child process, started from the window: to the end with the results opened
+and exported, and paused and resumed on the way."""
+from contextlib import closing
+
+from kperf_gui.session.journal import open_readonly
+from kperf_gui.ui import run_panel as rp
+from uihelpers import tiny_plan
+
+RUN_TIMEOUT_MS = 90_000
+
+
+def test_start_runs_the_plan_and_results_open_and_export(window, qtbot, isolated):
+    window.apply_plan(tiny_plan("ui-finish", seconds=1))
+    window.start()
+    assert window.run.state == rp.STARTING
+    assert not window.session.isEnabled()
+    qtbot.waitUntil(lambda: window.run.state == rp.IDLE, timeout=RUN_TIMEOUT_MS)
+    run = window.run
+    assert run.status == "finished", window.log.text()
+    assert run.banner.level == "ok" and "1 point" in run.banner.text()
+    assert run.table.rowCount() == 1 and run.table.cell_text(0, "valid") == "yes"
+    assert run.plots.sizes()["power"] > 5
+    folder = run.folder
+    assert folder.startswith(str(isolated / "Documents" / "K-Perf Lab" / "ui-finish-"))
+    qtbot.waitUntil(lambda: window.results.data is not None, timeout=30_000)
+    res = window.results
+    assert str(res.folder) == folder and len(res.data.summary) == 1
+    assert res.summary.rowCount() == 1 and res.curves.series == 1
+    assert not res.data.interrupted
+    res.export()
+    qtbot.waitUntil(lambda: not res.busy, timeout=60_000)
+    assert "Exported" in res.banner.text()
+    for name in ("results.xlsx", "summary.csv", "manifest.json", "plan.toml"):
+        assert (res.folder / name).is_file()
+    assert list((res.folder / "plots").glob("*.png"))
+    with closing(open_readonly(res.folder / "session.sqlite")) as conn:
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM events")]
+    assert "export" in kinds
+    log = window.log.text()
+    assert "Run finished (exit code 0)" in log and "Point 1 of 1 started" in log
+    assert window.start_action.isEnabled() and window.session.isEnabled()
+
+
+def test_pause_and_resume_a_real_run(window, qtbot):
+    window.apply_plan(tiny_plan("ui-pause", seconds=2))
+    window.start()
+    qtbot.waitUntil(lambda: window.run._phase == "measuring", timeout=RUN_TIMEOUT_MS)
+    window.run.pause_button.click()
+    assert window.run.state == rp.PAUSED and window.statusBar().currentMessage() == "Paused"
+    assert window.run.pause_button.text() == "Resume"
+    window.run.pause_button.click()
+    assert window.run.state == rp.RUNNING
+    qtbot.waitUntil(lambda: window.run.state == rp.IDLE, timeout=RUN_TIMEOUT_MS)
+    assert window.run.status == "finished"
+    log = window.log.text()
+    assert "Pause sent" in log and "Resume sent" in log
