@@ -6,19 +6,19 @@ optionally preceded by its item name. Special values: +-999.99E+9 over range (di
 +-888.88E+9 (+-8888.88E+9 for integrated values) scaling error (display "S.Err"), +-777.77E+9
 (+-7777.77E+9) no data.
 
-An update is detected by polling, as the communication manual documents no event register bit
-that marks a new data update: the driver asks at twice the meter's update rate (every 100 ms for
-its fixed 200 ms update) and keeps one reading per update. A reply that differs from the last one
-kept is a new update; an unchanged reply is kept once a full update interval has passed since the
-last one kept (the meter updated with the same values). The interval's end is stamped midway
-between the poll before the change and the reply that showed it.
+An update is detected by polling, as no event register bit marking a new data update is
+confirmed in the communication manual: the driver asks at twice the meter's update rate (every
+100 ms for its fixed 200 ms update) and keeps one reading per update. A reply that differs from
+the last one kept is a new update; an unchanged reply is kept once a full update interval has
+passed since the last one kept (the meter updated with the same values). The interval's end is
+stamped midway between the poll before the change and the reply that showed it.
 
 Errors are read from the standard event status register (``*ESR?``: CME, EXE, DDE, QYE), which
 this family uses instead of an error queue.
 
 Resources: LAN as ``TCPIP::192.168.0.10::3300::SOCKET`` (port 3300 is fixed); RS-232 as
-``ASRL/dev/ttyUSB0::INSTR``, ``COM3`` or a bare ``/dev/ttyUSB0`` with ``baud_rate`` set as on the
-meter (9600, 19200 or 38400); GP-IB, on models fitted with it, as ``GPIB0::1::INSTR``.
+``ASRL/dev/ttyUSB0::INSTR``, ``COM3`` or a bare ``/dev/ttyUSB0`` with ``baud_rate`` (and the
+other line settings) set as on the meter; GP-IB, on models fitted with it, as ``GPIB0::1::INSTR``.
 
 Command source: "PW3335 Power Meter Communication Command Instruction Manual" PW3335A985-01
 (January 2018) and "PW3336/PW3337 Communication Command Instruction Manual" PW3336A987-01.
@@ -122,7 +122,7 @@ class UpdatePoller:
                 return raw, (start_ns + got_ns) // 2
 
 
-_ESR_ERRORS = (  # standard event status register bits: PW3335A985-01 ch. 1, "Event Registers"
+_ESR_ERRORS = (  # standard event status register bits: PW3335A985-01 ch. 1 Event Registers (p. 8)
     (32, "command error (CME)"),
     (16, "execution error (EXE)"),
     (8, "device-dependent error (DDE)"),
@@ -148,7 +148,7 @@ class PW3335(ScpiMeter):
     models = ("PW3335", "PW3336", "PW3337")
     default_role = "wall"
 
-    # CR+LF both ways (ch. 1, "Message Format"; not confirmed there): a reply ending in LF alone
+    # CR+LF both ways (ch. 1 Message Format, p. 2; not confirmed there): a reply ending in LF alone
     # is read as well, as the read stops at LF and the reply is stripped.
     read_termination: ClassVar[str] = "\r\n"
     write_termination: ClassVar[str] = "\r\n"
@@ -157,14 +157,14 @@ class PW3335(ScpiMeter):
         # name: command template                        # source in PW3335A985-01 / PW3336A987-01
         "clear": "*CLS",  # ch. 3, Standard Commands
         "header_off": ":HEADer OFF",  # ch. 3, Standard Commands (HEADer)
-        # The Voltage Range and Current Range sections (ch. 3) could not be read: these forms
-        # follow the family's ":VOLTage1:RANGe 600" and are not confirmed.
+        # Not confirmed against the Voltage Range and Current Range sections (ch. 3): these
+        # forms follow the family's ":VOLTage1:RANGe 600".
         "voltage_auto": ":VOLTage{channel}:AUTO ON",
         "voltage_range": ":VOLTage{channel}:RANGe {range}",
         "current_auto": ":CURRent{channel}:AUTO ON",
         "current_range": ":CURRent{channel}:RANGe {range}",
         "measure": ":MEASure? {items}",  # ch. 3 (10) Measurement Value Output, p. 68
-        "event_status": "*ESR?",  # ch. 3, Standard Commands (p. 32); ch. 1 Event Registers
+        "event_status": "*ESR?",  # ch. 3 Standard Commands (p. 32 ff.); ch. 1 Event Registers
     }
     #: (item name, ElementReading field) per channel, in output order (p. 68 item list).
     ITEMS: ClassVar[tuple[tuple[str, str], ...]] = (

@@ -16,8 +16,8 @@ USB virtual COM port as ``ASRL/dev/ttyACM0::INSTR``, ``COM3`` or a bare ``/dev/t
 Command sources: "R&S HMC8015 SCPI Programmers Manual" (CHANnel<n>:MEASurement:FUNCtions,
 CHANnel<n>:MEASurement:DATA?, CHANnel<n>:ACQuisition subsystem, SYSTem:ERRor?); invalid results as
 9.91E37: R&S "Remote Control via SCPI" getting-started guide 1179.4592.01, "Responses to
-queries"; 9.9E37 and 9.91E37: SCPI-99 vol. 1, 7.2.1.5. The HMC8015 manual itself could not be
-read: each row below that relies on it says so.
+queries"; 9.9E37 and 9.91E37: SCPI-99 vol. 1, 7.2.1.5. Rows not confirmed against the HMC8015
+manual say so.
 """
 from __future__ import annotations
 
@@ -88,16 +88,17 @@ class HMC8015(ScpiMeter):
     default_role = "wall"
 
     COMMANDS: ClassVar[Mapping[str, str]] = {
-        # name: command                                 # source: R&S HMC8015 SCPI manual
+        # name: command                  # source: R&S HMC8015 SCPI manual (no row page-confirmed)
         "functions": "CHAN1:MEAS:FUNC {functions}",  # CHANnel<n>:MEASurement:FUNCtions
         "data": "CHAN1:MEAS:DATA?",  # CHANnel<n>:MEASurement:DATA?
-        # CHANnel<n>:ACQuisition subsystem: the VOLTage/CURRent keywords are not confirmed.
+        # CHANnel<n>:ACQuisition subsystem; the VOLTage/CURRent keywords are least certain.
         "voltage_auto": "CHAN1:ACQ:VOLT:RANG:AUTO ON",
         "voltage_range": "CHAN1:ACQ:VOLT:RANG {range}",
         "current_auto": "CHAN1:ACQ:CURR:RANG:AUTO ON",
         "current_range": "CHAN1:ACQ:CURR:RANG {range}",
     }
-    #: (function, ElementReading field), in output order; LAMB is the power factor.
+    #: (function, ElementReading field), in output order; LAMB is the power factor (function
+    #: names as in the meter's default list URMS,IRMS,P,FPLL,URAN,IRAN,S,Q,LAMB,PHI).
     FUNCTIONS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("URMS", "volts"),
         ("IRMS", "amps"),

@@ -14,9 +14,11 @@ bare ``/dev/ttyUSB0``, with the driver options ``baud_rate`` (and ``parity``, ``
 ``flow_control``) set as on the meter.
 
 Command sources (Yokogawa communication interface user's manuals): IM 760201-17E (WT500),
-IM WT1801E-17EN (WT1800E), IM WT5000-17EN (WT5000); ranges and update intervals from the
-specifications in the user's manuals of the same models. Rows that could not be checked against
-those manuals say so in their comment.
+IM WT1801E-17EN (WT1800E), IM WT5000-17EN (WT5000), cited by command group; ranges and update
+intervals from the specifications in the user's manuals of the same models (IM 760201-01E,
+IM WT1801E-01EN, IM WT5000-01EN). The tables are not confirmed page by page against these
+manuals: the command forms follow the family's shared command set as printed in IM WT310E-17EN;
+check every table on a meter with tests/test_real_meter.py.
 """
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ from .yokogawa import YokogawaNumericMeter
 
 _PER_ELEMENT_COMMANDS = {
     **YokogawaNumericMeter.COMMANDS,
-    # INPut group, "[:ALL]|:ELEMent<x>" forms: IM 760201-17E ch. 5 INPut group;
-    # IM WT1801E-17EN ch. 5 INPut group; IM WT5000-17EN ch. 5 INPut group.
+    # INPut group, "[:ALL]|:ELEMent<x>" forms: IM 760201-17E INPut group;
+    # IM WT1801E-17EN INPut group; IM WT5000-17EN INPut group.
     "voltage_auto": ":INPut:VOLTage:AUTO:ELEMent{element} ON",
     "voltage_range": ":INPut:VOLTage:RANGe:ELEMent{element} {range}V",
     "current_auto": ":INPut:CURRent:AUTO:ELEMent{element} ON",
@@ -82,7 +84,7 @@ class _PerElementYokogawa(YokogawaNumericMeter):
         return commands
 
 
-# WT500 (direct input, 40 A elements), crest factor 3 and 6 together: IM 760201-01E, ch. 17
+# WT500 (direct input, 40 A elements), crest factor 3 and 6 together: IM 760201-01E,
 # Specifications, "Inputs".
 _WT500_VOLTS = _union((15, 30, 60, 100, 150, 300, 600, 1000), (7.5, 15, 30, 50, 75, 150, 300, 500))
 _WT500_AMPS = _union((0.5, 1, 2, 5, 10, 20, 40), (0.25, 0.5, 1, 2.5, 5, 10, 20))
@@ -102,13 +104,13 @@ class WT500(_PerElementYokogawa):
     models = ("WT500",)
     default_role = "wall"
 
-    MODEL_ELEMENTS = {  # model codes as *IDN? reports them: IM 760201-17E ch. 5, *IDN?
+    MODEL_ELEMENTS = {  # model codes as *IDN? reports them: IM 760201-17E, *IDN?
         "760201": (1,),
         "760202": (1, 2),
         "760203": (1, 2, 3),
         "WT500": (1, 2, 3),
     }
-    UPDATE_INTERVALS = (  # IM 760201-17E ch. 5, RATE group
+    UPDATE_INTERVALS = (  # IM 760201-17E, RATE group
         (0.1, "100MS"),
         (0.2, "200MS"),
         (0.5, "500MS"),
@@ -155,7 +157,7 @@ class WT1800E(_PerElementYokogawa):
         **{model: tuple(range(1, int(model[5]) + 1)) for model in models},
         "WT1800E": (1, 2, 3, 4, 5, 6),  # a reply naming the series only
     }
-    UPDATE_INTERVALS = (  # IM WT1801E-17EN ch. 5, RATE group (AUTO, the trigger mode, not used)
+    UPDATE_INTERVALS = (  # IM WT1801E-17EN, RATE group (its AUTO setting is not used)
         (0.05, "50MS"),
         (0.1, "100MS"),
         (0.2, "200MS"),
@@ -194,7 +196,7 @@ class WT5000(_PerElementYokogawa):
     default_role = "wall"
 
     MODEL_ELEMENTS = {"WT5000": (1, 2, 3, 4, 5, 6, 7)}  # IM WT5000-17EN, *IDN?; seven slots
-    UPDATE_INTERVALS = (  # IM WT5000-17EN ch. 5, RATE group (AUTO, the trigger mode, not used)
+    UPDATE_INTERVALS = (  # IM WT5000-17EN, RATE group (its AUTO setting is not used)
         (0.01, "10MS"),
         (0.05, "50MS"),
         (0.1, "100MS"),

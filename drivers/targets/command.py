@@ -48,6 +48,7 @@ from .parsers import PARSERS, ParseError, ParsedOutput, check_values, compile_re
 
 _READ_SIZE = 65536
 _TAIL_LINES = 5
+_LINE_CHARS = 200
 _DRAIN_S = 5.0
 
 
@@ -304,5 +305,7 @@ def _tail_note(output: str) -> str:
     lines = [line.strip() for line in output.replace("\r", "\n").splitlines() if line.strip()]
     if not lines:
         return "; it printed nothing"
-    return "; its last lines were: " + " | ".join(lines[-_TAIL_LINES:])
+    quoted = [line if len(line) <= _LINE_CHARS else line[:_LINE_CHARS] + "..."
+              for line in lines[-_TAIL_LINES:]]
+    return "; its last lines were: " + " | ".join(quoted)
 

@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 
 import numpy as np
 
-WORDS = (
+WORDS: tuple[str, ...] = tuple((
     "the of and to in is was for on are with as by at from that this which be or an have it not "
     "were has but their more all about time its one would there been other into most after years "
     "new system data power energy chip model token server memory user first measure test value "
@@ -21,7 +21,7 @@ WORDS = (
     "paper science theory history city morning evening winter summer country family student "
     "teacher doctor engine signal circuit voltage current board clock cloud storage network "
     "answer question moment reason result method process report study level area point example"
-).split()
+).split())
 
 
 class Counter:
@@ -32,7 +32,8 @@ class Counter:
 
 
 class TokenizerCounter(Counter):
-    """Exact counts from a local ``tokenizer.json`` (no special tokens added)."""
+    """Exact counts from a local ``tokenizer.json``, special tokens included (a beginning-of-
+    sequence token is processed by the model and counted in the server's ``prompt_tokens``)."""
 
     def __init__(self, path: str):
         from tokenizers import Tokenizer
@@ -41,7 +42,7 @@ class TokenizerCounter(Counter):
         self.tok = Tokenizer.from_file(path)
 
     def count(self, text: str) -> int:
-        return len(self.tok.encode(text, add_special_tokens=False).ids)
+        return len(self.tok.encode(text, add_special_tokens=True).ids)
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ class PromptGenerator:
         self.calibration = calibration or Calibration()
 
     def _prefix(self, seq: int) -> str:
-        tag = hashlib.sha256(f"{self.seed}:{seq}".encode()).hexdigest()[:8]
-        return f"Request {seq} {tag}:"
+        tag = hashlib.sha256(f"{self.seed}:{seq}".encode()).hexdigest()[:10]
+        return f"{tag}:"
 
     def words_text(self, seq: int, n_words: int) -> str:
         """The prefix followed by seeded filler words, ``n_words`` words in all."""
@@ -97,25 +98,24 @@ class PromptGenerator:
         return self._exact(seq, tokens)
 
     def _exact(self, seq: int, tokens: int) -> tuple[str, int]:
+        """The longest run of whole words not over ``tokens``, topped up with a word that adds
+        exactly one token until the count is met (a word can be several tokens)."""
         assert self.counter is not None
-        words = max(1, tokens)
-        lo, hi = 1, None
-        best: tuple[int, str, int] | None = None
-        for _ in range(40):
-            text = self.words_text(seq, words)
-            n = self.counter.count(text)
-            if best is None or abs(n - tokens) < best[0]:
-                best = (abs(n - tokens), text, n)
-            if n == tokens:
-                return text, n
-            if n < tokens:
-                lo = words + 1
+        count = self.counter.count
+        lo, hi = 1, max(1, tokens)  # every word is at least one token
+        while lo < hi:  # the largest word count whose text is not over ``tokens``
+            mid = (lo + hi + 1) // 2
+            if count(self.words_text(seq, mid)) <= tokens:
+                lo = mid
             else:
-                hi = words - 1
-            if hi is not None and lo > hi:
-                break
-            nxt = words + max(1, int((tokens - n) * words / max(n, 1))) if n < tokens else (
-                words - max(1, int((n - tokens) * words / max(n, 1))))
-            words = min(max(nxt, lo), hi) if hi is not None else max(nxt, lo)
-        assert best is not None
-        return best[1], best[2]
+                hi = mid - 1
+        text = self.words_text(seq, lo)
+        n = count(text)
+        if n >= tokens:
+            return text, n
+        unit = next((w for w in WORDS + tuple("abcdefghijklmnopqrstuvwxyz")
+                     if count(f"{text} {w}") == n + 1), None)
+        while unit is not None and n < tokens:
+            text = f"{text} {unit}"
+            n = count(text)
+        return text, n

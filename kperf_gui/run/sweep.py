@@ -545,6 +545,9 @@ class SweepRun:
         else:
             self.status = "finished"
         end = self.clock.now()
+        self.journal.put_meta({"target_capabilities": json.dumps(
+            {f"{base} {model}": t.describe() for (base, model), t in self.targets.items()},
+            sort_keys=True)})
         self.journal.put_meta({"status": self.status,
                                "finished_utc": _utc(self.clock.utc(end))})
         self.journal.put_event(end, "finished", f"run {self.status}: {len(rows)} of "

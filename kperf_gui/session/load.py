@@ -185,6 +185,7 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
     info: list[tuple[str, str, str]] = []
     for key, label in (("name", "Name"), ("operator", "Operator"), ("witness", "Witness"),
                        ("notes", "Notes"), ("ambient_c", "Ambient temperature (C)"),
+                       ("allow_expired_calibration", "Expired calibration allowed"),
                        ("status", "Run status"), ("started_utc", "Started (UTC)"),
                        ("finished_utc", "Finished (UTC)")):
         info.append(("Session", label, m.get(key, "")))
@@ -193,7 +194,8 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
                      "what was journaled"))
     for key, label in (("target_kind", "Kind"), ("target_base_url", "Endpoint"),
                        ("target_model", "Model"), ("target_api", "API"),
-                       ("target_info", "Detected"), ("prompt_lengths", "Prompt lengths")):
+                       ("target_info", "Detected"), ("target_capabilities", "Capabilities"),
+                       ("prompt_lengths", "Prompt lengths")):
         if key in m:
             info.append(("Target", label, m[key]))
     for key, label in (("software", "Software"), ("host", "Host"), ("python", "Python"),

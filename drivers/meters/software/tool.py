@@ -128,8 +128,7 @@ class ToolChannel(PolledChannel):
             self.probe()
         except (MeterProtocolError, MeterDisconnected) as exc:
             self._path = None
-            raise MeterUnavailable(f"{exc} The {self.name} channel cannot use this tool.",
-                                   exc.raw) from None
+            raise MeterUnavailable(str(exc), exc.raw) from None
         except MeterError:
             self._path = None
             raise

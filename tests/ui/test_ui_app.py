@@ -1,0 +1,170 @@
+"""The app as a whole: ``kperf-gui --demo`` starts the demo and Abort ends it; a run outlives a
+window that is killed; the connection test; instruments found, connected and let go of."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+
+from kperf_gui.session.journal import is_finalised
+from kperf_gui.ui import app as app_module
+from kperf_gui.ui import instruments_panel
+from kperf_gui.ui import run_panel as rp
+from kperf_gui.session.plan_toml import dump_plan
+from uihelpers import ROOT, tiny_plan
+
+RUN_TIMEOUT_MS = 90_000
+
+
+def test_demo_flag_starts_the_demo_and_abort_ends_it(app, qtbot, monkeypatch):
+    made = []
+
+    class Recorded(app_module.App):
+        def __init__(self):
+            super().__init__()
+            made.append(self)
+
+    monkeypatch.setattr(app_module, "App", Recorded)
+    seen = {"started": False, "aborted": False}
+
+    def watch():
+        w = made[0].window
+        if w.run.state == rp.RUNNING and w.run._phase in ("warmup", "measuring") \
+                and not seen["aborted"]:
+            seen["started"] = True
+            seen["aborted"] = True
+            w.run.abort_button.click()
+        elif seen["aborted"] and not w.run.busy():
+            app.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(watch)
+    timer.start(50)
+    QTimer.singleShot(RUN_TIMEOUT_MS, app.quit)
+    app_module.main(["--demo"])
+    timer.stop()
+    w = made[0].window
+    qtbot.addWidget(w)
+    assert seen["started"]
+    assert w.windowTitle() == "K-Perf Lab — demo"
+    assert w.run.status == "aborted"
+    assert "aborted" in w.run.banner.text()
+    assert w.plan_dict()["target"]["kind"] == "simulated"
+
+
+def test_closing_the_window_during_a_run_aborts_it_first(window, qtbot, answered):
+    window.apply_plan(tiny_plan("ui-close", seconds=2))
+    window.start()
+    qtbot.waitUntil(lambda: window.run.state == rp.RUNNING, timeout=RUN_TIMEOUT_MS)
+    window.close()
+    assert window.isVisible() and window.run.state == rp.ABORTING
+    assert answered[-1][0] == "question"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_TIMEOUT_MS)
+    assert window.run.status == "aborted"
+
+
+GUI_SCRIPT = """
+import sys, tomllib
+from kperf_gui.ui.app import make_application, App
+app = make_application()
+c = App()
+c.window.show()
+c.window.apply_plan(tomllib.loads(open(sys.argv[1]).read()))
+c.window.start()
+app.exec()
+"""
+
+
+def test_a_run_outlives_a_killed_window(qtbot, tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text(dump_plan(tiny_plan("outlives", concurrency=(2, 4), seconds=1)))
+    docs = tmp_path / "Documents"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DOCUMENTS_DIR=str(docs),
+               XDG_CONFIG_HOME=str(tmp_path / "cfg"), PYTHONPATH=str(ROOT))
+    gui = subprocess.Popen([sys.executable, "-c", GUI_SCRIPT, str(plan)], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def journal():
+            found = list(docs.glob("K-Perf Lab/outlives-*/session.sqlite"))
+            return found[0] if found else None
+
+        qtbot.waitUntil(lambda: journal() is not None, timeout=RUN_TIMEOUT_MS)
+        gui.kill()
+        gui.wait(timeout=30)
+        db = journal()
+        qtbot.waitUntil(lambda: (db.parent / "manifest.json").is_file(), timeout=RUN_TIMEOUT_MS)
+        assert is_finalised(db)
+        assert (db.parent / "summary.csv").read_text().count("\n") == 3  # header and two points
+    finally:
+        if gui.poll() is None:
+            gui.kill()
+
+
+def test_test_connection_lists_the_simulators_models(window, qtbot):
+    s = window.session
+    s.test_button.click()
+    assert not s.test_button.isEnabled()
+    qtbot.waitUntil(lambda: s.test_button.isEnabled(), timeout=30_000)
+    assert "sim-llm" in s.test_result.text() and "Connected" in s.test_result.text()
+
+
+def test_test_connection_says_why_not(window, qtbot):
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    s = window.session
+    s.kind.setCurrentIndex(s.kind.findData("openai"))
+    s.base_url.setText(f"http://127.0.0.1:{port}/v1")
+    s.model.setText("m")
+    s.test_button.click()
+    qtbot.waitUntil(lambda: s.test_button.isEnabled(), timeout=30_000)
+    assert "Cannot reach the endpoint" in s.test_result.text()
+    s.base_url.setText("")
+    s.test_button.click()
+    assert "Give the endpoint URL first" in s.test_result.text()
+
+
+def test_instruments_are_found_connected_read_and_let_go(window, qtbot, monkeypatch):
+    found = [{"resource": "TCPIP0::10.0.0.7::inst0::INSTR", "kind": "visa",
+              "description": "network instrument"},
+             {"resource": "", "kind": "serial", "description": "",
+              "note": "The serial port search failed: no permission."}]
+    monkeypatch.setattr(instruments_panel, "list_resources", lambda timeout_s: found)
+    ins = window.instruments
+    ins.find_button.click()
+    qtbot.waitUntil(lambda: ins.find_button.isEnabled(), timeout=10_000)
+    assert "TCPIP0::10.0.0.7::inst0::INSTR" in ins.found.text()
+    assert "no permission" in ins.found.text()
+    assert ins.resource.findText("TCPIP0::10.0.0.7::inst0::INSTR") >= 0
+    assert ins.resource.currentText() == ""
+
+    ins.list.setCurrentRow(0)
+    ins.connect_button.click()
+    assert ins.connected() == 1 and ins.connect_button.text() == "Disconnect"
+    qtbot.waitUntil(lambda: ins.readings.rowCount() == 1 and ins.readings.item(0, 1) is not None,
+                    timeout=30_000)
+    assert ins.identity["maker"].text() == "K-Perf Lab"
+    assert ins.identity["model"].text() == "SIM-1" and ins.identity["serial"].text() == "SIM-0001"
+    watts = float(ins.readings.item(0, 1).text())
+    assert 100 < watts < 1000
+    assert float(ins.readings.item(0, 4).text()) > 0.9
+
+    released = []
+    ins.release(lambda: released.append(True))
+    qtbot.waitUntil(lambda: released == [True], timeout=30_000)
+    assert ins.connected() == 0 and ins.status.text() == "Disconnected."
+
+
+def test_a_meter_that_does_not_answer_is_said_plainly(window, qtbot):
+    ins = window.instruments
+    ins.driver.setCurrentText("yokogawa-wt300e")
+    ins.resource.setCurrentText("TCPIP0::127.0.0.1::1::SOCKET")
+    ins.connect_button.click()
+    qtbot.waitUntil(lambda: ins.connected() == 0, timeout=60_000)
+    assert ins.status.text() and "Traceback" not in ins.status.text()
+    assert ins.status.styleSheet()
