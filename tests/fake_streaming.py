@@ -1,5 +1,6 @@
-"""A line-based instrument on a loopback TCP port that, once told to, pushes a line every interval
-without being asked (continuous output), for tests of streaming drivers.
+"""Fakes for drivers that talk in lines without VISA: a line-based instrument on a loopback TCP
+port that, once told to, pushes a line every interval without being asked (continuous output), and
+a scripted line link that checks every line a driver sends against a table.
 
 Lines received go to a handler as in :mod:`fake_instrument`; its reply, when not ``None``, is sent
 back. ``start_on`` / ``stop_on`` are the lines that start and stop the pushed output. The instrument
@@ -12,9 +13,67 @@ import select
 import socket
 import threading
 import time
-from typing import Callable
+from collections import deque
+from typing import Any, Callable
+
+from drivers.meters.base import MeterTimeout
 
 Handler = Callable[[str], "str | None"]
+
+TIMEOUT = object()
+"""A line that never comes: ``read_line`` raises :class:`MeterTimeout`."""
+
+
+class ScriptedLines:
+    """A line link that follows a table: ``(sent, reply)`` for each line sent (reply ``None``:
+    no answer), ``(None, line)`` for a line that arrives unasked (or as a further line of a
+    reply), ``(None, TIMEOUT)`` for one that never comes, and ``("drain", None)`` where the driver
+    flushes its input. ``check_done`` fails on entries left over."""
+
+    def __init__(self, table: list[tuple[Any, Any]]):
+        self.table = deque(table)
+        self.replies: deque[bytes] = deque()
+        self.events: list[str] = []
+        self.timeout_s = 0.5
+        self.is_open = False
+
+    def open(self) -> None:
+        self.events.append("open")
+        self.is_open = True
+
+    def close(self) -> None:
+        self.events.append("close")
+        self.is_open = False
+
+    def send(self, line: str) -> None:
+        expected, reply = self._next(f"sent {line!r}")
+        assert line.encode() == expected, f"sent {line!r} where the table expects {expected!r}"
+        if reply is not None:
+            self.replies.append(reply)
+
+    def read_line(self, timeout_s: float | None = None) -> bytes:
+        if self.replies:
+            return self.replies.popleft()
+        expected, line = self._next("read a line")
+        assert expected is None, f"read a line where the table expects {expected!r} to be sent"
+        if line is TIMEOUT:
+            raise MeterTimeout("no line in time")
+        return line
+
+    def read_newest(self, timeout_s: float | None = None) -> tuple[bytes, int]:
+        return self.read_line(timeout_s), 0
+
+    def drain(self, quiet_s: float = 0.2, limit_s: float = 2.0) -> None:
+        expected, _ = self._next("drained")
+        assert expected == "drain", f"drained where the table expects {expected!r}"
+        self.replies.clear()
+
+    def check_done(self) -> None:
+        assert not self.table, f"lines never sent or read: {list(self.table)!r}"
+
+    def _next(self, what: str) -> tuple[Any, Any]:
+        assert self.table, f"{what} after the table was used up"
+        return self.table.popleft()
 
 
 class StreamingInstrument:

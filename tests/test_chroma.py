@@ -209,5 +209,6 @@ def test_pyvisa_sim_file_loads_and_the_driver_reads_through_it():
         assert meter.transport.query("CONFigure:VOLTage:RANGe?") == "300"
     assert (identity.maker, identity.model, identity.serial) == ("Chroma ATE", "66202", "66202SIM1")
     (element,) = reading.elements
-    assert (element.watts, element.volts, element.amps, element.pf) == (108.6, 230.1, 0.4872, 0.9688)
+    values = (element.watts, element.volts, element.amps, element.pf)
+    assert values == (108.6, 230.1, 0.4872, 0.9688)
     assert reading.ranges == "U=300V I=auto"

@@ -187,7 +187,7 @@ def test_garbage_reply_is_a_protocol_error_with_raw():
 def test_wrong_count_is_a_protocol_error(reply):
     with configured([(b"MEAS:ALL?\n", reply)]) as meter:
         meter.configure(MeterConfig(rate_hz=100))
-        with pytest.raises(MeterProtocolError, match="fields where the driver option fields names 4"):
+        with pytest.raises(MeterProtocolError, match="where the driver option fields names 4"):
             meter.read()
 
 

@@ -16,7 +16,7 @@ def test_write_finalise_and_read_only(tmp_path):
     j = Journal(db)
     j.put_meta({"name": "x", "status": "running"})
     rid = j.put_request({"point": 1, "seq": 0, "warmup": 0, "sent_ns": 5, "ok": 1}, [(10, 3), (20, 4)])
-    j.put_readings([(1, 1, 100, 50, 150, 250.0, 230.0, 1.1, 0.99, None, "", "", b"raw")])
+    j.put_readings([(1, 1, 100, 50, 150, 250.0, 230.0, 1.1, 0.99, None, "", "", b"raw", None)])
     j.put_event(7, "info", "hello", {"a": 1})
     assert j.flush()
     assert not is_finalised(db)

@@ -131,3 +131,12 @@ def test_tokens_per_interval():
     chunk_t = np.array([0.01, 0.02, 0.11, 0.5])
     got = tokens_per_interval(wall_t, 0.1, chunk_t, np.ones(4))
     assert list(got) == pytest.approx([20.0, 10.0])
+
+
+def test_power_factor_without_data_does_not_invalidate():
+    t = np.arange(0, 10) * 0.1 + 0.05
+    flags = ("pf:no_data",) * 10
+    ch = Channel("m", t, np.full(10, 5.0), flags, 10.0)
+    assert loss_reasons(ch, 0.0, 1.0) == []
+    flags = ("pf:no_data,amps:over_range",) + ("",) * 9
+    assert any("amps:over_range" in r for r in loss_reasons(Channel("m", t, np.full(10, 5.0), flags, 10.0), 0.0, 1.0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import select
 import threading
-from collections import deque
+import time
 from typing import Any
 
 import pytest
@@ -20,59 +20,10 @@ from drivers.meters.base import (
     Status,
 )
 from drivers.meters.zes_lmg import LMG, SerialLines, TcpLines, line_link
-from fake_streaming import StreamingInstrument
+from fake_streaming import TIMEOUT, ScriptedLines, StreamingInstrument
 
-TIMEOUT = object()
 LINE = b"1.2E+02;2.3E+02;5.0E-01;9.9E-01"
 STOP = [(b"cont off", None), ("drain", None)]
-
-
-class ScriptedLines:
-    """A line link that follows a table: ``(sent, reply)`` for each line sent (reply ``None``:
-    no answer), ``(None, line)`` for a line the analyzer pushes unasked, ``(None, TIMEOUT)`` for
-    one that never comes, and ``("drain", None)`` where the driver flushes the input."""
-
-    def __init__(self, table: list[tuple[Any, Any]]):
-        self.table = deque(table)
-        self.replies: deque[bytes] = deque()
-        self.events: list[str] = []
-        self.timeout_s = 0.5
-        self.is_open = False
-
-    def open(self) -> None:
-        self.events.append("open")
-        self.is_open = True
-
-    def close(self) -> None:
-        self.events.append("close")
-        self.is_open = False
-
-    def send(self, line: str) -> None:
-        expected, reply = self._next(f"sent {line!r}")
-        assert line.encode() == expected, f"sent {line!r} where the table expects {expected!r}"
-        if reply is not None:
-            self.replies.append(reply)
-
-    def read_line(self, timeout_s: float | None = None) -> bytes:
-        if self.replies:
-            return self.replies.popleft()
-        expected, line = self._next("read a line")
-        assert expected is None, f"read a line where the table expects {expected!r} to be sent"
-        if line is TIMEOUT:
-            raise MeterTimeout("no line in time")
-        return line
-
-    def drain(self, quiet_s: float = 0.2, limit_s: float = 2.0) -> None:
-        expected, _ = self._next("drained")
-        assert expected == "drain", f"drained where the table expects {expected!r}"
-        self.replies.clear()
-
-    def check_done(self) -> None:
-        assert not self.table, f"lines never sent or read: {list(self.table)!r}"
-
-    def _next(self, what: str) -> tuple[Any, Any]:
-        assert self.table, f"{what} after the table was used up"
-        return self.table.popleft()
 
 
 def idn(model: str = "LMG95") -> list[tuple[Any, Any]]:
@@ -288,6 +239,22 @@ def test_over_tcp_configure_and_read_the_pushed_lines():
     ends = [reading.end_raw_ns for reading in readings]
     assert ends == sorted(ends)
     assert "actn;p1?;utrms1?;itrms1?;pf1?" in instrument.received
+
+
+def test_over_tcp_lines_left_unread_are_skipped_not_caught_up():
+    count = iter(range(1, 1_000_000))
+    with StreamingInstrument(
+        Analyzer(), lambda: f"{next(count)};230;0.5;1", interval_s=0.01
+    ) as instrument:
+        meter = LMG(instrument.address, timeout_ms=300)
+        with meter:
+            meter.configure(MeterConfig(rate_hz=100))
+            first = meter.read().elements[0].watts
+            time.sleep(0.15)
+            second = meter.read().elements[0].watts
+            third = meter.read().elements[0].watts
+    assert second >= first + 5
+    assert third > second
 
 
 def test_over_tcp_a_stalled_stream_reconnects_then_times_out():

@@ -9,9 +9,9 @@ acquisition that ends when the answer arrives. A value the meter cannot give is 
 Command sources: Chroma "Digital Power Meter 66200 Series User's Manual", chapter 5 (5.5.2 data
 formats, p. 5-4; 5.8.1 standard commands *CLS, *ESE, *ESR?, p. 5-8, marked 66201 | 66202), and the
 sister "Digital Power Meter 66203/66204 User's Manual" v1.0 (FETCH & MEASURE sub-system, p. 5-17:
-query items and the -1/-2/-3 codes). The range commands (CONFigure:VOLTage/CURRent) are written
-from the family's command set but could not be confirmed from a 66202 page: a meter that refuses
-them reports a command error at configure, named in the message.
+query items and the -1/-2/-3 codes). The range commands (CONFigure:VOLTage/CURRent) follow the
+family's command set and are not confirmed by a 66202 manual page: a meter that refuses them
+reports a command error at configure, named in the message.
 """
 from __future__ import annotations
 

@@ -230,7 +230,7 @@ class GenericScpi(ScpiMeter):
             )
         if not isinstance(value, str) or (not allow_empty and not value):
             raise MeterUnavailable(f"The driver option {key} must be a non-empty text.")
-        if key in self.RANGE_OPTIONS and value and key.endswith("_range") and "{value}" not in value:
+        if key.endswith("_range") and value and "{value}" not in value:
             raise MeterUnavailable(
                 f"The driver option {key} must contain {{value}} where the range goes."
             )

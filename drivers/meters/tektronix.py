@@ -8,11 +8,11 @@ bits enabled through ``:DSE``, ``:DSR?`` returns them and clears the register, s
 answers every command that is not a query with an empty line, which the driver reads; over USB-TMC
 and GPIB it answers queries only and wants half a second between configuring commands.
 
-Command sources: Tektronix 077-0996 "PA3000 Power Analyzer User Manual" (status reporting, p. 63-64,
-tables 10-12; IEEE 488.2 commands, p. 67; measurement selection and reading commands, p. 70 on;
-sending and receiving commands, p. 96) and the Voltech PM1000+ user manual from which the PA1000
-command set descends (command list and communications examples, p. 47-52). The PA1000 user manual
-itself (077-0997) was not at hand; the commands below are the ones both sources and published PA1000
+Command sources: Tektronix "PA3000 Power Analyzer User Manual" (status reporting, p. 63-64, tables
+10-12; IEEE 488.2 commands, p. 67; measurement selection and reading commands, p. 70 on; sending
+and receiving commands, p. 96) and the Voltech "PM1000+ Power Analyzer User Manual" from which the
+PA1000 command set descends (command list and communications examples, p. 47-52). The PA1000 user
+manual is not cited page by page; the commands below are the ones both sources and published PA1000
 client programs agree on.
 """
 from __future__ import annotations
@@ -51,7 +51,9 @@ def _number(value: float) -> str:
 class PA1000(ScpiMeter):
     """Tektronix PA1000 (one channel) and PA3000 (up to four channels).
 
-    Resources: ``TCPIP::<ip>::5025::SOCKET`` (Ethernet), ``USB0::...::INSTR`` (USB-TMC) or a GPIB
+    The PA3000's ``:FRD?`` is read as the selected results channel after channel (channel 1
+    first); that order is not confirmed by a manual page, and a reply whose length does not fit it
+    is refused as a protocol error. Resources: ``TCPIP::<ip>::5025::SOCKET`` (Ethernet), ``USB0::...::INSTR`` (USB-TMC) or a GPIB
     address. Driver options, besides those of :class:`ScpiMeter`:
 
     - ``integrate`` (False): put the analyzer in integrator mode, reset and start its own

@@ -1,17 +1,20 @@
 """ZES ZIMMER LMG precision power analyzers (LMG95, LMG600 family) in continuous output.
 
 The analyzer is switched to its short command language (SCL), given an action list
-(``actn;utrms?;itrms?;p?;pf?``) and put in continuous mode (``cont on``): from then on it sends one
+(``actn;p?;utrms?;itrms?;pf?``) and put in continuous mode (``cont on``): from then on it sends one
 line per measuring cycle, the action list's values separated by ``;``, without being asked.
-``read()`` takes the next line it pushes, so every reading is one whole cycle and ends when its
-line arrives. Lines travel over TCP (port 5025) or RS-232; both are plain line links here, not VISA
-sessions, because the analyzer talks without being asked.
+``read()`` waits for a line and keeps the newest one received, so every reading is one whole cycle
+that ends when its line arrives; lines left unread meanwhile are missed updates, not caught up.
+Lines travel over TCP (port 5025) or RS-232; both are plain line links here, not VISA sessions,
+because the analyzer talks without being asked.
 
-Sources: ZES ZIMMER "LMG600 User Manual" (remote control chapter) and "LMG95 User Manual"
-(interface chapter) for SCL, ``actn``, ``cont`` and the cycle time; the language switches, range
-commands and line ends as used by the published lmgtools client (LMG95 over RS-232, LMG670 over TCP
-port 5025) and its recorded LMG670 output, where 9.91E+37 marks a value without data. The manual
-pages themselves were not at hand: every SCL command below is marked with what it rests on.
+Sources: the ZES ZIMMER "LMG600 User Manual" and "LMG95 User Manual" are not cited page by page.
+The commands rest on the published lmgtools client
+(cuveland/lmgtools: lmg95.py over RS-232 with CR LF line ends, lmg670.py over TCP port 5025 with
+LF, powerlog95.py/powerlog670.py for the value names and CYCL) and its recorded LMG670 output
+(example/lmg670.log), where 9.91E+37 marks a value without data; the event status query is the
+IEEE 488.2 common command. Each row of the command tables says what it rests on; all of them
+await confirmation against the manuals.
 """
 from __future__ import annotations
 
@@ -36,7 +39,6 @@ from .base import (
     MeterTimeout,
     MeterUnavailable,
     Reading,
-    Status,
 )
 from .scpi import parse_idn
 from .yokogawa import classify
@@ -74,10 +76,9 @@ class TcpLines:
         try:
             self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
         except OSError as exc:
-            reason = os.strerror(exc.errno).lower() if exc.errno else str(exc) or "no answer"
             raise MeterUnavailable(
-                f"Cannot connect to {self.where}: {reason}. Check the address, the port and that "
-                f"the instrument (or its daemon) is running."
+                f"Cannot connect to {self.where}: {_reason(exc)}. Check the address, the port and "
+                f"that the instrument (or its daemon) is running."
             ) from exc
         self._buffer = b""
 
@@ -91,44 +92,36 @@ class TcpLines:
 
     def read_line(self, timeout_s: float | None = None) -> bytes:
         """The next line without its line end; :class:`MeterTimeout` if none comes in time."""
-        sock = self._connected()
         limit = self.timeout_s if timeout_s is None else timeout_s
         give_up = time.monotonic() + limit
         while self.eol not in self._buffer:
             left = give_up - time.monotonic()
             if left <= 0:
                 raise MeterTimeout(f"{self.where} sent no line within {limit:.1f} s.")
-            try:
-                ready, _, _ = select.select([sock], [], [], left)
-                chunk = sock.recv(65536) if ready else None
-            except OSError as exc:
-                raise self._lost(exc) from exc
-            if chunk == b"":
-                self.close()
-                raise MeterDisconnected(
-                    f"{self.where} closed the connection. Check the cable and that the "
-                    f"instrument is on."
-                )
-            if chunk:
-                self._buffer += chunk
+            self._receive(left)
         line, self._buffer = self._buffer.split(self.eol, 1)
         return line
 
+    def read_newest(self, timeout_s: float | None = None) -> tuple[bytes, int]:
+        """Wait for a line, then skip to the newest one already received: (line, lines skipped)."""
+        line = self.read_line(timeout_s)
+        self._receive(0)
+        skipped = 0
+        while self.eol in self._buffer:
+            line, self._buffer = self._buffer.split(self.eol, 1)
+            skipped += 1
+        return line, skipped
+
     def drain(self, quiet_s: float = 0.2, limit_s: float = 2.0) -> None:
         """Discard what arrives until the line stays quiet for ``quiet_s``."""
-        sock = self._connected()
         self._buffer = b""
         give_up = time.monotonic() + limit_s
-        while time.monotonic() < give_up:
-            try:
-                ready, _, _ = select.select([sock], [], [], quiet_s)
-                if not ready:
-                    return
-                if sock.recv(65536) == b"":
-                    self.close()
-                    raise MeterDisconnected(f"{self.where} closed the connection.")
-            except OSError as exc:
-                raise self._lost(exc) from exc
+        quiet_until = time.monotonic() + quiet_s
+        while (now := time.monotonic()) < min(quiet_until, give_up):
+            self._receive(min(quiet_until, give_up) - now)
+            if self._buffer:
+                self._buffer = b""
+                quiet_until = time.monotonic() + quiet_s
 
     def close(self) -> None:
         """Close the connection. Safe twice."""
@@ -139,6 +132,23 @@ class TcpLines:
             except OSError:
                 pass
 
+    def _receive(self, wait_s: float) -> None:
+        """Add to the buffer what arrives within ``wait_s`` (0: what is already there)."""
+        sock = self._connected()
+        try:
+            ready, _, _ = select.select([sock], [], [], max(wait_s, 0.0))
+            chunk = sock.recv(65536) if ready else None
+        except OSError as exc:
+            raise self._lost(exc) from exc
+        if chunk == b"":
+            self.close()
+            raise MeterDisconnected(
+                f"{self.where} closed the connection. Check the cable and that the instrument "
+                f"is on."
+            )
+        if chunk:
+            self._buffer += chunk
+
     def _connected(self) -> socket.socket:
         if self._sock is None:
             raise MeterDisconnected(f"The connection to {self.where} is closed.")
@@ -146,15 +156,16 @@ class TcpLines:
 
     def _lost(self, exc: BaseException) -> MeterDisconnected:
         self.close()
-        reason = os.strerror(exc.errno).lower() if getattr(exc, "errno", None) else str(exc)
         return MeterDisconnected(
-            f"The connection to {self.where} was lost ({reason}). Check the cable and that the "
-            f"instrument is on."
+            f"The connection to {self.where} was lost ({_reason(exc)}). Check the cable and that "
+            f"the instrument is on."
         )
 
 
 class SerialLines(TcpLines):
     """Lines over a serial port (pyserial), with the same calls and errors as :class:`TcpLines`."""
+
+    POLL_S: ClassVar[float] = 0.05
 
     def __init__(
         self,
@@ -179,7 +190,7 @@ class SerialLines(TcpLines):
             return
         try:
             self._port = serial.Serial(
-                self.where, baudrate=self.baud_rate, timeout=0.05, rtscts=self.rtscts
+                self.where, baudrate=self.baud_rate, timeout=self.POLL_S, rtscts=self.rtscts
             )
         except (serial.SerialException, ValueError) as exc:
             raise MeterUnavailable(
@@ -196,34 +207,6 @@ class SerialLines(TcpLines):
         except (serial.SerialException, OSError) as exc:
             raise self._lost(exc) from exc
 
-    def read_line(self, timeout_s: float | None = None) -> bytes:
-        port = self._opened()
-        limit = self.timeout_s if timeout_s is None else timeout_s
-        give_up = time.monotonic() + limit
-        while self.eol not in self._buffer:
-            if time.monotonic() > give_up:
-                raise MeterTimeout(f"{self.where} sent no line within {limit:.1f} s.")
-            try:
-                self._buffer += port.read(max(1, port.in_waiting))
-            except (serial.SerialException, OSError) as exc:
-                raise self._lost(exc) from exc
-        line, self._buffer = self._buffer.split(self.eol, 1)
-        return line
-
-    def drain(self, quiet_s: float = 0.2, limit_s: float = 2.0) -> None:
-        port = self._opened()
-        self._buffer = b""
-        give_up = time.monotonic() + limit_s
-        quiet_until = time.monotonic() + quiet_s
-        while time.monotonic() < min(quiet_until, give_up) or (
-            time.monotonic() < give_up and port.in_waiting
-        ):
-            try:
-                if port.read(max(1, port.in_waiting)):
-                    quiet_until = time.monotonic() + quiet_s
-            except (serial.SerialException, OSError) as exc:
-                raise self._lost(exc) from exc
-
     def close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
@@ -232,10 +215,25 @@ class SerialLines(TcpLines):
             except (serial.SerialException, OSError):
                 pass
 
+    def _receive(self, wait_s: float) -> None:
+        """Add what arrives within the port's poll time (``wait_s`` 0: what is already there)."""
+        port = self._opened()
+        try:
+            waiting = port.in_waiting
+            if wait_s > 0 or waiting:
+                self._buffer += port.read(max(1, waiting))
+        except (serial.SerialException, OSError) as exc:
+            raise self._lost(exc) from exc
+
     def _opened(self) -> serial.Serial:
         if self._port is None:
             raise MeterDisconnected(f"The serial port {self.where} is closed.")
         return self._port
+
+
+def _reason(exc: BaseException) -> str:
+    errno = getattr(exc, "errno", None)
+    return os.strerror(errno).lower() if errno else (str(exc) or type(exc).__name__)
 
 
 def line_link(resource: str, options: Mapping[str, Any]) -> TcpLines:
@@ -459,7 +457,8 @@ class LMG(Meter):
         return self._cycle_s + self.link.timeout_s
 
     def _next_reading(self) -> Reading:
-        raw = self.link.read_line(self._line_timeout())
+        """The newest pushed line; lines that waited unread are missed updates, not caught up."""
+        raw, _ = self.link.read_newest(self._line_timeout())
         end_ns = time.perf_counter_ns()
         return Reading(
             elements=self._element_readings(raw),

@@ -158,13 +158,46 @@ def power_summary(wall: list[Channel], start_s: float, end_s: float, idle_w: flo
     }
 
 
+def program_summary(fig: dict, start_ns: float | None, end_ns: float | None,
+                    concurrency: int) -> dict[str, float | int]:
+    """The columns of a point measured by a vendor program, from the figures it printed:
+    inferences (or throughput x window) over the window the program reports measuring."""
+    nan = float("nan")
+    start = float(start_ns) if start_ns is not None else nan
+    end = float(end_ns) if end_ns is not None else nan
+    duration = (end - start) / NS
+    thr = fig.get("throughput_per_s")
+    n = fig.get("inferences")
+    if n is None and thr is not None and np.isfinite(duration):
+        n = thr * duration
+    per_s = _div(float(n), duration) if n is not None else (float(thr) if thr is not None else nan)
+    ok = bool(fig.get("ok"))
+    out: dict[str, float | int] = {k: nan for k in (
+        "ttft_ms_mean", "ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99", "tpot_ms_mean",
+        "tpot_ms_p50", "tpot_ms_p99", "itl_ms_p50", "itl_ms_p99", "prefill_tokens_per_s")}
+    lat, p99 = fig.get("latency_ms_mean"), fig.get("latency_ms_p99")
+    out.update({
+        "requests_ok": int(round(n)) if ok and n is not None else 0,
+        "requests_failed": 0 if ok else 1,
+        "window_start_ns": start, "window_end_ns": end, "duration_s": duration,
+        "e2e_ms_mean": float(lat) if lat is not None else nan,
+        "e2e_ms_p99": float(p99) if p99 is not None else nan,
+        "output_tokens_per_s": per_s,
+        "output_tokens_per_s_per_user": per_s / concurrency if concurrency else nan,
+        "requests_per_s": per_s,
+        "output_tokens_total": float(n) if n is not None else nan,
+    })
+    return out
+
+
 def validity(r: RequestTimes, wall: list[Channel], start_s: float, end_s: float,
-             extra: list[str] | None = None) -> tuple[bool, str]:
-    """Whether a point is valid, and every reason why not (joined by "; ")."""
+             extra: list[str] | None = None, program: bool = False) -> tuple[bool, str]:
+    """Whether a point is valid, and every reason why not (joined by "; "). ``program``: the
+    point was measured by a vendor program, with no requests of ours."""
     reasons: list[str] = list(extra or [])
     measured = ~r.warmup
     failed = measured & ~r.ok
-    if not measured.any():
+    if not measured.any() and not program:
         reasons.append("no measured requests")
     if failed.any():
         errs = sorted({e for e, f in zip(r.errors, failed) if f and e})

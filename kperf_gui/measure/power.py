@@ -6,6 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 
 
+POWER_QUANTITIES = ("watts", "volts", "amps")
+
+
 @dataclass(frozen=True)
 class Channel:
     """One power channel's readings: ``t`` seconds (centre of each update interval), ``w`` watts
@@ -63,7 +66,10 @@ def loss_reasons(c: Channel, start: float, end: float) -> list[str]:
     90 % of window x rate) or a gap longer than two update periods."""
     reasons: list[str] = []
     sel = (c.t >= start) & (c.t <= end)
-    flags = {f for f, s in zip(c.flags, sel) if s and f}
+    # a flag on power, voltage or current makes the power figure doubtful; power factor with no
+    # data (zero current) and the meter's own energy counter do not
+    flags = {flag for joined, inside in zip(c.flags, sel) if inside and joined
+             for flag in joined.split(",") if flag.split(":")[0] in POWER_QUANTITIES}
     over = sorted({f for f in flags if "over_range" in f})
     nodata = sorted({f for f in flags if "no_data" in f or "scaling_error" in f})
     if over:

@@ -3,14 +3,12 @@ at the centre of the interval it covers. A missed update is journaled as missing
 up. A lost meter is journaled and, as the plan says, the run goes on or stops."""
 from __future__ import annotations
 
-import datetime as _dt
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from drivers.meters import registry
-from drivers.meters.base import (Identity, Meter, MeterConfig, MeterDisconnected, MeterError,
+from drivers.meters.base import (Identity, Meter, MeterConfig, MeterError, MeterProtocolError,
                                  MeterTimeout, Reading)
 from kperf_gui.clock import Clock
 from kperf_gui.session.plan import MeterSpec
@@ -30,7 +28,8 @@ class Channel:
     identity: Identity | None = None
     lost: bool = False
     last_error: str = ""
-    events: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held while the meter is read or reconfigured, so the two never interleave."""
 
     @property
     def label(self) -> str:
@@ -46,12 +45,20 @@ def open_meter(spec: MeterSpec, index: int, resource: str | None = None) -> Chan
     except ImportError as exc:
         raise MeterSetupError(f"meters[{index}].driver: the {spec.driver} driver cannot be "
                               f"loaded ({exc}).") from None
-    meter = cls(resource if resource is not None else spec.resource)
     where = spec.resource or spec.driver
+    try:
+        meter = cls(resource if resource is not None else spec.resource, **spec.options)
+    except TypeError as exc:
+        raise MeterSetupError(f"meters[{index}].options: the {spec.driver} driver does not take "
+                              f"these options ({exc}).") from None
+    except MeterError as exc:
+        raise MeterSetupError(f"meters[{index}] ({spec.driver} at {where}): {exc}") from None
     try:
         meter.open()
         ident = meter.identify()
-        meter.configure(MeterConfig(elements=spec.elements, rate_hz=spec.rate_hz))
+        meter.configure(MeterConfig(elements=spec.elements, rate_hz=spec.rate_hz,
+                                    voltage_range=spec.voltage_range,
+                                    current_range=spec.current_range, options=dict(spec.options)))
     except MeterError as exc:
         try:
             meter.close()
@@ -62,12 +69,13 @@ def open_meter(spec: MeterSpec, index: int, resource: str | None = None) -> Chan
     return Channel(id=index + 1, spec=spec, meter=meter, identity=ident)
 
 
-ReadingSink = Callable[[Channel, int, int, int, Reading | None, str], None]
+ReadingSink = Callable[[Channel, int, int, int, Reading | None, str, bytes], None]
 
 
 class Poller(threading.Thread):
     """Reads one meter until stopped; hands each update to ``sink(channel, t_ns, t0_ns, t1_ns,
-    reading or None, note)``."""
+    reading or None, note, raw)``. A timeout or a garbage answer is one missing update (the
+    garbage journaled raw); a lost connection is reported and reopened every few seconds."""
 
     def __init__(self, ch: Channel, clock: Clock, sink: ReadingSink,
                  on_lost: Callable[[Channel, str], None]):
@@ -78,24 +86,31 @@ class Poller(threading.Thread):
         self.on_lost = on_lost
         self.halt = threading.Event()
 
+    def _missing(self, period_ns: int, note: str, raw: bytes = b"") -> int:
+        now = self.clock.now()
+        self.sink(self.ch, now - period_ns // 2, now - period_ns, now, None, note, raw)
+        return now
+
     def run(self) -> None:
         period_ns = int(self.ch.meter.update_period_s * 1e9)
         last_end: int | None = None
         while not self.halt.is_set():
             try:
-                reading = self.ch.meter.read()
+                with self.ch.lock:
+                    reading = self.ch.meter.read()
             except MeterTimeout as exc:
-                now = self.clock.now()
-                self.sink(self.ch, now - period_ns // 2, now - period_ns, now, None,
-                          f"missing: {exc}")
-                last_end = now
+                last_end = self._missing(period_ns, f"missing: {exc}")
                 continue
-            except (MeterDisconnected, MeterError) as exc:
+            except MeterProtocolError as exc:
+                last_end = self._missing(period_ns, f"garbage: {exc}", exc.raw)
+                continue
+            except MeterError as exc:  # disconnected, or unavailable mid-run
                 self.ch.lost = True
                 self.ch.last_error = str(exc)
                 self.on_lost(self.ch, str(exc))
                 if not self._reconnect():
                     return
+                last_end = None
                 continue
             except Exception as exc:  # noqa: BLE001 - a driver bug must not end the run silently
                 self.ch.lost = True
@@ -111,8 +126,8 @@ class Poller(threading.Thread):
                 for k in range(missed):
                     t1 = last_end + (k + 1) * period_ns
                     self.sink(self.ch, t1 - period_ns // 2, t1 - period_ns, t1, None,
-                              "missing: update missed")
-            self.sink(self.ch, (start + end) // 2, start, end, reading, "")
+                              "missing: update missed", b"")
+            self.sink(self.ch, (start + end) // 2, start, end, reading, "", reading.raw)
             last_end = end
 
     def _reconnect(self) -> bool:
@@ -123,8 +138,9 @@ class Poller(threading.Thread):
             except Exception:  # noqa: BLE001
                 pass
             try:
-                self.ch.meter.open()
-                self.ch.meter.configure(self.ch.meter.config)
+                with self.ch.lock:
+                    self.ch.meter.open()
+                    self.ch.meter.configure(self.ch.meter.config)
                 self.ch.lost = False
                 return True
             except Exception:  # noqa: BLE001 - keep trying until the run ends
@@ -135,14 +151,13 @@ class Poller(threading.Thread):
         self.halt.set()
 
 
-def calibration_text(due: _dt.date | None) -> str:
-    return due.isoformat() if due else ""
-
-
-def wait_until(pred: Callable[[], bool], timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.01)
-    return pred()
+def fix_ranges(ch: Channel, max_volts: float | None, max_amps: float | None) -> MeterConfig:
+    """After a ranging pass: fixed ranges, voltage at the highest seen and current at 1.1 x the
+    highest seen (the driver picks the nearest range of the instrument that holds it)."""
+    cfg = ch.meter.config
+    new = MeterConfig(elements=cfg.elements, rate_hz=cfg.rate_hz,
+                      voltage_range=max_volts if max_volts else None,
+                      current_range=1.1 * max_amps if max_amps else None, options=cfg.options)
+    with ch.lock:
+        ch.meter.configure(new)
+    return ch.meter.config

@@ -8,6 +8,7 @@ journaled and the run ends cleanly: the journal is finalised and exported whatev
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import datetime as _dt
 import json
 import platform
@@ -32,7 +33,8 @@ from kperf_gui.session.plan import Plan, SweepPoint, expired_meters, points
 from .events import EventSink
 from .load import Control, Schedule, run_point
 from .loop import LoopThread
-from .meters import Channel, MeterSetupError, Poller, open_meter
+from .meters import Channel, MeterSetupError, Poller, fix_ranges, open_meter
+from .targets import make_target
 from .prompts import Calibration, PromptGenerator, TokenizerCounter, calibrate
 
 
@@ -76,6 +78,7 @@ class SweepRun:
         self._done_requests = 0
         self._lost_stop = threading.Event()
         self._loss_notes: dict[int, list[str]] = collections.defaultdict(list)
+        self._range_seen: dict[int, list[float]] = {}
         self.counter: TokenizerCounter | None = None
         self.calibration = Calibration()
         self.status = "running"
@@ -102,16 +105,16 @@ class SweepRun:
     def _target_for(self, base_url: str, model: str) -> Target:
         key = (base_url, model)
         if key not in self.targets:
-            from drivers.targets.openai import OpenAITarget
-
-            t = self.plan.target
-            self.targets[key] = OpenAITarget(self.clock.now, base_url, model, api=t.api,
-                                             api_key_env=t.api_key_env or None,
-                                             timeout_s=t.timeout_s)
+            self.targets[key] = make_target(self.plan.target, self.clock.now, base_url, model)
         return self.targets[key]
 
     def _endpoint(self, precision: str) -> tuple[str, str]:
+        """(base URL, model) serving ``precision``; on-device: ("", model file or program)."""
         t = self.plan.target
+        if t.kind == "deepx":
+            return "", t.model_path
+        if t.kind == "command":
+            return "", " ".join(t.command)
         base, model = (f"{self.sim_url}/v1", t.model or "sim-llm") if t.kind == "simulated" else (
             t.base_url, t.model)
         route = self.plan.route(precision)
@@ -123,9 +126,6 @@ class SweepRun:
     def preflight(self) -> None:
         """Check everything answers before measuring; raises :class:`SetupError`."""
         plan = self.plan
-        if plan.target.kind in ("deepx", "command"):
-            raise SetupError(f"target.kind: '{plan.target.kind}' targets are not available in "
-                             "this version; use 'openai' or 'simulated'.")
         if self.folder.exists() and any(self.folder.iterdir()):
             raise SetupError(f"--out: {self.folder} already holds files; give a new or empty "
                              "folder so no earlier session is overwritten.")
@@ -217,8 +217,9 @@ class SweepRun:
             "target_info": json.dumps(getattr(self, "target_info", {}), sort_keys=True),
             "prompt_lengths": ("tokenizer " + t.tokenizer) if self.counter else
             f"calibrated against the server ({self.calibration.source}: "
-            f"{self.calibration.per_word:.4f} tokens per word + {self.calibration.offset:.1f})",
-            "unit": "token", "idle_baseline_s": f"{sw.idle_baseline_s:g}",
+            f"{self.calibration.per_word:.4f} tokens per word + {self.calibration.offset:.1f})"
+            if self.plan.uses_tokens else "not applicable (on-device target)",
+            "unit": self.unit, "idle_baseline_s": f"{sw.idle_baseline_s:g}",
         })
         for ch in self.channels:
             ident = ch.identity
@@ -229,7 +230,12 @@ class SweepRun:
                 "maker": ident.maker if ident else "", "model": ident.model if ident else "",
                 "serial": ident.serial if ident else "", "firmware": ident.firmware if ident else "",
                 "calibration_due": ch.spec.calibration_due.isoformat() if ch.spec.calibration_due else "",
-                "identity_raw": ident.raw if ident else "", "config": "",
+                "identity_raw": ident.raw if ident else "",
+                "config": json.dumps({"voltage_range": ch.meter.config.voltage_range,
+                                      "current_range": ch.meter.config.current_range,
+                                      "rate_hz": ch.meter.config.rate_hz,
+                                      "ranging": ch.spec.ranging, "options": ch.spec.options},
+                                     sort_keys=True, default=str),
             })
         j.put_event(0, "session", f"session {s.name} started", {"operator": s.operator,
                                                                 "witness": s.witness})
@@ -237,19 +243,25 @@ class SweepRun:
     # --- meters ------------------------------------------------------------------------------
 
     def _on_reading(self, ch: Channel, t_ns: int, t0: int, t1: int, reading: Reading | None,
-                    note: str) -> None:
+                    note: str, raw: bytes) -> None:
         rows = []
         watts_sum: float | None = 0.0
         if reading is None:
             for el in ch.spec.elements:
-                rows.append((ch.id, el, t_ns, t0, t1, None, None, None, None, None, note, "", b""))
+                rows.append((ch.id, el, t_ns, t0, t1, None, None, None, None, None, note, "", raw,
+                             None))
             watts_sum = None
         else:
             for er in reading.elements:
                 flags = ",".join(er.flags)
+                extra = json.dumps(er.extra, sort_keys=True) if er.extra else None
                 rows.append((ch.id, er.element, t_ns, t0, t1, er.watts, er.volts, er.amps, er.pf,
-                             er.wh, flags, reading.ranges, reading.raw))
+                             er.wh, flags, reading.ranges, raw, extra))
                 watts_sum = None if (watts_sum is None or er.watts is None) else watts_sum + er.watts
+                if self._point_now < 0:  # ranging pass: the highest volts and amps seen
+                    seen = self._range_seen.setdefault(ch.id, [0.0, 0.0])
+                    seen[0] = max(seen[0], abs(er.volts or 0.0))
+                    seen[1] = max(seen[1], abs(er.amps or 0.0))
         if self.journal is not None:
             self.journal.put_readings(rows)
         if ch.spec.role != "wall":
@@ -343,7 +355,15 @@ class SweepRun:
                 return False
         return ok
 
+    @property
+    def unit(self) -> str:
+        return "token" if self.plan.uses_tokens else "inference"
+
     def _make(self, pt: SweepPoint, model: str) -> Callable[[int], RequestSpec]:
+        if not self.plan.uses_tokens:
+            self._counted = {}
+            return lambda seq: RequestSpec(seq=seq, prompt="", input_tokens=0, max_tokens=1,
+                                           model=model)
         gen = PromptGenerator(seed=self.plan.sweep.seed * 1_000_003 + pt.index, counter=self.counter,
                               calibration=self.calibration)
         cache: dict[int, int | None] = {}
@@ -357,7 +377,7 @@ class SweepRun:
         self._counted = cache
         return make
 
-    def _done(self, pt: SweepPoint) -> Callable[[RequestSpec, RequestResult, bool], None]:
+    def _done(self, pt: SweepPoint, pid: int) -> Callable[[RequestSpec, RequestResult, bool], None]:
         def done(spec: RequestSpec, res: RequestResult, warmup: bool) -> None:
             if res.completion_tokens is not None:
                 out, source = res.completion_tokens, "usage"
@@ -367,7 +387,7 @@ class SweepRun:
                 out, source = len(res.chunk_ns), "chunks"
             actual = res.prompt_tokens if res.prompt_tokens is not None else self._counted.get(spec.seq)
             row = {
-                "point": pt.index, "seq": spec.seq, "warmup": int(warmup), "sent_ns": res.sent_ns,
+                "point": pid, "seq": spec.seq, "warmup": int(warmup), "sent_ns": res.sent_ns,
                 "first_ns": res.first_ns, "last_ns": res.last_ns, "done_ns": res.done_ns,
                 "ok": int(res.ok), "error": res.error, "http_status": res.http_status,
                 "input_tokens_requested": spec.input_tokens, "input_tokens_actual": actual,
@@ -382,89 +402,137 @@ class SweepRun:
 
         return done
 
-    def _point(self, pt: SweepPoint, conn: sqlite3.Connection) -> dict[str, Any] | None:
+    def _await(self, fut: Any, on_tick: Callable[[], None]) -> None:
+        """Wait for work on the load loop, ticking progress; cancel it on abort."""
+        last = 0.0
+        cancelled = False
+        while True:
+            try:
+                fut.result(timeout=0.2)
+                return
+            except TimeoutError:
+                pass
+            except concurrent.futures.CancelledError:
+                return
+            except Exception as exc:  # noqa: BLE001 - a load failure ends the point, not the run
+                self.log("error", f"Point {self._point_now} failed: {exc!r}")
+                return
+            if self.ctl.abort.is_set() and not cancelled:
+                fut.cancel()
+                cancelled = True
+            if time.monotonic() - last >= 1.0:
+                last = time.monotonic()
+                on_tick()
+
+    def _point(self, pt: SweepPoint, conn: sqlite3.Connection, ranging: bool = False
+               ) -> dict[str, Any] | None:
+        """Run one point; ``ranging`` points are journaled under negative ids (the ranging pass
+        of meters.ranging = 'pass') and left out of the Summary."""
         assert self.journal is not None and self.loop is not None
+        pid = -pt.index if ranging else pt.index
         base, model = self._endpoint(pt.precision)
         target = self._target_for(base, model)
         target.on_chunk = self._chunks.append
         sw = self.plan.sweep
         n = len(self.points)
         started = self.clock.now()
-        prow = {"id": pt.index, "precision": pt.precision, "input_tokens": pt.input_tokens,
-                "output_tokens": pt.output_tokens, "concurrency": pt.concurrency, "model": model,
-                "unit": target.unit, "started_ns": started, "status": "running"}
+        prow: dict[str, Any] = {
+            "id": pid, "precision": pt.precision, "input_tokens": pt.input_tokens,
+            "output_tokens": pt.output_tokens, "concurrency": pt.concurrency, "model": model,
+            "unit": target.unit, "started_ns": started, "status": "running"}
         self.journal.put_point(prow)
-        self._point_now = pt.index
+        self._point_now = pid
         self._done_requests = 0
         self.emit("point_started", point=pt.index, of=n, precision=pt.precision,
                   input_tokens=pt.input_tokens, output_tokens=pt.output_tokens,
-                  concurrency=pt.concurrency, model=model)
-        self.emit("phase", phase="warmup", point=pt.index)
-        warm = sw.warmup_requests if sw.warmup_requests is not None else pt.concurrency
-        sched = Schedule(pt.concurrency, warm, sw.requests_per_point, sw.seconds_per_point,
-                         sw.rate, sw.seed + pt.index)
-        measuring_at: list[int] = []
-
-        def on_measuring() -> None:
-            measuring_at.append(self.clock.now())
-            self.emit("phase", phase="measuring", point=pt.index)
-
-        self.loop.run(target.open(pt.concurrency), timeout=60)
-        fut = self.loop.submit(run_point(target, sched, self._make(pt, model), self._done(pt),
-                                         self.ctl, self.clock.now, on_measuring))
+                  concurrency=pt.concurrency, model=model, ranging=ranging)
         total = sw.requests_per_point or sw.seconds_per_point or 0
-        last_progress = 0.0
-        cancelled = False
-        while True:
-            try:
-                fut.result(timeout=0.2)
-                break
-            except TimeoutError:
-                pass
-            except Exception as exc:  # noqa: BLE001 - a load failure ends the point, not the run
-                self.log("error", f"Point {pt.index} failed: {exc!r}")
-                break
-            if self.ctl.abort.is_set() and not cancelled:
-                fut.cancel()
-                cancelled = True
-            if time.monotonic() - last_progress >= 1.0:
-                last_progress = time.monotonic()
-                self._progress(pt, started, total, measuring_at)
-        if cancelled:
-            try:
-                fut.result(timeout=10)
-            except BaseException:  # noqa: BLE001 - the cancellation itself
-                pass
+        measuring_at: list[int] = []
+        tick = lambda: self._progress(pt, started, total, measuring_at)  # noqa: E731
+        self.loop.run(target.open(pt.concurrency), timeout=120)
+        if self.plan.target.kind == "command":
+            self.emit("phase", phase="measuring", point=pt.index)
+            measuring_at.append(started)
+            fut = self.loop.submit(target.run_point(pt.concurrency, sw.seconds_per_point))  # type: ignore[attr-defined]
+            self._await(fut, tick)
+            self._journal_program(pt, prow, fut)
+        else:
+            self.emit("phase", phase="warmup", point=pt.index)
+            warm = sw.warmup_requests if sw.warmup_requests is not None else pt.concurrency
+
+            def on_measuring() -> None:
+                measuring_at.append(self.clock.now())
+                self.emit("phase", phase="measuring", point=pt.index)
+
+            sched = Schedule(pt.concurrency, warm, sw.requests_per_point, sw.seconds_per_point,
+                             sw.rate, sw.seed + pt.index)
+            fut = self.loop.submit(run_point(target, sched, self._make(pt, model),
+                                             self._done(pt, pid), self.ctl, self.clock.now,
+                                             on_measuring))
+            self._await(fut, tick)
         self.loop.run(target.close(), timeout=30)
-        finished = self.clock.now()
         status = "aborted" if self.ctl.abort.is_set() else "finished"
-        notes = self._loss_notes.pop(pt.index, [])
-        prow.update({"finished_ns": finished, "status": status,
+        notes = self._loss_notes.pop(pid, [])
+        prow.update({"finished_ns": self.clock.now(), "status": status,
                      "note": "; ".join(notes) if notes else ("aborted by the operator"
                                                               if status == "aborted" else "")})
         self.journal.put_point(prow)
         self.journal.flush()
-        truth = self._truth(pt.index, conn)
+        if self.plan.target.kind != "command":
+            w = conn.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE point = ? "
+                             "AND warmup = 0", (pid,)).fetchone()
+            prow.update({"window_start_ns": w[0], "window_end_ns": w[1]})
+        truth = self._truth(prow)
         if truth is not None:
             prow["truth"] = json.dumps(truth, sort_keys=True)
-            self.journal.put_point(prow)
-            self.journal.flush()
-        row = point_row(conn, pt.index)
-        self.emit("point_finished", point=pt.index, summary=row)
+        if self.plan.target.kind == "deepx" and status == "finished" and not ranging:
+            prow["vendor"] = json.dumps(self._vendor_benchmark(target), sort_keys=True, default=str)
+        self.journal.put_point(prow)
+        self.journal.flush()
         self._progress(pt, started, total, measuring_at, final=True)
+        if ranging:
+            return None
+        row = point_row(conn, pid)
+        self.emit("point_finished", point=pt.index, summary=row)
         return row
 
-    def _truth(self, point: int, conn: sqlite3.Connection) -> dict[str, float] | None:
+    def _journal_program(self, pt: SweepPoint, prow: dict[str, Any], fut: Any) -> None:
+        """Journal a vendor program's run: its window, its figures and its raw output."""
+        assert self.journal is not None
+        try:
+            cp = fut.result(timeout=0)
+        except BaseException as exc:  # noqa: BLE001 - aborted or failed: the point says so
+            self._loss_notes[prow["id"]].append(f"the program did not finish ({exc!r})")
+            return
+        figures = {k: getattr(cp, k) for k in (
+            "ok", "error", "returncode", "window_source", "inferences", "throughput_per_s",
+            "latency_ms_mean", "latency_ms_p99", "vendor_power_w", "argv", "extra")}
+        prow.update({"window_start_ns": cp.window_start_ns, "window_end_ns": cp.window_end_ns,
+                     "vendor": json.dumps(figures, sort_keys=True, default=str)})
+        self.journal.put_event(cp.ended_ns, "program_output",
+                               f"point {pt.index}: {' '.join(cp.argv)} exited {cp.returncode}",
+                               {"output": cp.raw_output})
+        if not cp.ok:
+            self.log("error", f"Point {pt.index}: {cp.error}")
+
+    def _vendor_benchmark(self, target: Target) -> dict[str, Any]:
+        """The runtime's own benchmark figure, recorded beside ours (outside the window)."""
+        assert self.loop is not None
+        try:
+            return self.loop.run(target.vendor_benchmark(100), timeout=600)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - a record, not a measurement
+            return {"error": f"{exc!r}"}
+
+    def _truth(self, prow: dict[str, Any]) -> dict[str, float] | None:
         """For the simulated endpoint: its exact energy over the point's window."""
         if self.plan.target.kind != "simulated" or not self.sim_url:
             return None
-        w = conn.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE point = ? AND "
-                         "warmup = 0", (point,)).fetchone()
-        if w[0] is None:
+        if prow.get("window_start_ns") is None:
             return None
         import httpx
 
-        a, b = w[0] + self.clock.anchor_ns, w[1] + self.clock.anchor_ns
+        a = prow["window_start_ns"] + self.clock.anchor_ns
+        b = prow["window_end_ns"] + self.clock.anchor_ns
         try:
             r = httpx.get(f"{self.sim_url}/sim/energy", params={"t0": a, "t1": b}, timeout=5,
                           trust_env=False)
@@ -504,7 +572,7 @@ class SweepRun:
         assert self.journal is not None
         self._sweep_started = self.clock.now()
         self.emit("session", dir=str(self.folder), name=self.plan.session.name,
-                  points=len(self.points), unit="token",
+                  points=len(self.points), unit=self.unit,
                   meters=[{"name": c.label, "driver": c.spec.driver, "role": c.spec.role,
                            "identity": vars(c.identity) if c.identity else None}
                           for c in self.channels])
@@ -513,6 +581,8 @@ class SweepRun:
         try:
             self._start_meters()
             self._idle_baseline()
+            if any(c.spec.ranging == "pass" for c in self.channels):
+                self._ranging_pass(conn)
             current = self.plan.sweep.precision[0]
             for pt in self.points:
                 if self.ctl.stop.is_set() or self.ctl.abort.is_set():
@@ -558,6 +628,36 @@ class SweepRun:
         code = 0 if ok else 1
         self.emit("finished", status=self.status, exit_code=code, dir=str(self.folder))
         return code
+
+    def _ranging_pass(self, conn: sqlite3.Connection) -> None:
+        """Run the sweep once with the meters at auto range, then fix each ranging meter's
+        ranges (voltage at the highest seen, current at 1.1 x the highest seen), as MLPerf Power
+        does. The ranging points are journaled under negative ids and not summarised."""
+        assert self.journal is not None
+        self.emit("phase", phase="ranging")
+        self.say("Ranging pass: the whole sweep once at auto range")
+        self.journal.put_event(self.clock.now(), "ranging", "ranging pass started")
+        for pt in self.points:
+            if self.ctl.stop.is_set() or self.ctl.abort.is_set():
+                return
+            if pt.precision != self.plan.sweep.precision[0]:
+                break  # switching the server twice per precision is not asked of the operator
+            self._point(pt, conn, ranging=True)
+        self._point_now = 0
+        for ch in self.channels:
+            if ch.spec.ranging != "pass":
+                continue
+            volts, amps = self._range_seen.get(ch.id, (0.0, 0.0))
+            try:
+                cfg = fix_ranges(ch, volts or None, amps or None)
+            except Exception as exc:  # noqa: BLE001 - the testing pass cannot be trusted then
+                self.log("error", f"{ch.label}: fixed ranges could not be set ({exc}); the "
+                         "testing pass runs at auto range.")
+                continue
+            msg = (f"{ch.label}: highest seen {volts:g} V, {amps:g} A; testing pass at fixed "
+                   f"ranges U={cfg.voltage_range} V, I={cfg.current_range} A")
+            self.journal.put_event(self.clock.now(), "ranging", msg)
+            self.say(msg)
 
     def shutdown(self) -> None:
         """Release what preflight opened when the run does not go ahead."""

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS instruments (
 CREATE TABLE IF NOT EXISTS points (
     id INTEGER PRIMARY KEY, precision TEXT, input_tokens INTEGER, output_tokens INTEGER,
     concurrency INTEGER, model TEXT, unit TEXT, started_ns INTEGER, window_start_ns INTEGER,
-    window_end_ns INTEGER, finished_ns INTEGER, status TEXT, note TEXT, truth TEXT);
+    window_end_ns INTEGER, finished_ns INTEGER, status TEXT, note TEXT, truth TEXT,
+    vendor TEXT);
 CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT, point INTEGER NOT NULL, seq INTEGER NOT NULL,
     warmup INTEGER NOT NULL, sent_ns INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER,
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS chunks (request INTEGER NOT NULL, t_ns INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS readings (
     instrument INTEGER NOT NULL, element INTEGER NOT NULL, t_ns INTEGER NOT NULL,
     t0_ns INTEGER, t1_ns INTEGER, watts REAL, volts REAL, amps REAL, pf REAL, wh REAL,
-    flags TEXT, ranges TEXT, raw BLOB);
+    flags TEXT, ranges TEXT, raw BLOB, extra TEXT);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, kind TEXT NOT NULL, message TEXT,
     data TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
@@ -100,7 +101,7 @@ class Journal:
 
     def put_readings(self, rows: list[tuple[Any, ...]]) -> None:
         """Rows of (instrument, element, t_ns, t0_ns, t1_ns, watts, volts, amps, pf, wh, flags,
-        ranges, raw)."""
+        ranges, raw, extra)."""
         self._q.put(("readings", rows))
 
     def put_event(self, t_ns: int, kind: str, message: str = "", data: Any = None) -> None:
@@ -129,7 +130,7 @@ class Journal:
             conn.executemany("INSERT INTO chunks (request, t_ns, chars) VALUES (?, ?, ?)",
                              [(rid, t, c) for t, c in chunks])
         elif kind == "readings":
-            conn.executemany("INSERT INTO readings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", item)
+            conn.executemany("INSERT INTO readings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", item)
         elif kind == "event":
             t_ns, k, message, data = item
             h = event_hash(self._last_hash, t_ns, k, message, data)

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kperf_gui.measure.metrics import DEFINITIONS, RequestTimes, power_summary, request_summary, validity
+from kperf_gui.measure.metrics import (DEFINITIONS, RequestTimes, power_summary, program_summary,
+                                      request_summary, validity)
 from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
 
 from .data import SUMMARY_COLUMNS, SessionData
@@ -86,31 +87,49 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None =
               idle_w: float | None = None) -> dict[str, Any]:
     """One Summary row, computed from the journal."""
     p = conn.execute("SELECT id, precision, input_tokens, output_tokens, concurrency, model, unit, "
-                     "status, note FROM points WHERE id = ?", (point,)).fetchone()
+                     "status, note, window_start_ns, window_end_ns, vendor FROM points "
+                     "WHERE id = ?", (point,)).fetchone()
     if p is None:
         raise KeyError(point)
     unit = p[6] or "token"
     wall = _channels(conn) if wall is None else wall
     idle = idle_power(conn, wall) if idle_w is None else idle_w
     r = _request_times(conn, point)
-    req = request_summary(r, unit)
-    start_s, end_s = req["window_start_ns"] / NS, req["window_end_ns"] / NS
+    vendor = _json(p[11])
     extra: list[str] = []
+    if len(r.sent_ns) == 0 and "throughput_per_s" in vendor:  # a vendor program's whole point
+        req = program_summary(vendor, p[9], p[10], int(p[4]))
+        if not vendor.get("ok"):
+            extra.append(f"the program failed: {vendor.get('error') or 'no figures'}")
+    else:
+        req = request_summary(r, unit)
+    start_s, end_s = req["window_start_ns"] / NS, req["window_end_ns"] / NS
     if p[7] not in ("finished", None):
         extra.append(f"point {p[7]}" + (f" ({p[8]})" if p[8] else ""))
+    elif p[8]:
+        extra.append(p[8])
     if wall:
         pw = power_summary(wall, start_s, end_s, idle, float(req["duration_s"]),
                            float(req["output_tokens_total"]), float(req["output_tokens_per_s"]))
     else:
         pw = {k: float("nan") for k in ("power_w_mean", "power_w_max", "power_w_idle", "energy_j",
                                         "joules_per_output_token", "output_tokens_per_s_per_w")}
-    valid, reason = validity(r, wall, start_s, end_s, extra)
+    valid, reason = validity(r, wall, start_s, end_s, extra, program=bool(vendor) and
+                             len(r.sent_ns) == 0)
     row: dict[str, Any] = {
         "point": p[0], "unit": unit, "model": p[5] or "", "precision": p[1],
         "input_tokens": p[2], "output_tokens": p[3], "concurrency": p[4],
         **req, **pw, "valid": valid, "invalid_reason": reason,
     }
     return {k: _plain(row.get(k)) for k in SUMMARY_COLUMNS}
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _plain(v: Any) -> Any:
@@ -133,9 +152,13 @@ def _point_of(t_s: np.ndarray, windows: pd.DataFrame) -> np.ndarray:
 
 def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     df = pd.read_sql_query(
-        "SELECT point, seq, warmup, ok, error, http_status, sent_ns, first_ns, last_ns, done_ns, "
-        "input_tokens_requested, input_tokens_actual, output_tokens_requested, output_tokens, "
-        "output_tokens_source, chunks FROM requests ORDER BY point, seq", conn)
+        "SELECT r.point, r.seq, r.warmup, r.ok, r.error, r.http_status, r.sent_ns, r.first_ns, "
+        "r.last_ns, r.done_ns, r.input_tokens_requested, r.input_tokens_actual, "
+        "r.output_tokens_requested, r.output_tokens, r.output_tokens_source, r.chunks, r.extra, "
+        "p.unit FROM requests r LEFT JOIN points p ON p.id = r.point WHERE r.point > 0 "
+        "ORDER BY r.point, r.seq", conn)
+    on_device = df["unit"] == "inference"
+    df.loc[on_device, "first_ns"] = np.nan
     out = pd.DataFrame({
         "point": df["point"], "seq": df["seq"], "warmup": df["warmup"].astype(bool),
         "ok": df["ok"].astype(bool), "error": df["error"].fillna(""),
@@ -150,6 +173,7 @@ def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
         "output_tokens": df["output_tokens"],
         "output_tokens_source": df["output_tokens_source"].fillna(""),
         "text_chunks": df["chunks"],
+        "runtime_figures": df["extra"].fillna(""),
     })
     return out
 
@@ -213,6 +237,12 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
                      f"elements {els}, {rate:g} Hz, calibration due {due or '-'}"))
     if inst and not any(r[3] == "wall" for r in inst):
         info.append(("Instruments", "Wall power", "no wall channel: the power columns are empty"))
+    for pid, vendor in conn.execute("SELECT id, vendor FROM points WHERE id > 0 AND vendor IS "
+                                    "NOT NULL ORDER BY id"):
+        figures = {k: v for k, v in _json(vendor).items() if k not in ("extra",) and v not in
+                   (None, "", [], {})}
+        info.append(("Vendor figures", f"point {pid}",
+                     ", ".join(f"{k} {v}" for k, v in sorted(figures.items()))))
     for t_ns, kind, message in conn.execute(
             "SELECT t_ns, kind, message FROM events WHERE kind != 'export' ORDER BY id"):
         info.append(("Event log", f"{t_ns / NS:.3f} s {kind}", message or ""))
@@ -226,14 +256,17 @@ def load(conn: sqlite3.Connection) -> SessionData:
     interrupted = status not in ("finished", "stopped", "aborted", "failed")
     wall = _channels(conn)
     idle = idle_power(conn, wall)
-    pts = [r[0] for r in conn.execute("SELECT id FROM points ORDER BY id")]
+    pts = [r[0] for r in conn.execute("SELECT id FROM points WHERE id > 0 ORDER BY id")]
     rows = [point_row(conn, p, wall, idle) for p in pts]
     summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     win_rows = []
     for p in pts:
-        w = conn.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE point = ? AND "
-                         "warmup = 0", (p,)).fetchone()
-        if w[0] is not None:
+        w = conn.execute("SELECT window_start_ns, window_end_ns FROM points WHERE id = ?",
+                         (p,)).fetchone()
+        if w[0] is None:  # cut short before the point was closed: its requests say
+            w = conn.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE point = ? "
+                             "AND warmup = 0", (p,)).fetchone()
+        if w[0] is not None and w[1] is not None:
             win_rows.append({"point": p, "start_s": w[0] / NS, "end_s": w[1] / NS})
     windows = pd.DataFrame(win_rows, columns=["point", "start_s", "end_s"])
     power, wall_df, tokens_df = _power_frames(conn, windows, wall)

@@ -19,6 +19,8 @@ ON_LOSS = ("continue", "stop")
 NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 SOFTWARE_CHANNELS = ("nvml", "rapl", "furiosa-smi", "rbln-smi", "deepx-status")
 RESOURCELESS = SOFTWARE_CHANNELS + ("simulated",)
+NO_POWER = ("deepx-status",)
+RANGING = ("auto", "pass")
 
 
 class PlanError(ValueError):
@@ -60,6 +62,9 @@ class TargetSpec:
     devices: tuple[int, ...] = (0,)
     command: tuple[str, ...] = ()
     parser: str = ""
+    settle_s: float = 0.0
+    regex: dict[str, str] = field(default_factory=dict)
+    cwd: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,10 @@ class MeterSpec:
     role: str = "wall"
     calibration_due: _dt.date | None = None
     on_loss: str = "continue"
+    voltage_range: float | None = None  # None: auto
+    current_range: float | None = None  # None: auto
+    ranging: str = "auto"  # "auto", or "pass": a ranging pass, then fixed ranges
+    options: dict[str, Any] = field(default_factory=dict)  # driver options
 
 
 @dataclass(frozen=True)
@@ -238,7 +247,7 @@ def _target(raw: Any, base_dir: Path) -> TargetSpec:
     t = _table(raw, "target")
     _no_unknown(t, "target", ("kind", "timeout_s", "base_url", "model", "api", "api_key_env",
                               "tokenizer", "precisions", "model_path", "devices", "command",
-                              "parser"))
+                              "parser", "settle_s", "regex", "cwd"))
     kind = _str(t, "kind", "target")
     if kind not in TARGET_KINDS:
         raise PlanError("target.kind", f"must be one of {', '.join(TARGET_KINDS)} (got {kind!r})")
@@ -295,12 +304,26 @@ def _target(raw: Any, base_dir: Path) -> TargetSpec:
     if kind == "deepx" and not model_path:
         raise PlanError("target.model_path", "is required for kind 'deepx' (the compiled "
                         "model file, e.g. /models/yolov8n.dxnn)")
+    regex = dict(_table(t.get("regex", {}), "target.regex"))
+    for k, v in regex.items():
+        if not isinstance(v, str):
+            raise PlanError(f"target.regex.{k}", "must be a string (a regular expression)")
     if kind == "command":
+        from drivers.targets.parsers import PARSERS, compile_regex_fields
+
         if not command:
             raise PlanError("target.command", "is required for kind 'command'")
-        if not parser:
-            raise PlanError("target.parser", "is required for kind 'command' (a parser name "
-                            "or 'regex')")
+        if parser not in PARSERS:
+            raise PlanError("target.parser", f"must be one of {', '.join(sorted(PARSERS))} "
+                            f"(got {parser!r})")
+        if parser == "regex":
+            if not regex:
+                raise PlanError("target.regex", "is required with parser = 'regex': a table of "
+                                "field = \"regular expression with one (group)\"")
+            try:
+                compile_regex_fields(regex)
+            except ValueError as exc:
+                raise PlanError("target.regex", str(exc)) from None
     return TargetSpec(
         kind=kind,
         timeout_s=_num(t, "timeout_s", "target", 600.0, 0.0, strict=True) or 600.0,
@@ -314,6 +337,9 @@ def _target(raw: Any, base_dir: Path) -> TargetSpec:
         devices=devices,
         command=command,
         parser=parser,
+        settle_s=_num(t, "settle_s", "target", 0.0, 0.0) or 0.0,
+        regex=regex,
+        cwd=_str(t, "cwd", "target", ""),
     )
 
 
@@ -321,7 +347,7 @@ def _meter(raw: Any, i: int, known_drivers: list[str] | None) -> MeterSpec:
     path = f"meters[{i}]"
     t = _table(raw, path)
     _no_unknown(t, path, ("driver", "resource", "element", "rate_hz", "role", "calibration_due",
-                          "on_loss"))
+                          "on_loss", "voltage_range", "current_range", "ranging", "options"))
     driver = _str(t, "driver", path)
     if known_drivers is not None and driver not in known_drivers:
         raise PlanError(f"{path}.driver", f"unknown driver {driver!r}; allowed: "
@@ -352,7 +378,19 @@ def _meter(raw: Any, i: int, known_drivers: list[str] | None) -> MeterSpec:
     on_loss = _str(t, "on_loss", path, "continue")
     if on_loss not in ON_LOSS:
         raise PlanError(f"{path}.on_loss", f"must be 'continue' or 'stop' (got {on_loss!r})")
-    return MeterSpec(driver, resource, elements, rate, role, due, on_loss)
+    if driver in NO_POWER and role == "wall":
+        raise PlanError(f"{path}.role", f"{driver} reports no power, so it can only be "
+                        "'auxiliary'")
+    ranging = _str(t, "ranging", path, "auto")
+    if ranging not in RANGING:
+        raise PlanError(f"{path}.ranging", f"must be 'auto' or 'pass' (got {ranging!r})")
+    vr = _num(t, "voltage_range", path, None, 0.0, strict=True)
+    cr = _num(t, "current_range", path, None, 0.0, strict=True)
+    if ranging == "pass" and (vr is not None or cr is not None):
+        raise PlanError(f"{path}.ranging", "'pass' sets the ranges itself; leave out "
+                        "voltage_range and current_range, or use ranging = 'auto'")
+    options = dict(_table(t.get("options", {}), f"{path}.options"))
+    return MeterSpec(driver, resource, elements, rate, role, due, on_loss, vr, cr, ranging, options)
 
 
 def _sweep(raw: Any, kind: str) -> SweepSpec:

@@ -58,11 +58,20 @@ def make_application(qt_args: Sequence[str] = ()) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def start(argv: Sequence[str] | None = None) -> App:
+    """Make the application and show the window; with ``--demo`` the demo sweep starts as soon
+    as the event loop runs."""
     args, qt_args = build_parser().parse_known_args(argv)
-    app = make_application(qt_args)
+    make_application(qt_args)
     controller = App()
     controller.window.show()
     if args.demo:
         QTimer.singleShot(0, controller.window.start_demo)
-    return app.exec()
+    return controller
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    controller = start(argv)
+    code = QApplication.instance().exec()
+    del controller
+    return code

@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
                                         "or allow expired calibration on the Instruments page.")
                                 .format(message), "error")
             return None
+        if self.run.banner.level == "error":
+            self.run.banner.clear_message()
         return text
 
     # --- plan files ------------------------------------------------------------------------

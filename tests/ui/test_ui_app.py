@@ -1,12 +1,8 @@
 """The app as a whole: ``kperf-gui --demo`` starts the demo and Abort ends it; a run outlives a
 window that is killed; the connection test; instruments found, connected and let go of."""
 import os
-import signal
 import subprocess
 import sys
-from pathlib import Path
-
-from PySide6.QtCore import QTimer
 
 from kperf_gui.session.journal import is_finalised
 from kperf_gui.ui import app as app_module
@@ -18,40 +14,25 @@ from uihelpers import ROOT, tiny_plan
 RUN_TIMEOUT_MS = 90_000
 
 
-def test_demo_flag_starts_the_demo_and_abort_ends_it(app, qtbot, monkeypatch):
-    made = []
-
-    class Recorded(app_module.App):
-        def __init__(self):
-            super().__init__()
-            made.append(self)
-
-    monkeypatch.setattr(app_module, "App", Recorded)
-    seen = {"started": False, "aborted": False}
-
-    def watch():
-        w = made[0].window
-        if w.run.state == rp.RUNNING and w.run._phase in ("warmup", "measuring") \
-                and not seen["aborted"]:
-            seen["started"] = True
-            seen["aborted"] = True
-            w.run.abort_button.click()
-        elif seen["aborted"] and not w.run.busy():
-            app.quit()
-
-    timer = QTimer()
-    timer.timeout.connect(watch)
-    timer.start(50)
-    QTimer.singleShot(RUN_TIMEOUT_MS, app.quit)
-    app_module.main(["--demo"])
-    timer.stop()
-    w = made[0].window
+def test_demo_flag_starts_the_demo_and_abort_ends_it(app, qtbot):
+    controller = app_module.start(["--demo"])
+    w = controller.window
     qtbot.addWidget(w)
-    assert seen["started"]
     assert w.windowTitle() == "K-Perf Lab — demo"
+    qtbot.waitUntil(lambda: w.run._phase in ("warmup", "measuring"), timeout=RUN_TIMEOUT_MS)
+    assert w.plan_dict()["target"]["kind"] == "simulated"
+    assert w.tabs.currentWidget() is w.run
+    w.run.abort_button.click()
+    qtbot.waitUntil(lambda: not w.run.busy(), timeout=RUN_TIMEOUT_MS)
     assert w.run.status == "aborted"
     assert "aborted" in w.run.banner.text()
-    assert w.plan_dict()["target"]["kind"] == "simulated"
+
+
+def test_the_gui_command_answers_help():
+    r = subprocess.run([sys.executable, "-m", "kperf_gui", "--help"], cwd=ROOT, text=True,
+                       capture_output=True, timeout=60,
+                       env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert r.returncode == 0 and "--demo" in r.stdout
 
 
 def test_closing_the_window_during_a_run_aborts_it_first(window, qtbot, answered):
