@@ -162,3 +162,21 @@ def test_kill_9_then_export_marks_the_run_interrupted(tmp_path, check_shape):
     session = [" ".join(str(c) for c in r if c is not None) for r in wb["Session"].iter_rows(values_only=True)]
     assert any("INTERRUPTED" in s.upper() for s in session)
     assert kperf("verify", folder).returncode == 0
+
+
+def test_ranging_pass_then_fixed_ranges(tmp_path):
+    import sqlite3
+
+    p = tiny_plan(tmp_path, concurrency="[1, 2]")
+    p.write_text(p.read_text().replace('rate_hz = 20\n', 'rate_hz = 20\nranging = "pass"\n'))
+    r = kperf("run", p, "--out", tmp_path / "o", "--events", input="")
+    assert r.returncode == 0, r.stderr
+    ev = events_of(r.stdout)
+    assert [e["ranging"] for e in ev if e["event"] == "point_started"] == [True, True, False, False]
+    assert len([e for e in ev if e["event"] == "point_finished"]) == 2
+    conn = sqlite3.connect(f"file:{tmp_path / 'o' / 'session.sqlite'}?mode=ro", uri=True)
+    assert sorted(i for (i,) in conn.execute("SELECT id FROM points")) == [-2, -1, 1, 2]
+    msgs = [m for (m,) in conn.execute("SELECT message FROM events WHERE kind = 'ranging'")]
+    assert any("testing pass at fixed ranges" in m for m in msgs)
+    with open(tmp_path / "o" / "summary.csv") as f:
+        assert len(f.read().strip().splitlines()) == 3

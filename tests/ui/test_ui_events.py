@@ -54,7 +54,8 @@ def test_recorded_demo_events_fill_the_run_view(qtbot):
     texts = [t for _, t, _ in logged]
     assert len(logged) == len(events)
     assert any("Point 1 of 6 started: default · 128 in / 32 out · 1 users" in t for t in texts)
-    assert sum(r for _, _, r in logged) == 72
+    assert sum(r for _, _, r in logged) == sum(e["event"] in ("power", "tokens") for e in events)
+    assert np.nanmax(panel.plots.tokens_curve.getData()[1]) > 100
 
 
 def test_point_failures_and_engine_errors_reach_the_log(qtbot):

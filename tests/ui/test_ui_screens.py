@@ -55,6 +55,7 @@ def test_screens(app, qtbot, lang, tmp_path, finished_session):
     dialog = w.run.findChild(OperatorDialog)
     save(dialog, folder, f"{lang}-operator-dialog")
     dialog.reject()
+    w.run.folder = ""
     w.run._ended(2, "target: Cannot reach the endpoint at http://127.0.0.1:8000/v1: connection "
                     "refused. Check that the server is running and the base_url in the plan.")
     save(w, folder, f"{lang}-run-error")
