@@ -180,3 +180,27 @@ def test_ranging_pass_then_fixed_ranges(tmp_path):
     assert any("testing pass at fixed ranges" in m for m in msgs)
     with open(tmp_path / "o" / "summary.csv") as f:
         assert len(f.read().strip().splitlines()) == 3
+
+
+def test_operator_switches_the_server_between_precisions(tmp_path):
+    p = tiny_plan(tmp_path, precision='["bf16", "fp8"]')
+    proc = _start(tmp_path, p)
+    seen = _until(proc, lambda e: e["event"] == "operator_action")
+    assert "fp8" in seen[-1]["message"]
+    assert [e["precision"] for e in seen if e["event"] == "point_started"] == ["bf16"]
+    proc.stdin.write("continue\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=60)
+    ev = seen + [json.loads(l) for l in out.splitlines()]
+    assert proc.returncode == 0, err
+    assert [e["summary"]["precision"] for e in ev if e["event"] == "point_finished"] == ["bf16", "fp8"]
+
+
+def test_open_loop_rate_mode(tmp_path):
+    p = tiny_plan(tmp_path, concurrency="[8]", seconds_per_point=3, rate=20)
+    r = kperf("run", p, "--out", tmp_path / "o", "--events", input="")
+    assert r.returncode == 0, r.stderr
+    row = [e for e in events_of(r.stdout) if e["event"] == "point_finished"][0]["summary"]
+    # Poisson arrivals at 20/s for 3 s: about 60 requests (a wide band: the count is random)
+    assert 35 <= row["requests_ok"] <= 90
+    assert 12 <= row["requests_per_s"] <= 28

@@ -36,7 +36,7 @@ class LivePlots(QWidget):
                                                 connect="finite")
         self.tokens_curve = self.tokens_plot.plot(pen=plotting.pen(plotting.TOKENS_COLOUR),
                                                   connect="finite")
-        self.legend = self.headline_plot.getPlotItem().addLegend(offset=(-10, 10), colCount=2,
+        self.legend = self.headline_plot.getPlotItem().addLegend(offset=(-10, -10), colCount=2,
                                                                   labelTextSize="8pt")
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

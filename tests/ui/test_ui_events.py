@@ -43,7 +43,7 @@ def test_recorded_demo_events_fill_the_run_view(qtbot):
     sizes = panel.plots.sizes()
     assert sizes["power"] == sum(e["event"] == "power" for e in events)
     assert sizes["tokens"] == sizes["power"] and sizes["pairs"] == sizes["power"]
-    x, y = panel.plots.power_curve.getData()
+    x, y = panel.plots.power_curve.getOriginalDataset()
     assert len(x) == sizes["power"] and np.nanmax(y) > 150
     assert len(panel.plots._markers) == 4  # two points, marked on both time plots
     assert set(panel.plots._scatter) == {0, 1, 2}
@@ -55,7 +55,7 @@ def test_recorded_demo_events_fill_the_run_view(qtbot):
     assert len(logged) == len(events)
     assert any("Point 1 of 6 started: default · 128 in / 32 out · 1 users" in t for t in texts)
     assert sum(r for _, _, r in logged) == sum(e["event"] in ("power", "tokens") for e in events)
-    assert np.nanmax(panel.plots.tokens_curve.getData()[1]) > 100
+    assert np.nanmax(panel.plots.tokens_curve.getOriginalDataset()[1]) > 100
 
 
 def test_point_failures_and_engine_errors_reach_the_log(qtbot):

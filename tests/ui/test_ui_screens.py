@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from kperf_gui.ui import translation
 from kperf_gui.ui.main_window import MainWindow
@@ -14,6 +15,7 @@ from uihelpers import recorded_events
 
 def save(widget, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
+    QApplication.processEvents()
     assert widget.grab().save(str(path))
     image = QImage(str(path))
     assert image.width() > 300 and image.height() > 100
@@ -41,6 +43,7 @@ def test_screens(app, qtbot, lang, tmp_path, finished_session):
     w.check_plan()
     save(w, folder, f"{lang}-sweep-error")
     w.sweep.concurrency.setText("1, 8, 32")
+    assert w.check_plan() is not None
 
     w.tabs.setCurrentWidget(w.run)
     w.run._set_state("starting")
