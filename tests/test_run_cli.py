@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from conftest import ROOT, events_of, kperf, tiny_plan
 

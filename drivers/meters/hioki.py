@@ -34,7 +34,6 @@ from .base import (
     ElementReading,
     MeterConfig,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Reading,
     Status,
@@ -243,13 +242,6 @@ class PW3335(ScpiMeter):
         )
         self._ranges_text = _describe_ranges(config.voltage_range, config.current_range)
         self.config = replace(config, elements=channels, rate_hz=1.0 / self.UPDATE_INTERVAL_S)
-
-    def read(self) -> Reading:
-        try:
-            return self._read_update()
-        except MeterTimeout:
-            self.transport.clear_and_reopen()
-            return self._read_update()
 
     def _read_update(self) -> Reading:
         if self._poller is None:

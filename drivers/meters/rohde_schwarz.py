@@ -29,7 +29,6 @@ from .base import (
     ElementReading,
     MeterConfig,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Reading,
     Status,
@@ -143,13 +142,6 @@ class HMC8015(ScpiMeter):
         amps = "auto" if config.current_range is None else f"{_number(config.current_range)}A"
         self._ranges_text = f"U={volts} I={amps}"
         self.config = replace(config, elements=(1,), rate_hz=1.0 / self._interval_s)
-
-    def read(self) -> Reading:
-        try:
-            return self._read_update()
-        except MeterTimeout:
-            self.transport.clear_and_reopen()
-            return self._read_update()
 
     def _read_update(self) -> Reading:
         if self._poller is None:

@@ -23,6 +23,7 @@ from .base import (
     MeterProtocolError,
     MeterTimeout,
     MeterUnavailable,
+    Reading,
 )
 
 DEFAULT_BACKEND = "@py"
@@ -415,6 +416,19 @@ class ScpiMeter(Meter):
     def check_errors(self) -> None:
         """Read the error queue; :class:`MeterProtocolError` naming any entry."""
         self.transport.check_error_queue(self.error_query)
+
+    def read(self) -> Reading:
+        """The next update; after a timeout the instrument is cleared and reopened once (a
+        pyvisa-py session can stay broken after one), then a second timeout is reported."""
+        try:
+            return self._read_update()
+        except MeterTimeout:
+            self.transport.clear_and_reopen()
+            return self._read_update()
+
+    def _read_update(self) -> Reading:
+        """Wait for the meter's next update and read it (each driver's own protocol)."""
+        raise NotImplementedError
 
     def close(self) -> None:
         self.transport.close()

@@ -176,13 +176,6 @@ class PA1000(ScpiMeter):
                 raw=reply,
             )
 
-    def read(self) -> Reading:
-        try:
-            return self._read_update()
-        except MeterTimeout:
-            self.transport.clear_and_reopen()
-            return self._read_update()
-
     def close(self) -> None:
         if self._integrating and self.transport.is_open:
             self._integrating = False

@@ -160,13 +160,6 @@ class YokogawaNumericMeter(ScpiMeter):
         self._ranges_text = self._describe_ranges(config.voltage_range, config.current_range)
         self.config = replace(config, elements=elements, rate_hz=1.0 / interval)
 
-    def read(self) -> Reading:
-        try:
-            return self._read_update()
-        except MeterTimeout:
-            self.transport.clear_and_reopen()
-            return self._read_update()
-
     def close(self) -> None:
         if self._integrating and self.transport.is_open:
             self._integrating = False

@@ -14,7 +14,6 @@ import json
 import platform
 import socket
 import sqlite3
-import sys
 import threading
 import time
 from dataclasses import dataclass

@@ -39,6 +39,13 @@ def test_screens(app, qtbot, lang, tmp_path, finished_session):
         w.tabs.setCurrentWidget(panel)
         save(w, folder, f"{lang}-{name}")
 
+    w.tabs.setCurrentWidget(w.instruments)
+    w.instruments.connect_button.click()
+    qtbot.waitUntil(lambda: w.instruments.readings.item(0, 1) is not None, timeout=30_000)
+    save(w, folder, f"{lang}-instruments-live")
+    w.instruments.release()
+    qtbot.waitUntil(lambda: w.instruments.connected() == 0, timeout=30_000)
+
     w.sweep.concurrency.setText("1, x")
     w.check_plan()
     save(w, folder, f"{lang}-sweep-error")
