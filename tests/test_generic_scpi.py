@@ -18,7 +18,8 @@ from drivers.meters.base import (
     MeterUnavailable,
     Status,
 )
-from drivers.meters.generic import FixedSchedule, GenericScpi
+from drivers.meters.generic import GenericScpi
+from drivers.meters.pacing import FixedSchedule
 from fake_instrument import FakeInstrument
 from protocol import TIMEOUT, FakeResourceManager, expected_protocol
 

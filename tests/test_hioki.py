@@ -21,7 +21,8 @@ from drivers.meters.base import (
     MeterUnavailable,
     Status,
 )
-from drivers.meters.hioki import PW3335, UpdatePoller, classify, parse_reply
+from drivers.meters.hioki import PW3335, classify, parse_reply
+from drivers.meters.pacing import UpdatePoller
 from fake_instrument import FakeInstrument
 from protocol import TIMEOUT, FakeResourceManager, expected_protocol
 

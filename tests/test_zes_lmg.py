@@ -19,7 +19,8 @@ from drivers.meters.base import (
     MeterUnavailable,
     Status,
 )
-from drivers.meters.zes_lmg import LMG, SerialLines, TcpLines, line_link
+from drivers.meters.lines import SerialLines, TcpLines, line_link
+from drivers.meters.zes_lmg import LMG
 from fake_streaming import TIMEOUT, ScriptedLines, StreamingInstrument
 
 LINE = b"1.2E+02;2.3E+02;5.0E-01;9.9E-01"

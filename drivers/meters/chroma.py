@@ -29,7 +29,7 @@ from .base import (
     Reading,
     Status,
 )
-from .generic import FixedSchedule
+from .pacing import FixedSchedule
 from .scpi import ScpiMeter
 
 #: Error bits of the standard event status register: command, execution, query error

@@ -9,7 +9,6 @@ them up.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 from typing import Any, ClassVar, Sequence
 
@@ -23,30 +22,11 @@ from .base import (
     Reading,
     Status,
 )
+from .pacing import FixedSchedule
 from .scpi import ScpiMeter
 
 QUANTITIES = ("watts", "volts", "amps", "pf", "wh")
 _MARKER_TOLERANCE = 1e-6
-
-
-class FixedSchedule:
-    """Poll slots every ``period_s`` seconds from the first one; slots already passed are skipped,
-    never caught up."""
-
-    def __init__(self, period_s: float):
-        self.period_s = period_s
-        self._next: float | None = None
-
-    def wait(self) -> None:
-        """Sleep until the next slot (the first slot is now)."""
-        now = time.perf_counter()
-        if self._next is None:
-            self._next = now
-        elif now > self._next + self.period_s:
-            self._next += math.floor((now - self._next) / self.period_s) * self.period_s
-        if self._next > now:
-            time.sleep(self._next - now)
-        self._next += self.period_s
 
 
 def _markers(options: dict[str, Any], key: str, default: list[float]) -> tuple[float, ...]:

@@ -26,7 +26,6 @@ Command source: "PW3335 Power Meter Communication Command Instruction Manual" PW
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 from typing import Any, Callable, ClassVar, Mapping
 
@@ -38,6 +37,7 @@ from .base import (
     Reading,
     Status,
 )
+from .pacing import UpdatePoller
 from .scpi import ScpiMeter
 
 OVER_RANGE_VALUE = 999.99e9
@@ -84,41 +84,6 @@ def parse_reply(raw: bytes, items: list[str]) -> list[tuple[Status, float | None
                 f"The meter sent {field[:40]!r} where a number for {item} was expected.", raw=raw
             ) from None
     return parsed
-
-
-class UpdatePoller:
-    """Polls a query at twice an update rate and keeps one reply per update.
-
-    ``query`` sends the query and returns the raw reply. :meth:`next_update` returns the reply of
-    the next update and the end of its interval in ``perf_counter_ns``.
-    """
-
-    def __init__(self, query: Callable[[], bytes], period_s: float):
-        self._query = query
-        self._period_ns = int(period_s * 1e9)
-        self._half_s = period_s / 2
-        self._next_poll = 0.0
-        self._last_sent_ns: int | None = None
-        self._kept_raw: bytes | None = None
-        self._kept_ns: int | None = None
-
-    def next_update(self) -> tuple[bytes, int]:
-        """Block until a reply of an update not yet kept; return it and its interval's end."""
-        while True:
-            delay = self._next_poll - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            sent_ns = time.perf_counter_ns()
-            raw = self._query()
-            got_ns = time.perf_counter_ns()
-            self._next_poll = time.monotonic() + self._half_s
-            previous_ns, self._last_sent_ns = self._last_sent_ns, sent_ns
-            changed = raw != self._kept_raw
-            waited = self._kept_ns is not None and got_ns - self._kept_ns >= self._period_ns
-            if changed or waited:
-                self._kept_raw, self._kept_ns = raw, got_ns
-                start_ns = previous_ns if previous_ns is not None else sent_ns
-                return raw, (start_ns + got_ns) // 2
 
 
 _ESR_ERRORS = (  # standard event status register bits: PW3335A985-01 ch. 1 Event Registers (p. 8)

@@ -32,8 +32,8 @@ from .base import (
     Reading,
     Status,
 )
-from .generic import FixedSchedule
-from .zes_lmg import TcpLines
+from .pacing import FixedSchedule
+from .lines import TcpLines
 
 HELLO_REPLY = "Hello, PTDaemon here!"
 INVALID = -1.0

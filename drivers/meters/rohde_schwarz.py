@@ -33,7 +33,7 @@ from .base import (
     Reading,
     Status,
 )
-from .hioki import UpdatePoller
+from .pacing import UpdatePoller
 from .scpi import ScpiMeter
 
 NOT_A_NUMBER = 9.91e37
