@@ -3,10 +3,9 @@
 A bundle has no Python interpreter to start ``python -m ...`` with: the app starts its runs
 (``-m kperf_gui.cli run ...``) and the simulated endpoint (``-m kperf_gui.sim ...``) by running
 its own executable with those arguments, so this entry point hands ``-m MODULE`` on to that
-module. Without ``-m`` it opens the desktop app; ``kperf`` as the program's name runs the
-headless command.
+module. A headless command as the first argument (``demo``, ``run``, ``export``, ``verify``,
+``resources``) runs ``kperf``; anything else opens the desktop app.
 """
-import os
 import runpy
 import sys
 
@@ -17,8 +16,7 @@ def main() -> int:
         sys.argv = [sys.argv[0], *sys.argv[3:]]
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0
-    if os.path.basename(sys.argv[0]).lower().startswith("kperf") and "gui" not in sys.argv[0].lower() \
-            and len(sys.argv) > 1 and not sys.argv[1].startswith("--demo"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("demo", "run", "export", "verify", "resources"):
         from kperf_gui.cli import main as cli_main
 
         return cli_main(sys.argv[1:])
