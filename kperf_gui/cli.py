@@ -223,6 +223,9 @@ def cmd_resources(args: argparse.Namespace) -> int:
     if not found:
         print("  none")
     for r in found:
+        if not r.get("resource"):
+            print(f"  [{r['kind']}] {r.get('note', '')}")
+            continue
         note = f"  ({r['description']})" if r.get("description") else ""
         print(f"  {r['resource']}  [{r['kind']}]{note}")
     print("\nMeter drivers (meters[].driver):")
@@ -275,6 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INVALID)
+    except BrokenPipeError:  # the reader of our output went away (``| head``)
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":
