@@ -65,9 +65,9 @@ def _stdin_commands(ctl) -> None:  # type: ignore[no-untyped-def]
         for line in sys.stdin:
             cmd = line.strip().lower()
             if cmd == "pause":
-                ctl.paused.set()
+                ctl.pause()
             elif cmd == "resume":
-                ctl.paused.clear()
+                ctl.resume()
             elif cmd == "stop":
                 ctl.stop.set()
             elif cmd == "abort":

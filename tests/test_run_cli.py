@@ -203,3 +203,19 @@ def test_open_loop_rate_mode(tmp_path):
     # Poisson arrivals at 20/s for 3 s: about 60 requests (a wide band: the count is random)
     assert 35 <= row["requests_ok"] <= 90
     assert 12 <= row["requests_per_s"] <= 28
+
+
+def test_a_pause_inside_the_window_is_named_in_the_point(tmp_path):
+    p = tiny_plan(tmp_path, seconds_per_point=2)
+    proc = _start(tmp_path, p)
+    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
+    proc.stdin.write("pause\n")
+    proc.stdin.flush()
+    _until(proc, lambda e: e["event"] == "progress")
+    proc.stdin.write("resume\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=60)
+    ev = [json.loads(l) for l in out.splitlines()]
+    summary = [e for e in ev if e["event"] == "point_finished"][0]["summary"]
+    assert proc.returncode == 1, err
+    assert summary["valid"] is False and "paused for" in summary["invalid_reason"]

@@ -481,6 +481,12 @@ class SweepRun:
             w = conn.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE point = ? "
                              "AND warmup = 0", (pid,)).fetchone()
             prow.update({"window_start_ns": w[0], "window_end_ns": w[1]})
+        if prow.get("window_start_ns") is not None:
+            paused = self.ctl.paused_s(prow["window_start_ns"] + self.clock.anchor_ns,
+                                       prow["window_end_ns"] + self.clock.anchor_ns)
+            if paused > 0:
+                note = f"paused for {paused:.1f} s inside the measurement window"
+                prow["note"] = "; ".join(x for x in (prow.get("note"), note) if x)
         truth = self._truth(prow)
         if truth is not None:
             prow["truth"] = json.dumps(truth, sort_keys=True)
