@@ -62,3 +62,18 @@ def test_meter_lost_mid_point(tmp_path, on_loss):
         assert finished[1]["summary"]["valid"] is False
     else:
         assert len(finished) == 1 and events[-1]["status"] == "aborted"
+
+
+def test_a_wt310e_at_a_visa_address_gives_the_whole_folder(tmp_path, check_shape):
+    from conftest import kperf
+
+    with FakeInstrument(TimedWT310E()) as meter:
+        r = kperf("run", plan_with_meter(tmp_path, meter.resource, "continue"), "--out",
+                  tmp_path / "o", timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    check_shape(tmp_path / "o")
+    import csv
+    with open(tmp_path / "o" / "summary.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["valid"] for row in rows] == ["True", "True"]
+    assert all(abs(float(row["power_w_mean"]) - 250.5) < 1e-6 for row in rows)

@@ -3,6 +3,9 @@ power against tokens/s with one colour per point.
 
 Events only append to in-memory buffers; a QTimer redraws at a fixed rate, whatever the event
 rate. Every plot item is made once (per point, for the headline) and updated with ``setData``.
+The time plots draw only what is in view, peak-downsampled to the screen's width; the headline
+draws at most :data:`SPOTS_PER_POINT` evenly spaced dots per point, so an hour-long point costs
+no more to redraw than a minute-long one.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from . import plotting
 from .buffers import GrowBuffer
 
 REFRESH_HZ = 5
+SPOTS_PER_POINT = 1200  # the headline draws at most this many dots per point, evenly spaced
 
 
 class LivePlots(QWidget):
@@ -136,7 +140,8 @@ class LivePlots(QWidget):
             self.refreshes += 1
         for point in self._dirty_points:
             buf = self._pairs[point]
-            self._scatter[point].setData(buf.column(0), buf.column(1))
+            step = -(-len(buf) // SPOTS_PER_POINT)
+            self._scatter[point].setData(buf.column(0)[::step], buf.column(1)[::step])
         self._dirty_points.clear()
 
     def sizes(self) -> dict[str, int]:
