@@ -70,7 +70,6 @@ def main() -> int:
     window.resize(1280, 860)
     window.show()
     window.tabs.setCurrentWidget(window.run)
-    fill_an_hour(window)
     events = {"n": 0}
     lateness: list[float] = []
     clock = QElapsedTimer()
@@ -96,6 +95,7 @@ def main() -> int:
     out = Path(tempfile.mkdtemp(prefix="kperf-lag-")) / "session"
     window.run.state_changed.connect(on_state)
     window.run.start_run(plan(args.seconds), out)
+    fill_an_hour(window)
     window.run.process.event.connect(on_event)
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)

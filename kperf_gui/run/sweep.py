@@ -125,9 +125,17 @@ class SweepRun:
     def preflight(self) -> None:
         """Check everything answers before measuring; raises :class:`SetupError`."""
         plan = self.plan
+        if self.folder.exists() and not self.folder.is_dir():
+            raise SetupError(f"--out: {self.folder} is a file; give a new or empty folder.")
         if self.folder.exists() and any(self.folder.iterdir()):
             raise SetupError(f"--out: {self.folder} already holds files; give a new or empty "
                              "folder so no earlier session is overwritten.")
+        try:
+            self._made_folder = not self.folder.exists()
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SetupError(f"--out: the session folder {self.folder} cannot be created "
+                             f"({exc.strerror}); choose a folder you can write to.") from None
         expired = expired_meters(plan, _dt.date.today())
         if expired and not plan.session.allow_expired_calibration:
             raise SetupError(f"{expired[0]}; recalibrate the meter, or set "
@@ -665,7 +673,11 @@ class SweepRun:
             self.say(msg)
 
     def shutdown(self) -> None:
-        """Release what preflight opened when the run does not go ahead."""
+        """Release what preflight opened when the run does not go ahead, and remove the session
+        folder it made if nothing was written there."""
         self._close_meters()
         if self.loop is not None:
             self.loop.close()
+        if getattr(self, "_made_folder", False) and self.folder.is_dir() and not any(
+                self.folder.iterdir()):
+            self.folder.rmdir()

@@ -20,13 +20,15 @@ class SweepCurves(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         users = self.tr("concurrent users")
-        self.throughput = plotting.new_plot(self.tr("Throughput"), users, self.tr("output tokens/s"))
-        self.ttft = plotting.new_plot(self.tr("Time to first token"), users, self.tr("TTFT (ms)"))
+        self.throughput = plotting.new_plot(self.tr("Throughput"), users,
+                                            self.tr("output tokens/s"), grid=True)
+        self.ttft = plotting.new_plot(self.tr("Time to first token"), users, self.tr("TTFT (ms)"),
+                                      grid=True)
         self.efficiency = plotting.new_plot(self.tr("Tokens per second per watt"), users,
-                                            self.tr("tokens/s per W"))
+                                            self.tr("tokens/s per W"), grid=True)
         self.per_user = plotting.new_plot(self.tr("Per user against total"),
                                           self.tr("total output tokens/s"),
-                                          self.tr("tokens/s per user"))
+                                          self.tr("tokens/s per user"), grid=True)
         for w in (self.throughput, self.ttft, self.efficiency):
             w.getPlotItem().setLogMode(x=True, y=False)
         layout = QGridLayout(self)
@@ -48,7 +50,8 @@ class SweepCurves(QWidget):
             if item.legend is not None:
                 item.legend.clear()
             else:
-                item.addLegend(offset=(10, 10), labelTextSize="8pt")
+                corner = (-10, 10) if w is self.per_user else (10, 10)  # away from the curve
+                item.addLegend(offset=corner, labelTextSize="8pt")
         self.series = 0
         if summary.empty:
             return

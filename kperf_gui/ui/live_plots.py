@@ -4,8 +4,8 @@ power against tokens/s with one colour per point.
 Events only append to in-memory buffers; a QTimer redraws at a fixed rate, whatever the event
 rate. Every plot item is made once (per point, for the headline) and updated with ``setData``.
 The time plots draw only what is in view, peak-downsampled to the screen's width; the headline
-draws at most :data:`SPOTS_PER_POINT` evenly spaced dots per point, so an hour-long point costs
-no more to redraw than a minute-long one.
+shares :data:`HEADLINE_SPOTS` evenly spaced dots among its points, so an hour of data costs no
+more to redraw than a minute.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from . import plotting
 from .buffers import GrowBuffer
 
 REFRESH_HZ = 5
-SPOTS_PER_POINT = 1200  # the headline draws at most this many dots per point, evenly spaced
+HEADLINE_SPOTS = 3000  # dots the headline draws in all, shared by its points, evenly spaced
+MIN_SPOTS = 150  # dots a point keeps however many points share the headline
 
 
 class LivePlots(QWidget):
@@ -31,7 +32,6 @@ class LivePlots(QWidget):
                                              self.tr("tokens/s"))
         self.headline_plot = plotting.new_plot(self.tr("Power against tokens/s"),
                                                self.tr("output tokens/s"), self.tr("power (W)"))
-        self.tokens_plot.setXLink(self.power_plot)
         for w in (self.power_plot, self.tokens_plot):
             item = w.getPlotItem()
             item.setDownsampling(auto=True, mode="peak")
@@ -40,8 +40,6 @@ class LivePlots(QWidget):
                                                 connect="finite")
         self.tokens_curve = self.tokens_plot.plot(pen=plotting.pen(plotting.TOKENS_COLOUR),
                                                   connect="finite")
-        self.legend = self.headline_plot.getPlotItem().addLegend(offset=(-10, -10), colCount=2,
-                                                                  labelTextSize="8pt")
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.power_plot, 0, 0)
@@ -55,13 +53,15 @@ class LivePlots(QWidget):
         self._scatter: dict[int, pg.PlotDataItem] = {}
         self._pending: dict[int, tuple[float, int]] = {}
         self._markers: list[tuple[pg.PlotWidget, pg.InfiniteLine]] = []
-        self._dirty_series = False
+        self._dirty_power = False
+        self._dirty_tokens = False
         self._dirty_points: set[int] = set()
         self.refreshes = 0
+        self._phase = 0
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.CoarseTimer)
-        self._timer.setInterval(round(1000 / REFRESH_HZ))
-        self._timer.timeout.connect(self.refresh)
+        self._timer.setInterval(round(1000 / (REFRESH_HZ * len(self._STAGES))))
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
 
     # --- feeding ---------------------------------------------------------------------------
@@ -73,13 +73,12 @@ class LivePlots(QWidget):
         self._pending.clear()
         for item in self._scatter.values():
             self.headline_plot.removeItem(item)
-            self.legend.removeItem(item)
         self._scatter.clear()
         self._pairs.clear()
         for plot, line in self._markers:
             plot.removeItem(line)
         self._markers.clear()
-        self._dirty_series = True
+        self._dirty_power = self._dirty_tokens = True
         self._dirty_points.clear()
 
     @staticmethod
@@ -89,7 +88,7 @@ class LivePlots(QWidget):
     def add_power(self, t0: float, t1: float, watts: float | None, point: int) -> None:
         """One meter update of the summed wall power."""
         self._power.append((t0 + t1) / 2, watts)
-        self._dirty_series = True
+        self._dirty_power = True
         if watts is not None:
             self._pending[self._key(t1)] = (watts, point)
             if len(self._pending) > 200:
@@ -99,7 +98,7 @@ class LivePlots(QWidget):
     def add_tokens(self, t0: float, t1: float, per_s: float, point: int) -> None:
         """Output tokens/s over one meter update interval; paired with that interval's power."""
         self._tokens.append((t0 + t1) / 2, per_s)
-        self._dirty_series = True
+        self._dirty_tokens = True
         paired = self._pending.pop(self._key(t1), None)
         if paired is not None:
             watts, p = paired
@@ -122,27 +121,45 @@ class LivePlots(QWidget):
         if buf is None:
             buf = self._pairs[point] = GrowBuffer(2, 1024)
             colour = plotting.point_colour(point)
-            name = self.tr("Point {0}").format(point) if point > 0 else self.tr("Idle")
             item = pg.PlotDataItem(pen=None, symbol="o", symbolSize=5, symbolPen=None,
-                                   symbolBrush=colour, name=name)
+                                   symbolBrush=colour)
             self.headline_plot.addItem(item)
             self._scatter[point] = item
+            self._dirty_points.update(self._scatter)
         return buf
 
     # --- drawing ---------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Redraw what changed since the last refresh (called by the timer)."""
-        if self._dirty_series:
-            self._dirty_series = False
+    def _draw_power(self) -> None:
+        if self._dirty_power:
+            self._dirty_power = False
             self.power_curve.setData(self._power.column(0), self._power.column(1))
-            self.tokens_curve.setData(self._tokens.column(0), self._tokens.column(1))
             self.refreshes += 1
+
+    def _draw_tokens(self) -> None:
+        if self._dirty_tokens:
+            self._dirty_tokens = False
+            self.tokens_curve.setData(self._tokens.column(0), self._tokens.column(1))
+
+    def _draw_headline(self) -> None:
+        limit = max(MIN_SPOTS, HEADLINE_SPOTS // max(1, len(self._scatter)))
         for point in self._dirty_points:
             buf = self._pairs[point]
-            step = -(-len(buf) // SPOTS_PER_POINT)
+            step = max(1, -(-len(buf) // limit))
             self._scatter[point].setData(buf.column(0)[::step], buf.column(1)[::step])
         self._dirty_points.clear()
+
+    _STAGES = (_draw_power, _draw_tokens, _draw_headline)
+
+    def _tick(self) -> None:
+        """Redraw one plot per tick, in turn, so no pass of the event loop repaints all three."""
+        self._STAGES[self._phase](self)
+        self._phase = (self._phase + 1) % len(self._STAGES)
+
+    def refresh(self) -> None:
+        """Redraw every plot whose data changed."""
+        for stage in self._STAGES:
+            stage(self)
 
     def sizes(self) -> dict[str, int]:
         """How many samples each series holds."""

@@ -5,6 +5,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 IDLE_COLOUR = QColor(150, 150, 150)
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#bcbd22", "#17becf")  # distinct on screen and in print; grey is kept for idle
 POWER_COLOUR = QColor(200, 60, 30)
 TOKENS_COLOUR = QColor(30, 90, 200)
 
@@ -19,7 +21,7 @@ def point_colour(point: int) -> QColor:
     """The colour of sweep point ``point`` (grey for 0: outside any point)."""
     if point <= 0:
         return IDLE_COLOUR
-    return pg.intColor(point - 1, hues=10, values=2, minValue=140, maxValue=230)
+    return QColor(PALETTE[(point - 1) % len(PALETTE)])
 
 
 def pen(colour: QColor, style=None) -> pg.QtGui.QPen:  # type: ignore[no-untyped-def]
@@ -29,14 +31,16 @@ def pen(colour: QColor, style=None) -> pg.QtGui.QPen:  # type: ignore[no-untyped
     return p
 
 
-def new_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
-    """A plot with a title, labelled axes, a light grid and no SI prefixes on the axes."""
+def new_plot(title: str, x_label: str, y_label: str, grid: bool = False) -> pg.PlotWidget:
+    """A plot with a title, labelled axes and no SI prefixes on the axes. A grid costs several
+    milliseconds a redraw, so only plots that are drawn once (the results) have one."""
     w = pg.PlotWidget()
     item = w.getPlotItem()
     item.setTitle(title, size="10pt")
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
-    item.showGrid(x=True, y=True, alpha=0.2)
+    if grid:
+        item.showGrid(x=True, y=True, alpha=0.2)
     for side in ("bottom", "left"):
         item.getAxis(side).enableAutoSIPrefix(False)
     item.setMenuEnabled(False)

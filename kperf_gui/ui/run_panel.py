@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
-from . import event_text
+from . import event_text, plotting
 from .banner import Banner
 from .columns import LIVE_COLUMNS
 from .live_plots import LivePlots
@@ -51,6 +52,8 @@ class RunPanel(QWidget):
         self.banner = Banner()
         self.start_button = QPushButton(self.tr("Start"))
         self.pause_button = QPushButton(self.tr("Pause"))
+        self.pause_button.setToolTip(self.tr("A pause while a point is being measured makes that "
+                                             "point invalid; it is recorded in the session."))
         self.stop_button = QPushButton(self.tr("Stop after this point"))
         self.abort_button = QPushButton(self.tr("Abort"))
         self.abort_button.setStyleSheet("QPushButton { color: #b00020; } "
@@ -151,7 +154,12 @@ class RunPanel(QWidget):
         if self.state == RUNNING:
             self.send("pause")
             self._set_state(PAUSED)
-            self.phase.setText(self.tr("Paused. Requests in flight finish; press Resume to go on."))
+            if self._phase == "measuring":
+                self.phase.setText(self.tr("Paused inside this point's measurement window: the "
+                                           "point will be marked invalid. Press Resume to go on."))
+            else:
+                self.phase.setText(self.tr("Paused. Requests in flight finish; press Resume to "
+                                           "go on."))
             self.logged.emit("info", self.tr("Pause sent"), False)
         elif self.state == PAUSED:
             self.send("resume")
@@ -220,6 +228,9 @@ class RunPanel(QWidget):
         elif kind == "point_finished":
             row = ev.get("summary") or {}
             self.table.add_row(row)
+            colour = QColor(plotting.point_colour(int(row.get("point") or 0)))
+            colour.setAlpha(90)
+            self.table.item(self.table.rowCount() - 1, 0).setBackground(colour)
             if row.get("valid") not in (True, "true", "True", 1):
                 self._invalid += 1
             self.point_bar.setValue(1000)

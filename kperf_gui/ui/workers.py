@@ -23,11 +23,14 @@ class Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn(*self.args)
-        except Exception as exc:  # noqa: BLE001 - reported to the user as one sentence
-            self.signals.failed.emit(plain_error(exc))
-        else:
-            self.signals.done.emit(result)
+            try:
+                result = self.fn(*self.args)
+            except Exception as exc:  # noqa: BLE001 - reported to the user as one sentence
+                self.signals.failed.emit(plain_error(exc))
+            else:
+                self.signals.done.emit(result)
+        except RuntimeError:
+            pass  # the app closed while this ran: nobody is left to tell
 
 
 _running: set[Task] = set()

@@ -452,14 +452,6 @@
             <source>output tokens/s</source>
             <translation>초당 출력 토큰</translation>
         </message>
-        <message>
-            <source>Point {0}</source>
-            <translation>포인트 {0}</translation>
-        </message>
-        <message>
-            <source>Idle</source>
-            <translation>유휴</translation>
-        </message>
     </context>
     <context>
         <name>LogPane</name>
@@ -813,6 +805,10 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
             <translation>일시 정지</translation>
         </message>
         <message>
+            <source>A pause while a point is being measured makes that point invalid; it is recorded in the session.</source>
+            <translation>포인트를 측정하는 중에 일시 정지하면 그 포인트는 무효가 되며, 세션에 기록됩니다.</translation>
+        </message>
+        <message>
             <source>Stop after this point</source>
             <translation>이 포인트 후 중지</translation>
         </message>
@@ -843,6 +839,10 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <message>
             <source>Run started; session folder {0}</source>
             <translation>측정 시작. 세션 폴더 {0}</translation>
+        </message>
+        <message>
+            <source>Paused inside this point's measurement window: the point will be marked invalid. Press Resume to go on.</source>
+            <translation>이 포인트의 측정 구간 안에서 일시 정지했습니다. 이 포인트는 무효로 표시됩니다. 계속하려면 재개를 누르세요.</translation>
         </message>
         <message>
             <source>Paused. Requests in flight finish; press Resume to go on.</source>

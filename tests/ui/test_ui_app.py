@@ -149,3 +149,13 @@ def test_a_meter_that_does_not_answer_is_said_plainly(window, qtbot):
     qtbot.waitUntil(lambda: ins.connected() == 0, timeout=60_000)
     assert ins.status.text() and "Traceback" not in ins.status.text()
     assert ins.status.styleSheet()
+
+
+def test_closing_the_window_lets_go_of_the_instruments_first(window, qtbot):
+    ins = window.instruments
+    ins.connect_meter(0)
+    qtbot.waitUntil(lambda: ins.readings.rowCount() == 1, timeout=30_000)
+    window.close()
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    assert ins.connected() == 0

@@ -47,6 +47,7 @@ def test_recorded_demo_events_fill_the_run_view(qtbot):
     assert len(x) == sizes["power"] and np.nanmax(y) > 150
     assert len(panel.plots._markers) == 4  # two points, marked on both time plots
     assert set(panel.plots._scatter) == {0, 1, 2}
+    assert panel.table.item(1, 0).background().color().alpha() == 90
     assert panel.state == rp.RUNNING
     assert panel.status == "finished" and panel.folder == events[-1]["dir"]
     assert "Point 2 of 6" in panel.point_label.text()

@@ -48,9 +48,36 @@ def test_pause_and_resume_a_real_run(window, qtbot):
     window.run.pause_button.click()
     assert window.run.state == rp.PAUSED and window.statusBar().currentMessage() == "Paused"
     assert window.run.pause_button.text() == "Resume"
+    assert "marked invalid" in window.run.phase.text()
+    qtbot.waitUntil(lambda: window.run.point_bar.value() > 0, timeout=RUN_TIMEOUT_MS)
     window.run.pause_button.click()
     assert window.run.state == rp.RUNNING
     qtbot.waitUntil(lambda: window.run.state == rp.IDLE, timeout=RUN_TIMEOUT_MS)
     assert window.run.status == "finished"
+    assert window.run.table.cell_text(0, "valid") == "NO"
+    assert "paused" in window.run.table.item(0, 0).toolTip()
+    assert window.run.banner.level == "warning" and "1 invalid" in window.run.banner.text()
     log = window.log.text()
     assert "Pause sent" in log and "Resume sent" in log
+
+
+def test_the_operator_switches_the_server_between_precisions(window, qtbot):
+    """Instruments held for the preview are let go of first; between the two precisions the
+    run waits for the operator's Continue."""
+    from kperf_gui.ui.operator_dialog import OperatorDialog
+
+    window.apply_plan(tiny_plan("ui-switch", seconds=1, precision=("bf16", "fp8")))
+    window.instruments.connect_meter(0)
+    qtbot.waitUntil(lambda: window.instruments.readings.rowCount() == 1, timeout=30_000)
+    window.start()
+    qtbot.waitUntil(lambda: window.run.state != rp.IDLE, timeout=30_000)
+    assert window.instruments.connected() == 0
+    qtbot.waitUntil(lambda: window.run.findChild(OperatorDialog) is not None
+                    and window.run.findChild(OperatorDialog).isVisible(), timeout=RUN_TIMEOUT_MS)
+    dialog = window.run.findChild(OperatorDialog)
+    assert window.run.table.rowCount() == 1
+    dialog.continue_button.click()
+    qtbot.waitUntil(lambda: window.run.state == rp.IDLE, timeout=RUN_TIMEOUT_MS)
+    assert window.run.status == "finished", window.log.text()
+    assert [window.run.table.cell_text(r, "precision") for r in range(2)] == ["bf16", "fp8"]
+    assert "Continue sent" in window.log.text()
