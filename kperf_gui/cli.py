@@ -116,7 +116,7 @@ def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: 
         try:
             sim = start_sim_server(model=plan.target.model or "sim-llm", seed=plan.sweep.seed)
         except Exception as exc:  # noqa: BLE001 - reported as one line
-            return _fail(f"the simulated endpoint could not start: {exc}")
+            return _fail(str(exc))
         sim_url = sim.root_url
     runner = SweepRun(plan, folder, hooks, ctl, sim_url=sim_url)
 

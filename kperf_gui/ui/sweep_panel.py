@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
                                QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
 from . import presets
+from .event_text import duration
 from .forms import FieldError, FieldErrors, int_list, join, label_list
 
 
@@ -138,8 +139,8 @@ class SweepPanel(QWidget):
             return
         text = self.tr("%n sweep point(s)", "", n)
         if self.by_seconds.isChecked():
-            minutes = n * self.seconds.value() / 60
-            text += " · " + self.tr("about {0:.0f} min of measuring, plus warm-up").format(minutes)
+            text += " · " + self.tr("about {0} of measuring, plus warm-up").format(
+                duration(n * self.seconds.value()))
         self.count.setText(text)
 
     # --- plan ------------------------------------------------------------------------------

@@ -1199,8 +1199,8 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
             </translation>
         </message>
         <message>
-            <source>about {0:.0f} min of measuring, plus warm-up</source>
-            <translation>측정 약 {0:.0f}분, 워밍업 별도</translation>
+            <source>about {0} of measuring, plus warm-up</source>
+            <translation>측정 약 {0}, 워밍업 별도</translation>
         </message>
         <message>
             <source>Give whole numbers separated by commas, like 1, 8, 32.</source>
