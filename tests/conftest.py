@@ -1,13 +1,11 @@
-"""Shared fixtures: running the ``kperf`` command as a child process, the shape checker."""
-import json
-import os
+"""Shared options and fixtures: the real-meter options, the session shape checker."""
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from runhelp import ROOT
+
 CHECKER = ROOT.parent / "shared" / "tools" / "check_session.py"
 
 
@@ -16,31 +14,6 @@ def pytest_addoption(parser):
                      help="VISA resource of a real power meter; runs the real-meter tests")
     parser.addoption("--meter-driver", default="yokogawa-wt300e",
                      help="driver name for --meter-resource")
-
-
-def kperf(*args, timeout=180, input=None):
-    """Run ``kperf`` in a child process; returns CompletedProcess (text)."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.run([sys.executable, "-m", "kperf_gui.cli", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, input=input, env=env)
-
-
-def events_of(stdout):
-    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-
-
-def tiny_plan(tmp_path, name="tiny", extra_sweep="", meters=True, **sweep):
-    """A one-or-two point plan against the simulated endpoint."""
-    s = {"input_tokens": "[32]", "output_tokens": "[8]", "concurrency": "[2]",
-         "seconds_per_point": "1", "idle_baseline_s": "0.5"}
-    s.update({k: str(v) for k, v in sweep.items()})
-    lines = [f'[session]\nname = "{name}"\n', '[target]\nkind = "simulated"\n']
-    if meters:
-        lines.append('[[meters]]\ndriver = "simulated"\nrate_hz = 20\n')
-    lines.append("[sweep]\n" + "".join(f"{k} = {v}\n" for k, v in s.items()) + extra_sweep)
-    p = tmp_path / f"{name}.toml"
-    p.write_text("\n".join(lines))
-    return p
 
 
 @pytest.fixture

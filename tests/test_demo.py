@@ -6,7 +6,7 @@ import sqlite3
 import openpyxl
 import pytest
 
-from conftest import kperf
+from runhelp import kperf
 from kperf_gui.session.data import SUMMARY_COLUMNS
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import tiny_plan
+from runhelp import tiny_plan
 from fake_instrument import FakeInstrument
 from test_run_cli import _start, _until
 
@@ -65,7 +65,7 @@ def test_meter_lost_mid_point(tmp_path, on_loss):
 
 
 def test_a_wt310e_at_a_visa_address_gives_the_whole_folder(tmp_path, check_shape):
-    from conftest import kperf
+    from runhelp import kperf
 
     with FakeInstrument(TimedWT310E()) as meter:
         r = kperf("run", plan_with_meter(tmp_path, meter.resource, "continue"), "--out",

@@ -6,7 +6,7 @@ import sys
 
 import openpyxl
 
-from conftest import ROOT, kperf
+from runhelp import ROOT, kperf
 
 TESTS = ROOT / "tests"
 

@@ -1,7 +1,7 @@
 """Every driver name of CONTRACT.md's table loads, and ``kperf resources`` lists them all."""
 import pytest
 
-from conftest import kperf
+from runhelp import kperf
 from drivers.meters import registry
 from drivers.meters.base import Meter
 

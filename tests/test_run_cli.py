@@ -9,7 +9,7 @@ import sys
 import time
 
 
-from conftest import ROOT, events_of, kperf, tiny_plan
+from runhelp import ROOT, events_of, kperf, tiny_plan
 
 
 def closed_port():
