@@ -12,10 +12,14 @@ from test_run_cli import _start, _until
 
 
 class TimedWT310E:
-    """Answers like a WT310E updating every 100 ms: the update bit is set once per update."""
+    """Answers like a WT310E updating every 250 ms on its own clock: the update bit (latched in
+    the event register) reads set once after each update."""
+
+    PERIOD_S = 0.25
 
     def __init__(self):
-        self.last = time.monotonic()
+        self.start = time.monotonic()
+        self.seen = 0
         self.lock = threading.Lock()
 
     def __call__(self, line):
@@ -23,8 +27,9 @@ class TimedWT310E:
             return "YOKOGAWA,WT310E,C3TCP0001,F1.03"
         if line == ":STATus:EESR?":
             with self.lock:
-                if time.monotonic() - self.last >= 0.1:
-                    self.last = time.monotonic()
+                done = int((time.monotonic() - self.start) / self.PERIOD_S)
+                if done > self.seen:
+                    self.seen = done
                     return "1"
             return "0"
         if line == ":STATus:ERRor?":
@@ -37,7 +42,7 @@ class TimedWT310E:
 def plan_with_meter(tmp_path, resource, on_loss):
     p = tiny_plan(tmp_path, meters=False, concurrency="[1, 2]", seconds_per_point=2)
     p.write_text(p.read_text().replace(
-        "[sweep]", f'[[meters]]\ndriver = "yokogawa-wt300e"\nresource = "{resource}"\n'
+        "[sweep]", f'[[meters]]\ndriver = "yokogawa-wt300e"\nresource = "{resource}"\nrate_hz = 4\n'
         f'on_loss = "{on_loss}"\noptions = {{ timeout_ms = 300 }}\n\n[sweep]'))
     return p
 

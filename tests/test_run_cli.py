@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 
 from runhelp import ROOT, events_of, kperf, tiny_plan
 
@@ -81,6 +83,18 @@ def test_events_stream_and_summary(tmp_path):
     power = [e for e in ev if e["event"] == "power"]
     assert all(e["w"] is None or e["w"] > 0 for e in power)
     assert ev[-1]["exit_code"] == 0 and ev[-1]["status"] == "finished"
+    # the live table shows the very rows the workbook holds
+    import csv
+    with open(tmp_path / "o" / "summary.csv", newline="") as f:
+        exported = list(csv.DictReader(f))
+    for live, row in zip((e["summary"] for e in fin), exported):
+        for key, value in live.items():
+            if isinstance(value, float):
+                assert float(row[key]) == pytest.approx(value, rel=1e-12), key
+            elif value is None:
+                assert row[key] == "", key
+            else:
+                assert str(value) == row[key], key
 
 
 def _start(tmp_path, plan, *extra):

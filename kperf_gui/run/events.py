@@ -5,8 +5,8 @@ has ``"event"`` (its kind) and ``"t"`` (seconds since the session anchor). Kinds
 
 - ``session``: ``dir``, ``name``, ``points`` (number of sweep points), ``unit`` (token|inference),
   ``meters`` (list of {name, driver, role, identity})
-- ``phase``: ``phase`` = ``idle_baseline`` | ``warmup`` | ``measuring`` | ``paused`` | ``waiting``
-  (and ``point`` where it applies)
+- ``phase``: ``phase`` = ``idle_baseline`` | ``ranging`` | ``warmup`` | ``measuring`` |
+  ``paused`` | ``resumed`` | ``waiting`` (and ``point`` where it applies)
 - ``point_started``: ``point`` (1-based), ``of``, ``precision``, ``input_tokens``,
   ``output_tokens``, ``concurrency``, ``model``
 - ``power``: one per meter update of the summed wall power: ``w`` (watts or null), ``t0``, ``t1``

@@ -28,17 +28,22 @@ class Control:
         self.abort = threading.Event()  # stop now
         self.proceed = threading.Event()  # the operator switched the server
         self.pauses: list[tuple[int, int | None]] = []  # (from, to) in raw perf_counter_ns
+        self.on_change: Callable[[str], None] | None = None  # told "paused" / "resumed"
 
     def pause(self) -> None:
         if not self.paused.is_set():
             self.pauses.append((time.perf_counter_ns(), None))
             self.paused.set()
+            if self.on_change is not None:
+                self.on_change("paused")
 
     def resume(self) -> None:
         if self.paused.is_set():
             start, _ = self.pauses[-1]
             self.pauses[-1] = (start, time.perf_counter_ns())
             self.paused.clear()
+            if self.on_change is not None:
+                self.on_change("resumed")
 
     def paused_s(self, start_raw: int, end_raw: int) -> float:
         """Seconds of pause inside ``[start_raw, end_raw]`` (raw perf_counter_ns)."""

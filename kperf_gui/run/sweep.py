@@ -63,6 +63,7 @@ class SweepRun:
         self.folder = Path(folder)
         self.hooks = hooks
         self.ctl = control or Control()
+        self.ctl.on_change = self._on_pause_change
         self.sim_url = sim_url  # root URL of the simulated endpoint for kind "simulated"
         self.clock = Clock()
         self.loop: LoopThread | None = None
@@ -73,6 +74,7 @@ class SweepRun:
         self.points = points(plan)
         self._chunks: collections.deque[int] = collections.deque()
         self._latest: dict[int, tuple[int, float | None]] = {}
+        self._last_end: dict[int, int] = {}  # end of each channel's latest update interval
         self._point_now = 0
         self._done_requests = 0
         self._lost_stop = threading.Event()
@@ -87,6 +89,11 @@ class SweepRun:
     def emit(self, kind: str, **fields: Any) -> None:
         if self.hooks.events is not None:
             self.hooks.events.emit(kind, t=round(self.clock.now() / 1e9, 6), **fields)
+
+    def _on_pause_change(self, state: str) -> None:
+        self.emit("phase", phase=state, point=self._point_now)
+        if self.journal is not None:
+            self.journal.put_event(self.clock.now(), state, f"{state} by the operator")
 
     def say(self, line: str) -> None:
         if self.hooks.console is not None:
@@ -271,6 +278,7 @@ class SweepRun:
                     seen[1] = max(seen[1], abs(er.amps or 0.0))
         if self.journal is not None:
             self.journal.put_readings(rows)
+        self._last_end[ch.id] = t1
         if ch.spec.role != "wall":
             return
         self._latest[ch.id] = (t_ns, watts_sum)
@@ -489,6 +497,8 @@ class SweepRun:
             w = conn.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE point = ? "
                              "AND warmup = 0", (pid,)).fetchone()
             prow.update({"window_start_ns": w[0], "window_end_ns": w[1]})
+        if prow.get("window_end_ns") is not None:
+            self._await_readings_past(prow["window_end_ns"])
         if prow.get("window_start_ns") is not None:
             paused = self.ctl.paused_s(prow["window_start_ns"] + self.clock.anchor_ns,
                                        prow["window_end_ns"] + self.clock.anchor_ns)
@@ -508,6 +518,19 @@ class SweepRun:
         row = point_row(conn, pid)
         self.emit("point_finished", point=pt.index, summary=row)
         return row
+
+    def _await_readings_past(self, end_ns: int) -> None:
+        """Wait until every working meter has reported an update centred after ``end_ns``, so
+        the point's energy can be interpolated at the window's end (a meter reports an interval
+        only once it is over)."""
+        def behind() -> list[Channel]:
+            return [c for c in self.channels if not c.lost and self._last_end.get(c.id, 0)
+                    - c.meter.update_period_s * 0.5e9 < end_ns]
+
+        longest = max((c.meter.update_period_s for c in self.channels), default=0.0)
+        deadline = time.monotonic() + 3 * longest + 1.0
+        while behind() and time.monotonic() < deadline and not self.ctl.abort.is_set():
+            time.sleep(0.01)
 
     def _journal_program(self, pt: SweepPoint, prow: dict[str, Any], fut: Any) -> None:
         """Journal a vendor program's run: its window, its figures and its raw output."""

@@ -6,11 +6,10 @@ import datetime as _dt
 import re
 from typing import Any, Callable
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox,
-                               QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from drivers.meters import registry
 from drivers.meters.base import Identity, Reading
@@ -19,6 +18,7 @@ from kperf_gui.session.plan import RESOURCELESS, SOFTWARE_CHANNELS
 
 from . import workers
 from .forms import FieldErrors, int_list, join
+from .meter_live import MeterLiveBox
 from .meter_preview import MeterPreview
 
 _METER_KEY = re.compile(r"^meters\[(\d+)\]\.?(.*)$")
@@ -100,35 +100,12 @@ class InstrumentsPanel(QWidget):
         form.addRow(self.tr("Calibration"), self.errors.field("calibration_due", due_row))
         form.addRow("", self.due_note)
 
-        self.connect_button = QPushButton(self.tr("Connect"))
-        self.connect_button.clicked.connect(self.toggle_connection)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.identity = {k: QLabel("—") for k in ("maker", "model", "serial", "firmware")}
-        for label in self.identity.values():
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readings = QTableWidget(0, 5)
-        self.readings.setHorizontalHeaderLabels([self.tr("Element"), "W", "V", "A", "PF"])
-        self.readings.verticalHeader().setVisible(False)
-        self.readings.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.readings.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.readings.setMinimumHeight(90)
-        live = QGroupBox(self.tr("Instrument"))
-        grid = QGridLayout(live)
-        grid.addWidget(self.connect_button, 0, 0)
-        grid.addWidget(self.status, 0, 1, 1, 3)
-        for i, (key, title) in enumerate((("maker", self.tr("Maker")), ("model", self.tr("Model")),
-                                          ("serial", self.tr("Serial")),
-                                          ("firmware", self.tr("Firmware")))):
-            grid.addWidget(QLabel(title), 1 + i // 2, (i % 2) * 2)
-            grid.addWidget(self.identity[key], 1 + i // 2, (i % 2) * 2 + 1)
-        grid.addWidget(self.readings, 3, 0, 1, 4)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        self.live = MeterLiveBox()
+        self.live.connect_button.clicked.connect(self.toggle_connection)
 
         right = QVBoxLayout()
         right.addWidget(self.detail)
-        right.addWidget(live, 1)
+        right.addWidget(self.live, 1)
         body = QHBoxLayout()
         body.addWidget(list_box, 2)
         body.addLayout(right, 3)
@@ -177,9 +154,6 @@ class InstrumentsPanel(QWidget):
             self.list.setCurrentRow(row)
         return self.errors.show(m.group(2) or "driver", message) or self.detail
 
-    def meters(self) -> list[dict[str, Any]]:
-        return [dict(m) for m in self._meters]
-
     # --- list ------------------------------------------------------------------------------
 
     def _describe(self, i: int, m: dict[str, Any]) -> str:
@@ -199,7 +173,7 @@ class InstrumentsPanel(QWidget):
         has = bool(self._meters)
         self.detail.setEnabled(has)
         self.remove_button.setEnabled(has)
-        self.connect_button.setEnabled(has)
+        self.live.connect_button.setEnabled(has)
         if has:
             self.list.setCurrentRow(min(current, len(self._meters) - 1))
         self._select(self.list.currentRow())
@@ -398,7 +372,7 @@ class InstrumentsPanel(QWidget):
         if i is not None:
             self._live[i]["reading"] = reading
             if i == self.list.currentRow():
-                self._show_reading(reading)
+                self.live.show_reading(reading)
 
     def _on_failed(self, preview: MeterPreview, message: str) -> None:
         i = self._row_of(preview)
@@ -425,36 +399,13 @@ class InstrumentsPanel(QWidget):
             self._show_live(i)
 
     def _show_live(self, i: int | None) -> None:
-        if i is None or i != self.list.currentRow():
-            if i is None:
-                self.status.clear()
-            return
-        live = self._live.get(i, {})
-        self.connect_button.setText(self.tr("Disconnect") if i in self._previews
-                                    else self.tr("Connect"))
-        self.status.setText(live.get("status", self.tr("Not connected.")))
-        self.status.setStyleSheet("color: #b00020;" if live.get("error") else "")
-        ident: Identity | None = live.get("identity")
-        for key, label in self.identity.items():
-            label.setText((getattr(ident, key, "") or "—") if ident else "—")
-        reading = live.get("reading")
-        if reading is not None:
-            self._show_reading(reading)
-        else:
-            self.readings.setRowCount(0)
-
-    def _show_reading(self, reading: Reading) -> None:
-        self.readings.setRowCount(len(reading.elements))
-        for r, el in enumerate(reading.elements):
-            values = (str(el.element), _num(el.watts, 1), _num(el.volts, 1), _num(el.amps, 3),
-                      _num(el.pf, 3))
-            for c, v in enumerate(values):
-                item = self.readings.item(r, c)
-                if item is None:
-                    item = QTableWidgetItem()
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    self.readings.setItem(r, c, item)
-                item.setText(v)
+        if i is None:
+            self.live.show_state(False, "", False, None, None)
+        elif i == self.list.currentRow():
+            live = self._live.get(i, {})
+            self.live.show_state(i in self._previews, live.get("status", ""),
+                                 bool(live.get("error")), live.get("identity"),
+                                 live.get("reading"))
 
     def connected(self) -> int:
         """How many instruments the app holds now."""
@@ -480,7 +431,3 @@ class InstrumentsPanel(QWidget):
 
 def _default_role(driver: str) -> str:
     return "auxiliary" if driver in SOFTWARE_CHANNELS else "wall"
-
-
-def _num(v: float | None, digits: int) -> str:
-    return "—" if v is None else f"{v:.{digits}f}"

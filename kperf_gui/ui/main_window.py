@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(ICONS / "kperf.svg")))
         self._base: dict[str, Any] = {}
         self._close_after_run = False
+        self._starting = False
 
         self.session = SessionPanel()
         self.instruments = InstrumentsPanel()
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
                                     self.tr("Change the language when the run has ended."))
             self.language_actions[chosen_language()].setChecked(True)
             return
-        self.language_chosen.emit(code)
+        self.instruments.release(lambda: self.language_chosen.emit(code))
 
     def _about(self) -> None:
         QMessageBox.about(self, self.tr("About K-Perf Lab"),
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Check the plan, let go of the instruments, and start the run in a child process."""
-        if self.run.busy():
+        if self.run.busy() or self._starting:
             return
         text = self.check_plan()
         if text is None:
@@ -287,7 +288,13 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.run)
         if self.instruments.connected():
             self.log.add(_stamp(self.tr("Letting go of the instruments before the run…")))
-        self.instruments.release(lambda: self.run.start_run(text, out))
+        self._starting = True
+
+        def go() -> None:
+            self._starting = False
+            self.run.start_run(text, out)
+
+        self.instruments.release(go)
 
     def start_demo(self) -> None:
         """The built-in demo sweep: simulated endpoint and meter."""

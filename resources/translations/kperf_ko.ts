@@ -318,34 +318,6 @@
             <translation>교정 유효기간</translation>
         </message>
         <message>
-            <source>Connect</source>
-            <translation>연결</translation>
-        </message>
-        <message>
-            <source>Element</source>
-            <translation>엘리먼트</translation>
-        </message>
-        <message>
-            <source>Instrument</source>
-            <translation>측정기</translation>
-        </message>
-        <message>
-            <source>Maker</source>
-            <translation>제조사</translation>
-        </message>
-        <message>
-            <source>Model</source>
-            <translation>모델</translation>
-        </message>
-        <message>
-            <source>Serial</source>
-            <translation>일련번호</translation>
-        </message>
-        <message>
-            <source>Firmware</source>
-            <translation>펌웨어</translation>
-        </message>
-        <message>
             <source>wall</source>
             <translation>벽 전원</translation>
         </message>
@@ -412,14 +384,6 @@
         <message>
             <source>Letting go of the instrument…</source>
             <translation>측정기 연결을 해제하는 중…</translation>
-        </message>
-        <message>
-            <source>Disconnect</source>
-            <translation>연결 해제</translation>
-        </message>
-        <message>
-            <source>Not connected.</source>
-            <translation>연결되지 않음.</translation>
         </message>
     </context>
     <context>
@@ -649,6 +613,45 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <message>
             <source>Abort the run and close K-Perf Lab? Everything measured so far is kept in the session folder.</source>
             <translation>측정을 중단하고 K-Perf Lab을 닫을까요? 지금까지 측정한 내용은 모두 세션 폴더에 남습니다.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MeterLiveBox</name>
+        <message>
+            <source>Instrument</source>
+            <translation>측정기</translation>
+        </message>
+        <message>
+            <source>Connect</source>
+            <translation>연결</translation>
+        </message>
+        <message>
+            <source>Element</source>
+            <translation>엘리먼트</translation>
+        </message>
+        <message>
+            <source>Maker</source>
+            <translation>제조사</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>모델</translation>
+        </message>
+        <message>
+            <source>Serial</source>
+            <translation>일련번호</translation>
+        </message>
+        <message>
+            <source>Firmware</source>
+            <translation>펌웨어</translation>
+        </message>
+        <message>
+            <source>Disconnect</source>
+            <translation>연결 해제</translation>
+        </message>
+        <message>
+            <source>Not connected.</source>
+            <translation>연결되지 않음.</translation>
         </message>
     </context>
     <context>

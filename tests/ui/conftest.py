@@ -1,6 +1,7 @@
 """GUI test set-up: Qt offscreen, settings and session folders in the test's own temp folder,
 message boxes answered without a person, and a main window that is cleaned up."""
 import os
+import signal
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -67,7 +68,7 @@ def window(app, qtbot):
     yield w
     proc = w.run.process
     if proc is not None and proc.running():
-        proc._proc.kill()
+        os.kill(proc.pid(), signal.SIGKILL)
         qtbot.waitUntil(lambda: not w.run.busy(), timeout=20_000)
     w.instruments.release()
     qtbot.waitUntil(lambda: w.instruments.connected() == 0, timeout=20_000)
@@ -77,7 +78,7 @@ def window(app, qtbot):
 def finished_session(tmp_path_factory):
     """A finished three-point session, written by ``kperf run`` once for all tests."""
     from kperf_gui.session.plan_toml import dump_plan
-    from uihelpers import run_headless, tiny_plan
+    from .uihelpers import run_headless, tiny_plan
 
     tmp = tmp_path_factory.mktemp("finished")
     out = tmp / "session"

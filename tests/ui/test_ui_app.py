@@ -9,7 +9,7 @@ from kperf_gui.ui import app as app_module
 from kperf_gui.ui import instruments_panel
 from kperf_gui.ui import run_panel as rp
 from kperf_gui.session.plan_toml import dump_plan
-from uihelpers import ROOT, tiny_plan
+from .uihelpers import ROOT, tiny_plan
 
 RUN_TIMEOUT_MS = 90_000
 
@@ -125,36 +125,36 @@ def test_instruments_are_found_connected_read_and_let_go(window, qtbot, monkeypa
     assert ins.resource.currentText() == ""
 
     ins.list.setCurrentRow(0)
-    ins.connect_button.click()
-    assert ins.connected() == 1 and ins.connect_button.text() == "Disconnect"
-    qtbot.waitUntil(lambda: ins.readings.rowCount() == 1 and ins.readings.item(0, 1) is not None,
+    ins.live.connect_button.click()
+    assert ins.connected() == 1 and ins.live.connect_button.text() == "Disconnect"
+    qtbot.waitUntil(lambda: ins.live.readings.rowCount() == 1 and ins.live.readings.item(0, 1) is not None,
                     timeout=30_000)
-    assert ins.identity["maker"].text() == "K-Perf Lab"
-    assert ins.identity["model"].text() == "SIM-1" and ins.identity["serial"].text() == "SIM-0001"
-    watts = float(ins.readings.item(0, 1).text())
+    assert ins.live.identity["maker"].text() == "K-Perf Lab"
+    assert ins.live.identity["model"].text() == "SIM-1" and ins.live.identity["serial"].text() == "SIM-0001"
+    watts = float(ins.live.readings.item(0, 1).text())
     assert 100 < watts < 1000
-    assert float(ins.readings.item(0, 4).text()) > 0.9
+    assert float(ins.live.readings.item(0, 4).text()) > 0.9
 
     released = []
     ins.release(lambda: released.append(True))
     qtbot.waitUntil(lambda: released == [True], timeout=30_000)
-    assert ins.connected() == 0 and ins.status.text() == "Disconnected."
+    assert ins.connected() == 0 and ins.live.status.text() == "Disconnected."
 
 
 def test_a_meter_that_does_not_answer_is_said_plainly(window, qtbot):
     ins = window.instruments
     ins.driver.setCurrentText("yokogawa-wt300e")
     ins.resource.setCurrentText("TCPIP0::127.0.0.1::1::SOCKET")
-    ins.connect_button.click()
+    ins.live.connect_button.click()
     qtbot.waitUntil(lambda: ins.connected() == 0, timeout=60_000)
-    assert ins.status.text() and "Traceback" not in ins.status.text()
-    assert ins.status.styleSheet()
+    assert ins.live.status.text() and "Traceback" not in ins.live.status.text()
+    assert ins.live.status.styleSheet()
 
 
 def test_closing_the_window_lets_go_of_the_instruments_first(window, qtbot):
     ins = window.instruments
     ins.connect_meter(0)
-    qtbot.waitUntil(lambda: ins.readings.rowCount() == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: ins.live.readings.rowCount() == 1, timeout=30_000)
     window.close()
     assert window.isVisible()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)

@@ -7,7 +7,7 @@ from kperf_gui.ui import run_panel as rp
 from kperf_gui.ui.live_plots import LivePlots
 from kperf_gui.ui.operator_dialog import OperatorDialog
 from kperf_gui.ui.run_panel import RunPanel
-from uihelpers import recorded_events
+from .uihelpers import recorded_events
 
 
 class FakeProcess:

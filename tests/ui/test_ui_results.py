@@ -4,7 +4,7 @@ import hashlib
 
 from kperf_gui.ui import sessions
 from kperf_gui.ui.results_panel import ResultsPanel
-from uihelpers import make_interrupted
+from .uihelpers import make_interrupted
 
 
 def digest(path):

@@ -4,7 +4,7 @@ from contextlib import closing
 
 from kperf_gui.session.journal import open_readonly
 from kperf_gui.ui import run_panel as rp
-from uihelpers import tiny_plan
+from .uihelpers import tiny_plan
 
 RUN_TIMEOUT_MS = 90_000
 
@@ -68,7 +68,7 @@ def test_the_operator_switches_the_server_between_precisions(window, qtbot):
 
     window.apply_plan(tiny_plan("ui-switch", seconds=1, precision=("bf16", "fp8")))
     window.instruments.connect_meter(0)
-    qtbot.waitUntil(lambda: window.instruments.readings.rowCount() == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: window.instruments.live.readings.rowCount() == 1, timeout=30_000)
     window.start()
     qtbot.waitUntil(lambda: window.run.state != rp.IDLE, timeout=30_000)
     assert window.instruments.connected() == 0

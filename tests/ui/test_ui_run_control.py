@@ -5,7 +5,7 @@ import signal
 
 from kperf_gui.ui import run_panel as rp
 from kperf_gui.ui import settings as app_settings
-from uihelpers import tiny_plan
+from .uihelpers import tiny_plan
 
 RUN_TIMEOUT_MS = 90_000
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from kperf_gui.ui import translation
 from kperf_gui.ui.main_window import MainWindow
 from kperf_gui.ui.operator_dialog import OperatorDialog
-from uihelpers import recorded_events
+from .uihelpers import recorded_events
 
 
 def save(widget, folder: Path, name: str) -> Path:
@@ -40,8 +40,8 @@ def test_screens(app, qtbot, lang, tmp_path, finished_session):
         save(w, folder, f"{lang}-{name}")
 
     w.tabs.setCurrentWidget(w.instruments)
-    w.instruments.connect_button.click()
-    qtbot.waitUntil(lambda: w.instruments.readings.item(0, 1) is not None, timeout=30_000)
+    w.instruments.live.connect_button.click()
+    qtbot.waitUntil(lambda: w.instruments.live.readings.item(0, 1) is not None, timeout=30_000)
     save(w, folder, f"{lang}-instruments-live")
     w.instruments.release()
     qtbot.waitUntil(lambda: w.instruments.connected() == 0, timeout=30_000)

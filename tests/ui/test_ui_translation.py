@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabWidget
 from kperf_gui.ui import translation
 from kperf_gui.ui.main_window import MainWindow
 from kperf_gui.ui.paths import TRANSLATIONS
-from uihelpers import ROOT
+from .uihelpers import ROOT
 
 TS = TRANSLATIONS / "kperf_ko.ts"
 QM = TRANSLATIONS / "kperf_ko.qm"

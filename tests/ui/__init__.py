@@ -1,0 +1,1 @@
+"""GUI tests: the desktop app under offscreen Qt."""
