@@ -228,6 +228,13 @@ def cmd_resources(args: argparse.Namespace) -> int:
             continue
         note = f"  ({r['description']})" if r.get("description") else ""
         print(f"  {r['resource']}  [{r['kind']}]{note}")
+    from drivers.resources import sim_resources
+
+    simulated = [(n, sim_resources(n)) for n in registry.names() if sim_resources(n)]
+    if simulated:
+        print("\nSimulated instruments (meters[].options = { simulate = true }, no hardware):")
+        for name, names in simulated:
+            print(f"  {name:18s} {', '.join(names)}")
     print("\nMeter drivers (meters[].driver):")
     for name in registry.names():
         try:

@@ -16,6 +16,7 @@ import pyvisa
 from pyvisa import constants, rname
 from pyvisa.errors import InvalidSession, VisaIOError
 
+from ..resources import sim_file, sim_resources
 from .base import (
     Identity,
     Meter,
@@ -383,7 +384,8 @@ def parse_idn(reply: str) -> Identity:
 class ScpiMeter(Meter):
     """A meter spoken to in SCPI through one :class:`ScpiTransport`.
 
-    Driver options: ``backend`` (pyvisa backend string), ``resource_manager`` (a pyvisa resource
+    Driver options: ``simulate`` (true: the make's pyvisa-sim instrument shipped in
+    ``resources/sim``, no hardware), ``backend`` (pyvisa backend string), ``resource_manager`` (a pyvisa resource
     manager to use), ``timeout_ms``, ``read_termination``, ``write_termination`` and, for serial
     ports, ``baud_rate``, ``data_bits``, ``parity``, ``stop_bits``, ``flow_control``.
     """
@@ -394,17 +396,33 @@ class ScpiMeter(Meter):
     error_query: ClassVar[str] = "SYST:ERR?"
 
     def __init__(self, resource: str = "", **options: Any):
+        backend = options.get("backend", DEFAULT_BACKEND)
+        if options.get("simulate"):
+            backend, resource = self._simulated(resource)
         super().__init__(resource, **options)
         self.transport = ScpiTransport(
             resource,
             resource_manager=options.get("resource_manager"),
-            backend=options.get("backend", DEFAULT_BACKEND),
+            backend=backend,
             read_termination=options.get("read_termination", self.read_termination),
             write_termination=options.get("write_termination", self.write_termination),
             timeout_ms=int(options.get("timeout_ms", self.timeout_ms)),
             serial=SerialSettings.from_options(options),
         )
         self.identity: Identity | None = None
+
+    def _simulated(self, resource: str) -> tuple[str, str]:
+        """The pyvisa-sim backend of this make's shipped description, and the resource to open
+        there (the first it describes when none is given)."""
+        path = sim_file(self.name)
+        if path is None:
+            raise MeterUnavailable(f"No simulated {self.name} is shipped; leave out the option "
+                                   "simulate to use a real instrument.")
+        names = sim_resources(self.name)
+        if resource and resource not in names:
+            raise MeterUnavailable(f"The simulated {self.name} answers on {', '.join(names)}, "
+                                   f"not {resource}.")
+        return f"{path}@sim", resource or names[0]
 
     def open(self) -> None:
         self.transport.open()

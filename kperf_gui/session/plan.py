@@ -353,7 +353,8 @@ def _meter(raw: Any, i: int, known_drivers: list[str] | None) -> MeterSpec:
         raise PlanError(f"{path}.driver", f"unknown driver {driver!r}; allowed: "
                         f"{', '.join(known_drivers)}")
     resource = _str(t, "resource", path, "")
-    if not resource and driver not in RESOURCELESS:
+    simulated = isinstance(t.get("options"), dict) and t["options"].get("simulate") is True
+    if not resource and driver not in RESOURCELESS and not simulated:
         raise PlanError(f"{path}.resource", "is required for an instrument (a VISA resource "
                         "such as TCPIP0::192.168.0.10::inst0::INSTR, or a serial port)")
     elements = _int_list(t, "element", path, 1, False) or (1,)

@@ -1,0 +1,45 @@
+"""Every SCPI make ships a pyvisa-sim instrument: ``options = { simulate = true }`` connects to it
+with no hardware, from a driver or from a plan."""
+import csv
+
+import pytest
+
+from drivers.meters import registry
+from drivers.meters.base import MeterConfig, MeterUnavailable
+from drivers.resources import sim_resources
+from runhelp import kperf, tiny_plan
+
+SIMULATED = [n for n in registry.names() if sim_resources(n) and n != "scpi-generic"]
+
+
+def test_every_scpi_make_has_a_simulated_instrument():
+    assert {"yokogawa-wt300e", "yokogawa-wt500", "yokogawa-wt1800e", "yokogawa-wt5000",
+            "hioki-pw3335", "rs-hmc8015", "tektronix-pa1000", "chroma-66202"} <= set(SIMULATED)
+
+
+@pytest.mark.parametrize("name", SIMULATED)
+def test_simulated_instrument_identifies_and_reads(name):
+    meter = registry.get(name)("", simulate=True)
+    with meter:
+        identity = meter.identify()
+        meter.configure(MeterConfig(elements=(1,), rate_hz=10))
+        reading = meter.read()
+    assert identity.maker and identity.model
+    assert reading.elements[0].watts is not None and reading.elements[0].watts > 0
+
+
+def test_a_resource_the_simulation_lacks_is_named():
+    with pytest.raises(MeterUnavailable) as e:
+        registry.get("yokogawa-wt300e")("TCPIP0::10.0.0.9::INSTR", simulate=True)
+    assert "TCPIP0::127.0.0.1::10001::SOCKET" in str(e.value)
+
+
+def test_a_plan_with_a_simulated_wt310e_runs(tmp_path):
+    p = tiny_plan(tmp_path, meters=False)
+    p.write_text(p.read_text().replace(
+        "[sweep]", '[[meters]]\ndriver = "yokogawa-wt300e"\noptions = { simulate = true }\n\n[sweep]'))
+    r = kperf("run", p, "--out", tmp_path / "o")
+    assert r.returncode in (0, 1), r.stderr
+    with open(tmp_path / "o" / "summary.csv") as f:
+        row = next(csv.DictReader(f))
+    assert float(row["power_w_mean"]) == pytest.approx(12.345)
