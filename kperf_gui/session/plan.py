@@ -289,6 +289,8 @@ def _target(raw: Any, base_dir: Path) -> TargetSpec:
             if k in r and not isinstance(r[k], str):
                 raise PlanError(f"target.precisions.{label}.{k}", "must be a string")
     model_path = _str(t, "model_path", "target", "")
+    if model_path and not Path(model_path).expanduser().is_absolute():
+        model_path = str(base_dir / model_path)  # relative to the plan file, like the tokenizer
     devices = _int_list(t, "devices", "target", 0, False) or (0,)
     command: tuple[str, ...] = ()
     if "command" in t:
@@ -339,7 +341,7 @@ def _target(raw: Any, base_dir: Path) -> TargetSpec:
         parser=parser,
         settle_s=_num(t, "settle_s", "target", 0.0, 0.0) or 0.0,
         regex=regex,
-        cwd=_str(t, "cwd", "target", ""),
+        cwd=str(base_dir / _str(t, "cwd", "target", "")) if _str(t, "cwd", "target", "") else "",
     )
 
 

@@ -16,7 +16,8 @@ ORDER = ("session", "target", "meters", "sweep")
 KEY_ORDER: dict[str, tuple[str, ...]] = {
     "session": ("name", "operator", "witness", "notes", "ambient_c", "allow_expired_calibration"),
     "target": ("kind", "timeout_s", "base_url", "model", "api", "api_key_env", "tokenizer",
-               "model_path", "devices", "command", "parser", "precisions"),
+               "model_path", "devices", "command", "parser", "settle_s", "cwd", "regex",
+               "precisions"),
     "meters": ("driver", "resource", "element", "rate_hz", "role", "calibration_due", "on_loss"),
     "sweep": ("input_tokens", "output_tokens", "concurrency", "rate", "precision",
               "requests_per_point", "seconds_per_point", "warmup_requests", "idle_baseline_s",

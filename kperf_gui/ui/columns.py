@@ -1,14 +1,27 @@
-"""Titles and number formats of the Summary columns (CONTRACT.md), as the tables show them."""
+"""Titles and number formats of the Summary columns (CONTRACT.md), as the tables show them.
+
+A point's ``unit`` is ``token`` (a language model) or ``inference`` (an on-device target): for
+inferences the throughput and energy columns are titled per inference, and the columns in
+:data:`NOT_FOR_INFERENCE` are not shown."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+TOKEN, INFERENCE = "token", "inference"
+
 LIVE_COLUMNS = ("point", "precision", "input_tokens", "output_tokens", "concurrency",
                 "ttft_ms_p50", "ttft_ms_p99", "output_tokens_per_s", "power_w_mean",
-                "joules_per_output_token", "valid")
+                "joules_per_output_token", "e2e_ms_mean", "valid")
+
+NOT_FOR_INFERENCE = ("input_tokens", "output_tokens", "ttft_ms_mean", "ttft_ms_p50",
+                     "ttft_ms_p90", "ttft_ms_p99", "tpot_ms_mean", "tpot_ms_p50", "tpot_ms_p99",
+                     "itl_ms_p50", "itl_ms_p99", "prefill_tokens_per_s", "requests_per_s")
+"""Columns not shown for inferences: empty there, or (requests/s) the same as inferences/s."""
+LIVE_INFERENCE_ONLY = ("e2e_ms_mean",)
+"""Live-table columns shown only for inferences (their latency)."""
 
 _DIGITS = {"point": 0, "input_tokens": 0, "output_tokens": 0, "concurrency": 0, "requests_ok": 0,
            "requests_failed": 0, "duration_s": 2, "power_w_mean": 1, "power_w_max": 1,
@@ -16,9 +29,16 @@ _DIGITS = {"point": 0, "input_tokens": 0, "output_tokens": 0, "concurrency": 0, 
            "output_tokens_per_s_per_w": 3, "requests_per_s": 2}
 
 
-def title(key: str) -> str:
-    """The column's title in the app's language."""
-    return QCoreApplication.translate("Columns", _TITLES[key]) if key in _TITLES else key
+def title(key: str, unit: str = TOKEN) -> str:
+    """The column's title in the app's language, for points of ``unit``."""
+    source = (_INFERENCE_TITLES.get(key) if unit == INFERENCE else None) or _TITLES.get(key)
+    return QCoreApplication.translate("Columns", source) if source else key
+
+
+def unit_of(rows: Iterable[Mapping[str, Any]]) -> str:
+    """``inference`` when every row is per inference (and there is one), else ``token``."""
+    units = {str(r.get("unit") or TOKEN) for r in rows}
+    return INFERENCE if units == {INFERENCE} else TOKEN
 
 
 _TITLES = {
@@ -55,6 +75,18 @@ _TITLES = {
     "output_tokens_per_s_per_w": QT_TRANSLATE_NOOP("Columns", "Tokens/s per W"),
     "valid": QT_TRANSLATE_NOOP("Columns", "Valid"),
     "invalid_reason": QT_TRANSLATE_NOOP("Columns", "Why invalid"),
+}
+
+_INFERENCE_TITLES = {
+    "concurrency": QT_TRANSLATE_NOOP("Columns", "Parallel jobs"),
+    "requests_ok": QT_TRANSLATE_NOOP("Columns", "Inferences OK"),
+    "requests_failed": QT_TRANSLATE_NOOP("Columns", "Inferences failed"),
+    "e2e_ms_mean": QT_TRANSLATE_NOOP("Columns", "Latency mean (ms)"),
+    "e2e_ms_p99": QT_TRANSLATE_NOOP("Columns", "Latency p99 (ms)"),
+    "output_tokens_per_s": QT_TRANSLATE_NOOP("Columns", "Inferences/s"),
+    "output_tokens_per_s_per_user": QT_TRANSLATE_NOOP("Columns", "Inferences/s per job"),
+    "joules_per_output_token": QT_TRANSLATE_NOOP("Columns", "J/inference"),
+    "output_tokens_per_s_per_w": QT_TRANSLATE_NOOP("Columns", "Inferences/s per W"),
 }
 
 

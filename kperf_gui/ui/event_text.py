@@ -1,4 +1,5 @@
-"""Each run event as a line for the log pane, in the app's language."""
+"""Each run event as a line for the log pane, in the app's language; throughput in tokens/s, or
+in inferences/s where the run's unit is ``inference``."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,13 +28,17 @@ def duration(seconds: float | None) -> str:
     return translate("Events", "{0} s").format(sec)
 
 
-def point_text(ev: dict[str, Any]) -> str:
-    """``bf16 · 128 in / 32 out · 8 users`` for a point_started event."""
+def point_text(ev: dict[str, Any], unit: str = "token") -> str:
+    """``bf16 · 128 in / 32 out · 8 users`` for a point_started event (``default · 4 jobs`` for
+    inferences)."""
     parts = [str(ev.get("precision", ""))]
     if ev.get("input_tokens") is not None:
         parts.append(translate("Events", "{0} in / {1} out")
                      .format(ev.get("input_tokens"), ev.get("output_tokens")))
-    parts.append(translate("Events", "{0} users").format(ev.get("concurrency")))
+    if unit == "inference":
+        parts.append(translate("Events", "{0} parallel job(s)").format(ev.get("concurrency")))
+    else:
+        parts.append(translate("Events", "{0} users").format(ev.get("concurrency")))
     return " · ".join(p for p in parts if p)
 
 
@@ -59,8 +64,9 @@ def status_text(status: str) -> str:
     return texts.get(status, status)
 
 
-def describe(ev: dict[str, Any]) -> tuple[str, str]:
-    """``(level, text)`` for one event; level is info, warning or error."""
+def describe(ev: dict[str, Any], unit: str = "token") -> tuple[str, str]:
+    """``(level, text)`` for one event of a run whose unit is ``unit``; level is info, warning
+    or error."""
     kind = ev.get("event")
     if kind == "session":
         meters = ", ".join(f"{m.get('name')} ({m.get('role')})" for m in ev.get("meters") or [])
@@ -71,11 +77,13 @@ def describe(ev: dict[str, Any]) -> tuple[str, str]:
         return "info", phase_text(str(ev.get("phase")), ev.get("point"))
     if kind == "point_started":
         return "info", translate("Events", "Point {0} of {1} started: {2}") \
-            .format(ev.get("point"), ev.get("of"), point_text(ev))
+            .format(ev.get("point"), ev.get("of"), point_text(ev, unit))
     if kind == "power":
         return "info", translate("Events", "Wall power {0} W").format(_n(ev.get("w")))
     if kind == "tokens":
-        return "info", translate("Events", "{0} output tokens/s").format(_n(ev.get("per_s"), 0))
+        text = (translate("Events", "{0} inferences/s") if unit == "inference"
+                else translate("Events", "{0} output tokens/s"))
+        return "info", text.format(_n(ev.get("per_s"), 0))
     if kind == "progress":
         return "info", translate("Events", "Point {0} of {1}: {2} of {3} done, about {4} left") \
             .format(ev.get("point"), ev.get("of"), _n(ev.get("done"), 0),
@@ -83,7 +91,10 @@ def describe(ev: dict[str, Any]) -> tuple[str, str]:
     if kind == "point_finished":
         row = ev.get("summary") or {}
         valid = row.get("valid") in (True, "true", "True", 1)
-        text = translate("Events", "Point {0} finished: {1} tokens/s, {2} W, {3} J/token").format(
+        per_inference = (row.get("unit") or unit) == "inference"
+        text = (translate("Events", "Point {0} finished: {1} inferences/s, {2} W, {3} J/inference")
+                if per_inference else
+                translate("Events", "Point {0} finished: {1} tokens/s, {2} W, {3} J/token")).format(
             ev.get("point"), _n(row.get("output_tokens_per_s")), _n(row.get("power_w_mean")),
             _n(row.get("joules_per_output_token"), 3))
         if not valid:

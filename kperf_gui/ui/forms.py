@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -72,6 +73,14 @@ def int_list(text: str) -> list[int]:
 def label_list(text: str) -> list[str]:
     """``"bf16, fp8"`` as ``["bf16", "fp8"]``."""
     return [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+
+
+def put(table: dict[str, Any], key: str, value: str) -> None:
+    """``table[key] = value``, or the key taken out when ``value`` is empty."""
+    if value:
+        table[key] = value
+    else:
+        table.pop(key, None)
 
 
 def join(values: object) -> str:

@@ -1,5 +1,6 @@
 """The live view of a run: wall power and output tokens/s against time, and the headline, wall
-power against tokens/s with one colour per point.
+power against tokens/s with one colour per point. For an on-device target (:meth:`set_unit`)
+the throughput is inferences/s.
 
 Events only append to in-memory buffers; a QTimer redraws at a fixed rate, whatever the event
 rate. Every plot item is made once (per point, for the headline) and updated with ``setData``.
@@ -14,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from . import plotting
+from .columns import INFERENCE, TOKEN
 from .buffers import GrowBuffer
 
 REFRESH_HZ = 5
@@ -26,12 +28,12 @@ class LivePlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.unit = TOKEN
         self.power_plot = plotting.new_plot(self.tr("Wall-plug power"), self.tr("time (s)"),
                                             self.tr("power (W)"))
-        self.tokens_plot = plotting.new_plot(self.tr("Output tokens/s"), self.tr("time (s)"),
-                                             self.tr("tokens/s"))
-        self.headline_plot = plotting.new_plot(self.tr("Power against tokens/s"),
-                                               self.tr("output tokens/s"), self.tr("power (W)"))
+        self.tokens_plot = plotting.new_plot("", self.tr("time (s)"), "")
+        self.headline_plot = plotting.new_plot("", "", self.tr("power (W)"))
+        self.set_unit(TOKEN)
         for w in (self.power_plot, self.tokens_plot):
             item = w.getPlotItem()
             item.setDownsampling(auto=True, mode="peak")
@@ -63,6 +65,21 @@ class LivePlots(QWidget):
         self._timer.setInterval(round(1000 / (REFRESH_HZ * len(self._STAGES))))
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+
+    def set_unit(self, unit: str) -> None:
+        """Label the throughput plots in tokens/s, or in inferences/s for ``inference``."""
+        self.unit = unit
+        tokens, headline = self.tokens_plot.getPlotItem(), self.headline_plot.getPlotItem()
+        if unit == INFERENCE:
+            tokens.setTitle(self.tr("Inferences/s"), size="10pt")
+            tokens.setLabel("left", self.tr("inferences/s"))
+            headline.setTitle(self.tr("Power against inferences/s"), size="10pt")
+            headline.setLabel("bottom", self.tr("inferences/s"))
+        else:
+            tokens.setTitle(self.tr("Output tokens/s"), size="10pt")
+            tokens.setLabel("left", self.tr("tokens/s"))
+            headline.setTitle(self.tr("Power against tokens/s"), size="10pt")
+            headline.setLabel("bottom", self.tr("output tokens/s"))
 
     # --- feeding ---------------------------------------------------------------------------
 
@@ -96,7 +113,8 @@ class LivePlots(QWidget):
                     del self._pending[k]
 
     def add_tokens(self, t0: float, t1: float, per_s: float, point: int) -> None:
-        """Output tokens/s over one meter update interval; paired with that interval's power."""
+        """Output tokens/s (or inferences/s) over one meter update interval; paired with that
+        interval's power."""
         self._tokens.append((t0 + t1) / 2, per_s)
         self._dirty_tokens = True
         paired = self._pending.pop(self._key(t1), None)

@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self.log_dock = dock
 
         self.session.name_changed.connect(self._update_title)
+        self.session.kind_changed.connect(self.sweep.set_target_kind)
+        self.sweep.set_target_kind(self.session.target_kind())
         self.sweep.preset_chosen.connect(self.apply_preset)
         self.sweep.open_plan.connect(self.choose_plan_to_open)
         self.sweep.save_plan.connect(self.choose_plan_to_save)

@@ -15,6 +15,7 @@ from kperf_gui.session.data import SUMMARY_COLUMNS, SessionData
 
 from . import sessions, workers
 from .banner import Banner
+from .columns import unit_of
 from .curves import SweepCurves
 from .settings import LAST_SESSION, sessions_root, settings
 from .summary_table import SummaryTable
@@ -127,7 +128,9 @@ class ResultsPanel(QWidget):
     def _shown(self, data: SessionData) -> None:
         self.data = data
         self._busy(False)
-        self.summary.set_rows(data.summary.to_dict("records"))
+        rows = data.summary.to_dict("records")
+        self.summary.set_unit(unit_of(rows))
+        self.summary.set_rows(rows)
         self.curves.show_summary(data.summary)
         self.info.setRowCount(0)
         for section, key, value in data.info:

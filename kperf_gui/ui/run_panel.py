@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMessageBox, QP
 
 from . import event_text, plotting
 from .banner import Banner
-from .columns import LIVE_COLUMNS
+from .columns import LIVE_COLUMNS, LIVE_INFERENCE_ONLY, TOKEN
 from .live_plots import LivePlots
 from .operator_dialog import OperatorDialog
 from .run_process import RunProcess
@@ -48,6 +48,7 @@ class RunPanel(QWidget):
         self._dialog: OperatorDialog | None = None
         self._phase = ""
         self._invalid = 0
+        self.unit = TOKEN
 
         self.banner = Banner()
         self.start_button = QPushButton(self.tr("Start"))
@@ -90,7 +91,7 @@ class RunPanel(QWidget):
         progress.setColumnStretch(1, 1)
 
         self.plots = LivePlots()
-        self.table = SummaryTable(LIVE_COLUMNS)
+        self.table = SummaryTable(LIVE_COLUMNS, LIVE_INFERENCE_ONLY)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.plots)
         split.addWidget(self.table)
@@ -129,6 +130,7 @@ class RunPanel(QWidget):
         self.table.setRowCount(0)
         self._invalid = 0
         self.plots.reset()
+        self.set_unit(TOKEN)
         self.point_bar.setValue(0)
         self.sweep_bar.setValue(0)
         self.time_left.clear()
@@ -198,10 +200,18 @@ class RunPanel(QWidget):
 
     # --- events ----------------------------------------------------------------------------
 
+    def set_unit(self, unit: str) -> None:
+        """What the run counts: ``token``, or ``inference`` for an on-device target."""
+        self.unit = unit
+        self.plots.set_unit(unit)
+        self.table.set_unit(unit)
+
     def handle_event(self, ev: dict[str, Any]) -> None:
         """Take one event of the run."""
         kind = ev.get("event")
-        level, text = event_text.describe(ev)
+        if kind == "session":
+            self.set_unit(str(ev.get("unit") or TOKEN))
+        level, text = event_text.describe(ev, self.unit)
         self.logged.emit(level, text, kind in event_text.READINGS)
         if kind == "power":
             self.plots.add_power(float(ev.get("t0", 0.0)), float(ev.get("t1", 0.0)), ev.get("w"),
@@ -222,7 +232,7 @@ class RunPanel(QWidget):
             self.point_bar.setValue(0)
             self.point_label.setText(self.tr("Point {0} of {1}").format(ev.get("point"),
                                                                         ev.get("of")))
-            self.point_bar.setToolTip(event_text.point_text(ev))
+            self.point_bar.setToolTip(event_text.point_text(ev, self.unit))
             if self.state == STARTING:
                 self._set_state(RUNNING)
         elif kind == "point_finished":

@@ -11,16 +11,21 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
 
 from . import settings as app_settings
 from . import workers
-from .connection import probe, probe_simulator
-from .forms import FieldError, FieldErrors
+from .connection import probe, probe_command, probe_deepx, probe_simulator
+from .forms import FieldError, FieldErrors, int_list, put
+from .target_fields import COMMAND, DEEPX, ON_DEVICE, OnDeviceFields, command_list
 
 SIMULATED, OPENAI = "simulated", "openai"
+LANGUAGE_MODEL = (SIMULATED, OPENAI)
+_ENDPOINT_KEYS = ("base_url", "model", "api", "api_key_env", "tokenizer")
 
 
 class SessionPanel(QWidget):
-    """Fields of ``[session]`` and ``[target]``; ``name_changed`` follows the session name."""
+    """Fields of ``[session]`` and ``[target]``; ``name_changed`` follows the session name,
+    ``kind_changed`` the target kind. Only the fields of the chosen kind are shown."""
 
     name_changed = Signal(str)
+    kind_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -33,7 +38,7 @@ class SessionPanel(QWidget):
         self.ambient = QLineEdit()
         self.ambient.setPlaceholderText(self.tr("e.g. 23.1 (empty: not recorded)"))
         self.notes = QPlainTextEdit()
-        self.notes.setFixedHeight(64)
+        self.notes.setMinimumHeight(64)
         people = QGroupBox(self.tr("Session"))
         form = QFormLayout(people)
         form.addRow(self.tr("Session name"), self.errors.field("session.name", self.name))
@@ -46,6 +51,8 @@ class SessionPanel(QWidget):
         self.kind = QComboBox()
         self.kind.addItem(self.tr("Built-in simulator (no hardware)"), SIMULATED)
         self.kind.addItem(self.tr("OpenAI-compatible endpoint"), OPENAI)
+        self.kind.addItem(self.tr("DEEPX NPU (DX-RT)"), DEEPX)
+        self.kind.addItem(self.tr("Vendor benchmark program"), COMMAND)
         self.base_url = QLineEdit()
         self.base_url.setPlaceholderText("http://127.0.0.1:8000/v1")
         self.model = QLineEdit()
@@ -72,14 +79,26 @@ class SessionPanel(QWidget):
         self.test_result.setWordWrap(True)
         target = QGroupBox(self.tr("Target"))
         tform = QFormLayout(target)
+        self.on_device = OnDeviceFields(self.errors, self)
         tform.addRow(self.tr("What is measured"), self.errors.field("target.kind", self.kind))
-        tform.addRow(self.tr("Endpoint URL"), self.errors.field("target.base_url", self.base_url))
-        tform.addRow(self.tr("Model"), self.errors.field("target.model", self.model))
-        tform.addRow(self.tr("API"), self.errors.field("target.api", self.api))
-        tform.addRow(self.tr("API key variable"),
-                     self.errors.field("target.api_key_env", self.api_key_env))
-        tform.addRow(self.tr("Tokenizer file"), self.errors.field("target.tokenizer", tok_row))
+        rows: list[tuple[str, QWidget, tuple[str, ...]]] = [
+            (self.tr("Endpoint URL"), self.errors.field("target.base_url", self.base_url),
+             (OPENAI,)),
+            (self.tr("Model"), self.errors.field("target.model", self.model), LANGUAGE_MODEL),
+            (self.tr("API"), self.errors.field("target.api", self.api), LANGUAGE_MODEL),
+            (self.tr("API key variable"),
+             self.errors.field("target.api_key_env", self.api_key_env), (OPENAI,)),
+            (self.tr("Tokenizer file"), self.errors.field("target.tokenizer", tok_row),
+             LANGUAGE_MODEL),
+        ]
+        rows += [(label, box, (kind,)) for label, box, kind in self.on_device.rows()]
+        self._rows: list[tuple[QWidget, tuple[str, ...]]] = []
+        for label, box, kinds in rows:
+            tform.addRow(label, box)
+            self._rows.append((box, kinds))
+        self._regex_row = self.on_device.regex_box
         tform.addRow(self.test_button, self.test_result)
+        self._form = tform
 
         self.sessions_root = QLineEdit()
         self.sessions_root.setReadOnly(True)
@@ -99,6 +118,7 @@ class SessionPanel(QWidget):
         layout.addWidget(root_box)
         layout.addStretch(1)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.on_device.parser.currentIndexChanged.connect(self._show_rows)
         self.name.textChanged.connect(self.name_changed)
         self._kind_changed()
 
@@ -108,10 +128,16 @@ class SessionPanel(QWidget):
         return str(self.kind.currentData())
 
     def _kind_changed(self) -> None:
-        endpoint = self.target_kind() == OPENAI
-        for w in (self.base_url, self.api_key_env):
-            w.setEnabled(endpoint)
+        self._show_rows()
         self.test_result.clear()
+        self.kind_changed.emit(self.target_kind())
+
+    def _show_rows(self) -> None:
+        kind = self.target_kind()
+        for box, kinds in self._rows:
+            self._form.setRowVisible(box, kind in kinds)
+        self._form.setRowVisible(self._regex_row, kind == COMMAND
+                                 and self.on_device.parser_name() == "regex")
 
     def read_plan(self, d: dict[str, Any]) -> None:
         s = d.get("session", {})
@@ -133,6 +159,7 @@ class SessionPanel(QWidget):
         self.api.setCurrentIndex(max(0, self.api.findData(t.get("api", "completions"))))
         self.api_key_env.setText(str(t.get("api_key_env", "")))
         self.tokenizer.setText(str(t.get("tokenizer", "")))
+        self.on_device.read(t)
         self.test_result.clear()
 
     def write_plan(self, d: dict[str, Any]) -> None:
@@ -141,8 +168,8 @@ class SessionPanel(QWidget):
         s = d.setdefault("session", {})
         s["name"] = self.name.text().strip()
         for key, w in (("operator", self.operator), ("witness", self.witness)):
-            _put(s, key, w.text().strip())
-        _put(s, "notes", self.notes.toPlainText().strip())
+            put(s, key, w.text().strip())
+        put(s, "notes", self.notes.toPlainText().strip())
         amb = self.ambient.text().strip().replace(",", ".")
         if amb:
             try:
@@ -155,12 +182,17 @@ class SessionPanel(QWidget):
         t = d.setdefault("target", {})
         kind = self.target_kind()
         t["kind"] = kind
-        _put(t, "model", self.model.text().strip())
+        self.on_device.write(t, kind)
+        if kind in ON_DEVICE:
+            for key in _ENDPOINT_KEYS:
+                t.pop(key, None)
+            return
+        put(t, "model", self.model.text().strip())
         t["api"] = str(self.api.currentData())
-        _put(t, "tokenizer", self.tokenizer.text().strip())
+        put(t, "tokenizer", self.tokenizer.text().strip())
         if kind == OPENAI:
-            _put(t, "base_url", self.base_url.text().strip())
-            _put(t, "api_key_env", self.api_key_env.text().strip())
+            put(t, "base_url", self.base_url.text().strip())
+            put(t, "api_key_env", self.api_key_env.text().strip())
         else:
             t.pop("base_url", None)
             t.pop("api_key_env", None)
@@ -188,15 +220,17 @@ class SessionPanel(QWidget):
         self.sessions_root.setText(str(path))
 
     def test_connection(self) -> None:
-        """Ask the endpoint (or a fresh simulator) which models it serves, off the GUI thread."""
+        """Ask the endpoint (or a fresh simulator) which models it serves, load the model on the
+        NPU, or look for the benchmark program; off the GUI thread."""
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")
         self.test_result.setText(self.tr("Connecting…"))
         api = str(self.api.currentData())
         model = self.model.text().strip()
-        if self.target_kind() == SIMULATED:
+        kind = self.target_kind()
+        if kind == SIMULATED:
             workers.submit(probe_simulator, model, api, done=self._tested, failed=self._untested)
-        elif self.target_kind() == OPENAI:
+        elif kind == OPENAI:
             url = self.base_url.text().strip()
             if not url:
                 self._untested(self.tr("Give the endpoint URL first, like "
@@ -204,24 +238,57 @@ class SessionPanel(QWidget):
                 return
             workers.submit(probe, url, model, api, self.api_key_env.text().strip(),
                            done=self._tested, failed=self._untested)
+        elif kind == DEEPX:
+            self._test_deepx()
+        elif kind == COMMAND:
+            self._test_command()
         else:
             self._untested(self.tr("This kind of target cannot be tested from here."))
 
+    def _test_deepx(self) -> None:
+        path = self.on_device.model_path.text()
+        if not path:
+            self._untested(self.tr("Choose the compiled model file (.dxnn) first."))
+            return
+        try:
+            devices = int_list(self.on_device.devices.text()) or [0]
+        except ValueError:
+            self._untested(self.tr("Give NPU ids as whole numbers separated by commas, like 0, 1."))
+            return
+        workers.submit(probe_deepx, path, devices, done=self._deepx_tested,
+                       failed=self._untested)
+
+    def _test_command(self) -> None:
+        try:
+            argv = command_list(self.on_device.command.text())
+        except ValueError:
+            argv = []
+        if not argv:
+            self._untested(self.tr("Give the program and its arguments first."))
+            return
+        workers.submit(probe_command, argv, self.on_device.parser_name(),
+                       self.on_device.regex.fields(), self.on_device.cwd.text(),
+                       done=self._command_tested, failed=self._untested)
+
+    def _deepx_tested(self, identity: dict[str, Any]) -> None:
+        self._tested_text(self.tr("The model loaded on NPU {0}. DX-RT {1}; {2} device(s) found.")
+                          .format(", ".join(str(d) for d in identity.get("devices", [])),
+                                  identity.get("dxrt_version", "?"),
+                                  identity.get("device_count", "?")))
+
+    def _command_tested(self, program: str) -> None:
+        self._tested_text(self.tr("Found the program: {0}").format(program))
+
     def _tested(self, models: list[str]) -> None:
+        self._tested_text(self.tr("Connected. The server serves: {0}")
+                          .format(", ".join(models) or self.tr("no models")))
+
+    def _tested_text(self, text: str) -> None:
         self.test_button.setEnabled(True)
         self.test_result.setStyleSheet("color: #1b5e20;")
-        self.test_result.setText(self.tr("Connected. The server serves: {0}")
-                                 .format(", ".join(models) or self.tr("no models")))
+        self.test_result.setText(text)
 
     def _untested(self, message: str) -> None:
         self.test_button.setEnabled(True)
         self.test_result.setStyleSheet("color: #b00020;")
         self.test_result.setText(message)
-
-
-def _put(table: dict[str, Any], key: str, value: str) -> None:
-    if value:
-        table[key] = value
-    else:
-        table.pop(key, None)
-

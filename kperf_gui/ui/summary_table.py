@@ -13,14 +13,16 @@ INVALID = QColor(255, 225, 220)
 
 
 class SummaryTable(QTableWidget):
-    """One row per sweep point; ``keys`` are Summary column names."""
+    """One row per sweep point; ``keys`` are Summary column names, those in ``inference_only``
+    shown only for points per inference (:meth:`set_unit`)."""
 
-    def __init__(self, keys: Iterable[str], parent: QWidget | None = None):
+    def __init__(self, keys: Iterable[str], inference_only: Iterable[str] = (),
+                 parent: QWidget | None = None):
         self.keys = tuple(keys)
+        self.inference_only = tuple(inference_only)
+        self.unit = columns.TOKEN
         super().__init__(0, len(self.keys), parent)
-        self.setHorizontalHeaderLabels([columns.title(k) for k in self.keys])
-        for i, k in enumerate(self.keys):
-            self.horizontalHeaderItem(i).setToolTip(k)
+        self.set_unit(columns.TOKEN)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
@@ -28,6 +30,15 @@ class SummaryTable(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+
+    def set_unit(self, unit: str) -> None:
+        """Titles and columns for points per ``unit`` (token or inference)."""
+        self.unit = unit
+        self.setHorizontalHeaderLabels([columns.title(k, unit) for k in self.keys])
+        hidden = columns.NOT_FOR_INFERENCE if unit == columns.INFERENCE else self.inference_only
+        for i, k in enumerate(self.keys):
+            self.horizontalHeaderItem(i).setToolTip(k)
+            self.setColumnHidden(i, k in hidden)
 
     def set_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
         self.setRowCount(0)

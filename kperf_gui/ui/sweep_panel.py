@@ -1,5 +1,6 @@
 """The sweep editor: lengths, concurrent users, precision labels and how much to measure per
-point, with the K-Perf presets."""
+point, with the K-Perf presets. For on-device targets (whole inferences, no prompts) the lengths
+are not used: they are switched off and left out of the plan, and users read as parallel jobs."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
 from . import presets
 from .event_text import duration
 from .forms import FieldError, FieldErrors, int_list, join, label_list
+
+TOKEN_KINDS = ("openai", "simulated")
 
 
 class SweepPanel(QWidget):
@@ -51,18 +54,20 @@ class SweepPanel(QWidget):
         self.concurrency.setPlaceholderText("1, 8, 32, 64")
         self.precision = QLineEdit()
         self.precision.setPlaceholderText(self.tr("e.g. bf16, fp8 (empty: default)"))
+        self.uses_tokens = True
+        self.concurrency_label = QLabel()
         grid = QGroupBox(self.tr("Input/output variable range"))
         form = QFormLayout(grid)
         form.addRow(self.tr("Input lengths (tokens)"),
                     self.errors.field("sweep.input_tokens", self.input_tokens))
         form.addRow(self.tr("Output lengths (tokens)"),
                     self.errors.field("sweep.output_tokens", self.output_tokens))
-        form.addRow(self.tr("Concurrent users"),
+        form.addRow(self.concurrency_label,
                     self.errors.field("sweep.concurrency", self.concurrency))
         form.addRow(self.tr("Precision labels"),
                     self.errors.field("sweep.precision", self.precision))
 
-        self.by_requests = QRadioButton(self.tr("Requests per point"))
+        self.by_requests = QRadioButton()
         self.by_seconds = QRadioButton(self.tr("Seconds per point"))
         group = QButtonGroup(self)
         group.addButton(self.by_requests)
@@ -75,7 +80,7 @@ class SweepPanel(QWidget):
         self.seconds.setDecimals(1)
         self.seconds.setValue(30.0)
         self.seconds.setSuffix(" s")
-        self.warmup_default = QCheckBox(self.tr("as many as concurrent users"))
+        self.warmup_default = QCheckBox()
         self.warmup = QSpinBox()
         self.warmup.setRange(0, 1_000_000)
         warm_row = QWidget()
@@ -91,8 +96,8 @@ class SweepPanel(QWidget):
         aform = QFormLayout(amount)
         aform.addRow(self.by_requests, self.errors.field("sweep.requests_per_point", self.requests))
         aform.addRow(self.by_seconds, self.errors.field("sweep.seconds_per_point", self.seconds))
-        aform.addRow(self.tr("Warm-up requests per point"),
-                     self.errors.field("sweep.warmup_requests", warm_row))
+        self.warmup_label = QLabel()
+        aform.addRow(self.warmup_label, self.errors.field("sweep.warmup_requests", warm_row))
         aform.addRow(self.tr("Idle baseline before the sweep"),
                      self.errors.field("sweep.idle_baseline_s", self.idle))
 
@@ -114,6 +119,27 @@ class SweepPanel(QWidget):
         self.seconds.valueChanged.connect(self._update_count)
         self.by_requests.setChecked(True)
         self.warmup_default.setChecked(True)
+        self.set_target_kind("simulated")
+
+    def set_target_kind(self, kind: str) -> None:
+        """Lengths and users for a language model; none and parallel jobs on a device."""
+        self.uses_tokens = kind in TOKEN_KINDS
+        why = "" if self.uses_tokens else self.tr(
+            "Not used: an on-device target runs whole inferences, with no prompt or answer "
+            "lengths. The plan leaves them out.")
+        for w in (self.input_tokens, self.output_tokens):
+            w.setEnabled(self.uses_tokens)
+            w.setToolTip(why)
+        if self.uses_tokens:
+            self.concurrency_label.setText(self.tr("Concurrent users"))
+            self.by_requests.setText(self.tr("Requests per point"))
+            self.warmup_label.setText(self.tr("Warm-up requests per point"))
+            self.warmup_default.setText(self.tr("as many as concurrent users"))
+        else:
+            self.concurrency_label.setText(self.tr("Parallel jobs"))
+            self.by_requests.setText(self.tr("Inferences per point"))
+            self.warmup_label.setText(self.tr("Warm-up inferences per point"))
+            self.warmup_default.setText(self.tr("as many as parallel jobs"))
         self._amount_changed()
 
     def _preset(self, index: int) -> None:
@@ -131,7 +157,9 @@ class SweepPanel(QWidget):
     def _update_count(self) -> None:
         try:
             n = 1
-            for w in (self.input_tokens, self.output_tokens, self.concurrency):
+            lists = [self.concurrency] + ([self.input_tokens, self.output_tokens]
+                                          if self.uses_tokens else [])
+            for w in lists:
                 n *= max(1, len(int_list(w.text())))
             n *= max(1, len(label_list(self.precision.text())))
         except ValueError:
@@ -172,6 +200,9 @@ class SweepPanel(QWidget):
         s = d.setdefault("sweep", {})
         for key, w in (("input_tokens", self.input_tokens), ("output_tokens", self.output_tokens),
                        ("concurrency", self.concurrency)):
+            if key != "concurrency" and not self.uses_tokens:
+                s.pop(key, None)
+                continue
             try:
                 values = int_list(w.text())
             except ValueError:

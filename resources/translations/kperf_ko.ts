@@ -136,6 +136,42 @@
             <translation>무효 사유</translation>
         </message>
         <message>
+            <source>Parallel jobs</source>
+            <translation>병렬 작업 수</translation>
+        </message>
+        <message>
+            <source>Inferences OK</source>
+            <translation>성공 추론</translation>
+        </message>
+        <message>
+            <source>Inferences failed</source>
+            <translation>실패 추론</translation>
+        </message>
+        <message>
+            <source>Latency mean (ms)</source>
+            <translation>지연 시간 평균 (ms)</translation>
+        </message>
+        <message>
+            <source>Latency p99 (ms)</source>
+            <translation>지연 시간 p99 (ms)</translation>
+        </message>
+        <message>
+            <source>Inferences/s</source>
+            <translation>추론/초</translation>
+        </message>
+        <message>
+            <source>Inferences/s per job</source>
+            <translation>작업당 추론/초</translation>
+        </message>
+        <message>
+            <source>J/inference</source>
+            <translation>추론당 에너지 (J)</translation>
+        </message>
+        <message>
+            <source>Inferences/s per W</source>
+            <translation>와트당 추론/초</translation>
+        </message>
+        <message>
             <source>yes</source>
             <translation>예</translation>
         </message>
@@ -161,6 +197,10 @@
         <message>
             <source>{0} in / {1} out</source>
             <translation>입력 {0} / 출력 {1}</translation>
+        </message>
+        <message>
+            <source>{0} parallel job(s)</source>
+            <translation>병렬 작업 {0}개</translation>
         </message>
         <message>
             <source>{0} users</source>
@@ -223,12 +263,20 @@
             <translation>벽 전원 전력 {0} W</translation>
         </message>
         <message>
+            <source>{0} inferences/s</source>
+            <translation>{0} 추론/초</translation>
+        </message>
+        <message>
             <source>{0} output tokens/s</source>
             <translation>초당 출력 토큰 {0}</translation>
         </message>
         <message>
             <source>Point {0} of {1}: {2} of {3} done, about {4} left</source>
             <translation>포인트 {0}/{1}: {3} 중 {2} 완료, 약 {4} 남음</translation>
+        </message>
+        <message>
+            <source>Point {0} finished: {1} inferences/s, {2} W, {3} J/inference</source>
+            <translation>포인트 {0} 완료: {1} 추론/초, {2} W, {3} J/추론</translation>
         </message>
         <message>
             <source>Point {0} finished: {1} tokens/s, {2} W, {3} J/token</source>
@@ -399,6 +447,18 @@
         <message>
             <source>power (W)</source>
             <translation>전력 (W)</translation>
+        </message>
+        <message>
+            <source>Inferences/s</source>
+            <translation>추론/초</translation>
+        </message>
+        <message>
+            <source>inferences/s</source>
+            <translation>추론/초</translation>
+        </message>
+        <message>
+            <source>Power against inferences/s</source>
+            <translation>추론/초 대비 전력</translation>
         </message>
         <message>
             <source>Output tokens/s</source>
@@ -662,6 +722,85 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         </message>
     </context>
     <context>
+        <name>OnDeviceFields</name>
+        <message>
+            <source>Browse…</source>
+            <translation>찾아보기…</translation>
+        </message>
+        <message>
+            <source>NPU ids, e.g. 0, 1 (empty: 0)</source>
+            <translation>NPU 번호, 예: 0, 1 (비워 두면 0)</translation>
+        </message>
+        <message>
+            <source>The program and its arguments, as on a command line; quote an argument that holds spaces. {concurrency} and {seconds} are filled in for each point.</source>
+            <translation>명령줄에 쓰듯 프로그램과 인수를 입력합니다. 공백이 든 인수는 따옴표로 묶으세요. {concurrency}와 {seconds}는 포인트마다 채워집니다.</translation>
+        </message>
+        <message>
+            <source>How the program's output is read; “regex” reads it with your own expressions.</source>
+            <translation>프로그램 출력을 읽는 방식입니다. “regex”는 직접 입력한 정규 표현식으로 읽습니다.</translation>
+        </message>
+        <message>
+            <source>Seconds at the start of each run of the program that are not measured (model loading), where the program does not say itself when it measured.</source>
+            <translation>프로그램이 측정 구간을 스스로 알려 주지 않을 때, 매 실행의 처음부터 측정하지 않는 시간(초)입니다 (모델 로딩).</translation>
+        </message>
+        <message>
+            <source>optional: the folder the program runs in</source>
+            <translation>선택: 프로그램을 실행할 폴더</translation>
+        </message>
+        <message>
+            <source>Each expression has one (group) that captures a number; throughput or inferences is needed.</source>
+            <translation>각 표현식에는 숫자 하나를 잡는 (그룹)이 하나 있어야 합니다. throughput이나 inferences 중 하나는 꼭 필요합니다.</translation>
+        </message>
+        <message>
+            <source>Model file</source>
+            <translation>모델 파일</translation>
+        </message>
+        <message>
+            <source>NPU devices</source>
+            <translation>NPU 장치</translation>
+        </message>
+        <message>
+            <source>Program and arguments</source>
+            <translation>프로그램과 인수</translation>
+        </message>
+        <message>
+            <source>Output parser</source>
+            <translation>출력 파서</translation>
+        </message>
+        <message>
+            <source>Expressions</source>
+            <translation>정규 표현식</translation>
+        </message>
+        <message>
+            <source>Settle time</source>
+            <translation>안정화 시간</translation>
+        </message>
+        <message>
+            <source>Working folder</source>
+            <translation>작업 폴더</translation>
+        </message>
+        <message>
+            <source>Give NPU ids as whole numbers separated by commas, like 0, 1.</source>
+            <translation>NPU 번호를 0, 1처럼 쉼표로 구분한 정수로 입력하세요.</translation>
+        </message>
+        <message>
+            <source>A quotation mark is not closed in the program and arguments.</source>
+            <translation>프로그램과 인수에 닫히지 않은 따옴표가 있습니다.</translation>
+        </message>
+        <message>
+            <source>Choose the compiled model</source>
+            <translation>컴파일된 모델 선택</translation>
+        </message>
+        <message>
+            <source>DEEPX models (*.dxnn);;All files (*)</source>
+            <translation>DEEPX 모델 (*.dxnn);;모든 파일 (*)</translation>
+        </message>
+        <message>
+            <source>Choose the program's working folder</source>
+            <translation>프로그램의 작업 폴더 선택</translation>
+        </message>
+    </context>
+    <context>
         <name>OperatorDialog</name>
         <message>
             <source>Switch the server</source>
@@ -678,6 +817,17 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <message>
             <source>Abort the run</source>
             <translation>측정 중단</translation>
+        </message>
+    </context>
+    <context>
+        <name>RegexTable</name>
+        <message>
+            <source>Field</source>
+            <translation>항목</translation>
+        </message>
+        <message>
+            <source>Regular expression</source>
+            <translation>정규 표현식</translation>
         </message>
     </context>
     <context>
@@ -986,6 +1136,14 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
             <translation>OpenAI 호환 엔드포인트</translation>
         </message>
         <message>
+            <source>DEEPX NPU (DX-RT)</source>
+            <translation>DEEPX NPU (DX-RT)</translation>
+        </message>
+        <message>
+            <source>Vendor benchmark program</source>
+            <translation>벤더 벤치마크 프로그램</translation>
+        </message>
+        <message>
             <source>Completions (/v1/completions)</source>
             <translation>Completions (/v1/completions)</translation>
         </message>
@@ -1074,6 +1232,26 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
             <translation>이 종류의 대상은 여기서 시험할 수 없습니다.</translation>
         </message>
         <message>
+            <source>Choose the compiled model file (.dxnn) first.</source>
+            <translation>먼저 컴파일된 모델 파일(.dxnn)을 고르세요.</translation>
+        </message>
+        <message>
+            <source>Give NPU ids as whole numbers separated by commas, like 0, 1.</source>
+            <translation>NPU 번호를 0, 1처럼 쉼표로 구분한 정수로 입력하세요.</translation>
+        </message>
+        <message>
+            <source>Give the program and its arguments first.</source>
+            <translation>먼저 프로그램과 인수를 입력하세요.</translation>
+        </message>
+        <message>
+            <source>The model loaded on NPU {0}. DX-RT {1}; {2} device(s) found.</source>
+            <translation>NPU {0}에 모델을 올렸습니다. DX-RT {1}, 장치 {2}개를 찾았습니다.</translation>
+        </message>
+        <message>
+            <source>Found the program: {0}</source>
+            <translation>프로그램을 찾았습니다: {0}</translation>
+        </message>
+        <message>
             <source>Connected. The server serves: {0}</source>
             <translation>연결됨. 서버가 제공하는 모델: {0}</translation>
         </message>
@@ -1091,6 +1269,38 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <message>
             <source>Throughput</source>
             <translation>처리량</translation>
+        </message>
+        <message>
+            <source>parallel jobs</source>
+            <translation>병렬 작업 수</translation>
+        </message>
+        <message>
+            <source>inferences/s</source>
+            <translation>추론/초</translation>
+        </message>
+        <message>
+            <source>Latency per inference</source>
+            <translation>추론당 지연 시간</translation>
+        </message>
+        <message>
+            <source>latency (ms)</source>
+            <translation>지연 시간 (ms)</translation>
+        </message>
+        <message>
+            <source>Inferences per second per watt</source>
+            <translation>와트당 추론/초</translation>
+        </message>
+        <message>
+            <source>inferences/s per W</source>
+            <translation>와트당 추론/초</translation>
+        </message>
+        <message>
+            <source>Power against inferences/s</source>
+            <translation>추론/초 대비 전력</translation>
+        </message>
+        <message>
+            <source>power (W)</source>
+            <translation>전력 (W)</translation>
         </message>
         <message>
             <source>output tokens/s</source>
@@ -1164,6 +1374,10 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
             <translation>출력 길이 (토큰)</translation>
         </message>
         <message>
+            <source>Not used: an on-device target runs whole inferences, with no prompt or answer lengths. The plan leaves them out.</source>
+            <translation>사용하지 않음: 온디바이스 대상은 프롬프트나 답변 길이 없이 추론 단위로 실행합니다. 계획에서는 빠집니다.</translation>
+        </message>
+        <message>
             <source>Concurrent users</source>
             <translation>동시 사용자 수</translation>
         </message>
@@ -1194,6 +1408,22 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <message>
             <source>Idle baseline before the sweep</source>
             <translation>측정 전 유휴 전력 측정</translation>
+        </message>
+        <message>
+            <source>Parallel jobs</source>
+            <translation>병렬 작업 수</translation>
+        </message>
+        <message>
+            <source>Inferences per point</source>
+            <translation>포인트당 추론 수</translation>
+        </message>
+        <message>
+            <source>Warm-up inferences per point</source>
+            <translation>포인트당 워밍업 추론</translation>
+        </message>
+        <message>
+            <source>as many as parallel jobs</source>
+            <translation>병렬 작업 수만큼</translation>
         </message>
         <message numerus="yes">
             <source>%n sweep point(s)</source>
