@@ -107,6 +107,21 @@ class SweepCurves(QWidget):
             self._line(self.per_user, g["output_tokens_per_s"].to_numpy(dtype=float),
                        g[y_key], colour, name)
             self.series += 1
+        users = sorted({int(c) for c in df["concurrency"].dropna()})
+        for w in (self.throughput, self.ttft, self.efficiency):
+            # log axis: ticks at the sweep's own concurrencies, not at decades
+            w.getPlotItem().getAxis("bottom").setTicks(
+                [[(float(np.log10(c)), str(c)) for c in users], []])
+        for w in self.plots():
+            if not w.getPlotItem().listDataItems():
+                note = pg.TextItem(self.tr("Nothing measured for this curve\n(no wall power "
+                                           "meter in this session?)"), anchor=(0.5, 0.5),
+                                   color="#666666")
+                w.getPlotItem().addItem(note, ignoreBounds=True)
+                vb = w.getPlotItem().getViewBox()
+                x0, x1 = vb.viewRange()[0]
+                y0, y1 = vb.viewRange()[1]
+                note.setPos((x0 + x1) / 2, (y0 + y1) / 2)
 
     @staticmethod
     def _line(plot: pg.PlotWidget, x: np.ndarray, y: pd.Series, colour, name: str,  # type: ignore[no-untyped-def]

@@ -1,1443 +1,1449 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ko" sourcelanguage="en">
-    <context>
-        <name>Columns</name>
-        <message>
-            <source>Point</source>
-            <translation>포인트</translation>
-        </message>
-        <message>
-            <source>Unit</source>
-            <translation>단위</translation>
-        </message>
-        <message>
-            <source>Model</source>
-            <translation>모델</translation>
-        </message>
-        <message>
-            <source>Precision</source>
-            <translation>정밀도</translation>
-        </message>
-        <message>
-            <source>Input length</source>
-            <translation>입력 길이</translation>
-        </message>
-        <message>
-            <source>Output length</source>
-            <translation>출력 길이</translation>
-        </message>
-        <message>
-            <source>Concurrent users</source>
-            <translation>동시 사용자 수</translation>
-        </message>
-        <message>
-            <source>Requests OK</source>
-            <translation>성공 요청</translation>
-        </message>
-        <message>
-            <source>Requests failed</source>
-            <translation>실패 요청</translation>
-        </message>
-        <message>
-            <source>Window (s)</source>
-            <translation>측정 구간 (s)</translation>
-        </message>
-        <message>
-            <source>TTFT mean (ms)</source>
-            <translation>첫 글자 출력 시간 평균 (ms)</translation>
-        </message>
-        <message>
-            <source>TTFT p50 (ms)</source>
-            <translation>첫 글자 출력 시간 p50 (ms)</translation>
-        </message>
-        <message>
-            <source>TTFT p90 (ms)</source>
-            <translation>첫 글자 출력 시간 p90 (ms)</translation>
-        </message>
-        <message>
-            <source>TTFT p99 (ms)</source>
-            <translation>첫 글자 출력 시간 p99 (ms)</translation>
-        </message>
-        <message>
-            <source>TPOT mean (ms)</source>
-            <translation>TPOT 평균 (ms)</translation>
-        </message>
-        <message>
-            <source>TPOT p50 (ms)</source>
-            <translation>TPOT p50 (ms)</translation>
-        </message>
-        <message>
-            <source>TPOT p99 (ms)</source>
-            <translation>TPOT p99 (ms)</translation>
-        </message>
-        <message>
-            <source>ITL p50 (ms)</source>
-            <translation>ITL p50 (ms)</translation>
-        </message>
-        <message>
-            <source>ITL p99 (ms)</source>
-            <translation>ITL p99 (ms)</translation>
-        </message>
-        <message>
-            <source>E2E mean (ms)</source>
-            <translation>E2E 평균 (ms)</translation>
-        </message>
-        <message>
-            <source>E2E p99 (ms)</source>
-            <translation>E2E p99 (ms)</translation>
-        </message>
-        <message>
-            <source>Prefill tokens/s</source>
-            <translation>프리필 토큰/s</translation>
-        </message>
-        <message>
-            <source>Tokens/s</source>
-            <translation>초당 토큰 생성 수</translation>
-        </message>
-        <message>
-            <source>Tokens/s per user</source>
-            <translation>사용자당 초당 토큰</translation>
-        </message>
-        <message>
-            <source>Requests/s</source>
-            <translation>초당 요청</translation>
-        </message>
-        <message>
-            <source>Power (W)</source>
-            <translation>전력 소모량 (W)</translation>
-        </message>
-        <message>
-            <source>Power max (W)</source>
-            <translation>최대 전력 (W)</translation>
-        </message>
-        <message>
-            <source>Idle power (W)</source>
-            <translation>유휴 전력 (W)</translation>
-        </message>
-        <message>
-            <source>Energy (J)</source>
-            <translation>에너지 (J)</translation>
-        </message>
-        <message>
-            <source>J/token</source>
-            <translation>토큰당 에너지 (J)</translation>
-        </message>
-        <message>
-            <source>Tokens/s per W</source>
-            <translation>와트당 토큰</translation>
-        </message>
-        <message>
-            <source>Valid</source>
-            <translation>유효</translation>
-        </message>
-        <message>
-            <source>Why invalid</source>
-            <translation>무효 사유</translation>
-        </message>
-        <message>
-            <source>Parallel jobs</source>
-            <translation>병렬 작업 수</translation>
-        </message>
-        <message>
-            <source>Inferences OK</source>
-            <translation>성공 추론</translation>
-        </message>
-        <message>
-            <source>Inferences failed</source>
-            <translation>실패 추론</translation>
-        </message>
-        <message>
-            <source>Latency mean (ms)</source>
-            <translation>지연 시간 평균 (ms)</translation>
-        </message>
-        <message>
-            <source>Latency p99 (ms)</source>
-            <translation>지연 시간 p99 (ms)</translation>
-        </message>
-        <message>
-            <source>Inferences/s</source>
-            <translation>추론/초</translation>
-        </message>
-        <message>
-            <source>Inferences/s per job</source>
-            <translation>작업당 추론/초</translation>
-        </message>
-        <message>
-            <source>J/inference</source>
-            <translation>추론당 에너지 (J)</translation>
-        </message>
-        <message>
-            <source>Inferences/s per W</source>
-            <translation>와트당 추론/초</translation>
-        </message>
-        <message>
-            <source>yes</source>
-            <translation>예</translation>
-        </message>
-        <message>
-            <source>NO</source>
-            <translation>아니요</translation>
-        </message>
-    </context>
-    <context>
-        <name>Events</name>
-        <message>
-            <source>{0} h {1:02d} min</source>
-            <translation>{0}시간 {1:02d}분</translation>
-        </message>
-        <message>
-            <source>{0} min {1:02d} s</source>
-            <translation>{0}분 {1:02d}초</translation>
-        </message>
-        <message>
-            <source>{0} s</source>
-            <translation>{0}초</translation>
-        </message>
-        <message>
-            <source>{0} in / {1} out</source>
-            <translation>입력 {0} / 출력 {1}</translation>
-        </message>
-        <message>
-            <source>{0} parallel job(s)</source>
-            <translation>병렬 작업 {0}개</translation>
-        </message>
-        <message>
-            <source>{0} users</source>
-            <translation>사용자 {0}명</translation>
-        </message>
-        <message>
-            <source>Measuring the idle baseline (no load)</source>
-            <translation>유휴 전력 측정 중 (부하 없음)</translation>
-        </message>
-        <message>
-            <source>Warm-up</source>
-            <translation>워밍업</translation>
-        </message>
-        <message>
-            <source>Measuring</source>
-            <translation>측정 중</translation>
-        </message>
-        <message>
-            <source>Paused</source>
-            <translation>일시 정지됨</translation>
-        </message>
-        <message>
-            <source>Waiting for the operator</source>
-            <translation>시험자를 기다리는 중</translation>
-        </message>
-        <message>
-            <source>Point {0}: {1}</source>
-            <translation>포인트 {0}: {1}</translation>
-        </message>
-        <message>
-            <source>finished</source>
-            <translation>완료</translation>
-        </message>
-        <message>
-            <source>stopped</source>
-            <translation>중지됨</translation>
-        </message>
-        <message>
-            <source>aborted</source>
-            <translation>중단됨</translation>
-        </message>
-        <message>
-            <source>failed</source>
-            <translation>실패</translation>
-        </message>
-        <message>
-            <source>Session {0}: {1} point(s), saved in {2}. Meters: {3}</source>
-            <translation>세션 {0}: 포인트 {1}개, 저장 위치 {2}. 전력계: {3}</translation>
-        </message>
-        <message>
-            <source>none</source>
-            <translation>없음</translation>
-        </message>
-        <message>
-            <source>Point {0} of {1} started: {2}</source>
-            <translation>포인트 {0}/{1} 시작: {2}</translation>
-        </message>
-        <message>
-            <source>Wall power {0} W</source>
-            <translation>벽 전원 전력 {0} W</translation>
-        </message>
-        <message>
-            <source>{0} inferences/s</source>
-            <translation>{0} 추론/초</translation>
-        </message>
-        <message>
-            <source>{0} output tokens/s</source>
-            <translation>초당 출력 토큰 {0}</translation>
-        </message>
-        <message>
-            <source>Point {0} of {1}: {2} of {3} done, about {4} left</source>
-            <translation>포인트 {0}/{1}: {3} 중 {2} 완료, 약 {4} 남음</translation>
-        </message>
-        <message>
-            <source>Point {0} finished: {1} inferences/s, {2} W, {3} J/inference</source>
-            <translation>포인트 {0} 완료: {1} 추론/초, {2} W, {3} J/추론</translation>
-        </message>
-        <message>
-            <source>Point {0} finished: {1} tokens/s, {2} W, {3} J/token</source>
-            <translation>포인트 {0} 완료: {1} 토큰/s, {2} W, {3} J/토큰</translation>
-        </message>
-        <message>
-            <source>INVALID: {0}</source>
-            <translation>무효: {0}</translation>
-        </message>
-        <message>
-            <source>Operator: {0}</source>
-            <translation>시험자 조치: {0}</translation>
-        </message>
-        <message>
-            <source>Run {0} (exit code {1}). Session folder: {2}</source>
-            <translation>측정 {0} (종료 코드 {1}). 세션 폴더: {2}</translation>
-        </message>
-    </context>
-    <context>
-        <name>InstrumentsPanel</name>
-        <message>
-            <source>Find instruments</source>
-            <translation>측정기 찾기</translation>
-        </message>
-        <message>
-            <source>Press “Find instruments” to list the VISA and serial instruments connected to this computer.</source>
-            <translation>“측정기 찾기”를 누르면 이 컴퓨터에 연결된 VISA·시리얼 측정기를 보여 줍니다.</translation>
-        </message>
-        <message>
-            <source>Add meter</source>
-            <translation>전력계 추가</translation>
-        </message>
-        <message>
-            <source>Remove</source>
-            <translation>제거</translation>
-        </message>
-        <message>
-            <source>Meters in this plan</source>
-            <translation>이 계획의 전력계</translation>
-        </message>
-        <message>
-            <source>A server's power supplies on separate elements or meters are all “wall” and are summed; other channels are auxiliary.</source>
-            <translation>서버의 전원 공급 장치가 여러 엘리먼트나 전력계에 나뉘어 있으면 모두 “벽 전원”으로 두어 합산합니다. 그 밖의 채널은 보조입니다.</translation>
-        </message>
-        <message>
-            <source>wall (summed into the measured power)</source>
-            <translation>벽 전원 (측정 전력에 합산)</translation>
-        </message>
-        <message>
-            <source>auxiliary (recorded, never summed)</source>
-            <translation>보조 (기록만, 합산 안 함)</translation>
-        </message>
-        <message>
-            <source>due on</source>
-            <translation>만료일</translation>
-        </message>
-        <message>
-            <source>Run even if a calibration has expired (recorded in the session)</source>
-            <translation>교정 유효기간이 지났어도 측정 (세션에 기록됨)</translation>
-        </message>
-        <message>
-            <source>Meter</source>
-            <translation>전력계</translation>
-        </message>
-        <message>
-            <source>Driver</source>
-            <translation>드라이버</translation>
-        </message>
-        <message>
-            <source>Resource</source>
-            <translation>리소스</translation>
-        </message>
-        <message>
-            <source>Elements</source>
-            <translation>엘리먼트</translation>
-        </message>
-        <message>
-            <source>Update rate</source>
-            <translation>갱신 주기</translation>
-        </message>
-        <message>
-            <source>Role</source>
-            <translation>역할</translation>
-        </message>
-        <message>
-            <source>Calibration</source>
-            <translation>교정 유효기간</translation>
-        </message>
-        <message>
-            <source>wall</source>
-            <translation>벽 전원</translation>
-        </message>
-        <message>
-            <source>auxiliary</source>
-            <translation>보조</translation>
-        </message>
-        <message>
-            <source>the run's simulator</source>
-            <translation>측정용 시뮬레이터</translation>
-        </message>
-        <message>
-            <source>empty: the run's own simulator</source>
-            <translation>비워 두면: 측정용 시뮬레이터</translation>
-        </message>
-        <message>
-            <source>not needed</source>
-            <translation>필요 없음</translation>
-        </message>
-        <message>
-            <source>No calibration date recorded.</source>
-            <translation>교정 유효기간이 기록되지 않았습니다.</translation>
-        </message>
-        <message>
-            <source>Calibration expired on {0}: recalibrate the meter, or allow expired calibration below.</source>
-            <translation>교정 유효기간이 {0}에 지났습니다. 전력계를 다시 교정하거나, 아래에서 만료된 교정을 허용하세요.</translation>
-        </message>
-        <message>
-            <source>Calibration valid until {0}.</source>
-            <translation>교정 유효기간: {0}까지.</translation>
-        </message>
-        <message>
-            <source>Searching…</source>
-            <translation>찾는 중…</translation>
-        </message>
-        <message>
-            <source>Found: {0}</source>
-            <translation>찾음: {0}</translation>
-        </message>
-        <message>
-            <source>No instruments found. Check the cable and that the instrument is switched on; a network instrument can be typed in as TCPIP0::address::inst0::INSTR.</source>
-            <translation>측정기를 찾지 못했습니다. 케이블과 전원을 확인하세요. 네트워크 측정기는 TCPIP0::주소::inst0::INSTR 형식으로 직접 입력할 수 있습니다.</translation>
-        </message>
-        <message>
-            <source>The search for instruments failed: {0}</source>
-            <translation>측정기 찾기에 실패했습니다: {0}</translation>
-        </message>
-        <message>
-            <source>Give element numbers like 1 or 1, 2.</source>
-            <translation>엘리먼트 번호를 1 또는 1, 2처럼 입력하세요.</translation>
-        </message>
-        <message>
-            <source>Connecting…</source>
-            <translation>연결 중…</translation>
-        </message>
-        <message>
-            <source>Connected; reading live.</source>
-            <translation>연결됨. 실시간으로 읽는 중입니다.</translation>
-        </message>
-        <message>
-            <source>Disconnected.</source>
-            <translation>연결 해제됨.</translation>
-        </message>
-        <message>
-            <source>Letting go of the instrument…</source>
-            <translation>측정기 연결을 해제하는 중…</translation>
-        </message>
-    </context>
-    <context>
-        <name>LivePlots</name>
-        <message>
-            <source>Wall-plug power</source>
-            <translation>벽 전원 전력 소모량</translation>
-        </message>
-        <message>
-            <source>time (s)</source>
-            <translation>시간 (s)</translation>
-        </message>
-        <message>
-            <source>power (W)</source>
-            <translation>전력 (W)</translation>
-        </message>
-        <message>
-            <source>Inferences/s</source>
-            <translation>추론/초</translation>
-        </message>
-        <message>
-            <source>inferences/s</source>
-            <translation>추론/초</translation>
-        </message>
-        <message>
-            <source>Power against inferences/s</source>
-            <translation>추론/초 대비 전력</translation>
-        </message>
-        <message>
-            <source>Output tokens/s</source>
-            <translation>초당 출력 토큰</translation>
-        </message>
-        <message>
-            <source>tokens/s</source>
-            <translation>토큰/s</translation>
-        </message>
-        <message>
-            <source>Power against tokens/s</source>
-            <translation>초당 토큰 대비 전력</translation>
-        </message>
-        <message>
-            <source>output tokens/s</source>
-            <translation>초당 출력 토큰</translation>
-        </message>
-    </context>
-    <context>
-        <name>LogPane</name>
-        <message>
-            <source>Show power and token readings</source>
-            <translation>전력·토큰 측정값 표시</translation>
-        </message>
-        <message>
-            <source>Clear</source>
-            <translation>지우기</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Session</source>
-            <translation>세션</translation>
-        </message>
-        <message>
-            <source>Instruments</source>
-            <translation>측정기</translation>
-        </message>
-        <message>
-            <source>Sweep</source>
-            <translation>변수 범위 테스트</translation>
-        </message>
-        <message>
-            <source>Run</source>
-            <translation>측정</translation>
-        </message>
-        <message>
-            <source>Results</source>
-            <translation>결과</translation>
-        </message>
-        <message>
-            <source>Log</source>
-            <translation>로그</translation>
-        </message>
-        <message>
-            <source>&amp;File</source>
-            <translation>파일(&amp;F)</translation>
-        </message>
-        <message>
-            <source>&amp;Open plan…</source>
-            <translation>계획 열기(&amp;O)…</translation>
-        </message>
-        <message>
-            <source>&amp;Save plan…</source>
-            <translation>계획 저장(&amp;S)…</translation>
-        </message>
-        <message>
-            <source>Open &amp;session…</source>
-            <translation>세션 열기(&amp;S)…</translation>
-        </message>
-        <message>
-            <source>&amp;Quit</source>
-            <translation>끝내기(&amp;Q)</translation>
-        </message>
-        <message>
-            <source>&amp;Run</source>
-            <translation>측정(&amp;R)</translation>
-        </message>
-        <message>
-            <source>&amp;Start</source>
-            <translation>시작(&amp;S)</translation>
-        </message>
-        <message>
-            <source>&amp;Pause / resume</source>
-            <translation>일시 정지 / 재개(&amp;P)</translation>
-        </message>
-        <message>
-            <source>S&amp;top after this point</source>
-            <translation>이 포인트 후 중지(&amp;T)</translation>
-        </message>
-        <message>
-            <source>&amp;Abort</source>
-            <translation>중단(&amp;A)</translation>
-        </message>
-        <message>
-            <source>Run the &amp;demo sweep</source>
-            <translation>데모 측정 실행(&amp;D)</translation>
-        </message>
-        <message>
-            <source>&amp;Language</source>
-            <translation>언어(&amp;L)</translation>
-        </message>
-        <message>
-            <source>&amp;Help</source>
-            <translation>도움말(&amp;H)</translation>
-        </message>
-        <message>
-            <source>&amp;About K-Perf Lab</source>
-            <translation>K-Perf Lab 정보(&amp;A)</translation>
-        </message>
-        <message>
-            <source>Language</source>
-            <translation>언어</translation>
-        </message>
-        <message>
-            <source>Change the language when the run has ended.</source>
-            <translation>측정이 끝난 뒤 언어를 바꾸세요.</translation>
-        </message>
-        <message>
-            <source>About K-Perf Lab</source>
-            <translation>K-Perf Lab 정보</translation>
-        </message>
-        <message>
-            <source>K-Perf Lab {0}
+<context>
+    <name>Columns</name>
+    <message>
+        <source>Point</source>
+        <translation>포인트</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>단위</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>정밀도</translation>
+    </message>
+    <message>
+        <source>Input length</source>
+        <translation>입력 길이</translation>
+    </message>
+    <message>
+        <source>Output length</source>
+        <translation>출력 길이</translation>
+    </message>
+    <message>
+        <source>Concurrent users</source>
+        <translation>동시 사용자 수</translation>
+    </message>
+    <message>
+        <source>Requests OK</source>
+        <translation>성공 요청</translation>
+    </message>
+    <message>
+        <source>Requests failed</source>
+        <translation>실패 요청</translation>
+    </message>
+    <message>
+        <source>Window (s)</source>
+        <translation>측정 구간 (s)</translation>
+    </message>
+    <message>
+        <source>TTFT mean (ms)</source>
+        <translation>첫 글자 출력 시간 평균 (ms)</translation>
+    </message>
+    <message>
+        <source>TTFT p50 (ms)</source>
+        <translation>첫 글자 출력 시간 p50 (ms)</translation>
+    </message>
+    <message>
+        <source>TTFT p90 (ms)</source>
+        <translation>첫 글자 출력 시간 p90 (ms)</translation>
+    </message>
+    <message>
+        <source>TTFT p99 (ms)</source>
+        <translation>첫 글자 출력 시간 p99 (ms)</translation>
+    </message>
+    <message>
+        <source>TPOT mean (ms)</source>
+        <translation>TPOT 평균 (ms)</translation>
+    </message>
+    <message>
+        <source>TPOT p50 (ms)</source>
+        <translation>TPOT p50 (ms)</translation>
+    </message>
+    <message>
+        <source>TPOT p99 (ms)</source>
+        <translation>TPOT p99 (ms)</translation>
+    </message>
+    <message>
+        <source>ITL p50 (ms)</source>
+        <translation>ITL p50 (ms)</translation>
+    </message>
+    <message>
+        <source>ITL p99 (ms)</source>
+        <translation>ITL p99 (ms)</translation>
+    </message>
+    <message>
+        <source>E2E mean (ms)</source>
+        <translation>E2E 평균 (ms)</translation>
+    </message>
+    <message>
+        <source>E2E p99 (ms)</source>
+        <translation>E2E p99 (ms)</translation>
+    </message>
+    <message>
+        <source>Prefill tokens/s</source>
+        <translation>프리필 토큰/s</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>초당 토큰 생성 수</translation>
+    </message>
+    <message>
+        <source>Tokens/s per user</source>
+        <translation>사용자당 초당 토큰</translation>
+    </message>
+    <message>
+        <source>Requests/s</source>
+        <translation>초당 요청</translation>
+    </message>
+    <message>
+        <source>Power (W)</source>
+        <translation>전력 소모량 (W)</translation>
+    </message>
+    <message>
+        <source>Power max (W)</source>
+        <translation>최대 전력 (W)</translation>
+    </message>
+    <message>
+        <source>Idle power (W)</source>
+        <translation>유휴 전력 (W)</translation>
+    </message>
+    <message>
+        <source>Energy (J)</source>
+        <translation>에너지 (J)</translation>
+    </message>
+    <message>
+        <source>J/token</source>
+        <translation>토큰당 에너지 (J)</translation>
+    </message>
+    <message>
+        <source>Tokens/s per W</source>
+        <translation>와트당 토큰</translation>
+    </message>
+    <message>
+        <source>Valid</source>
+        <translation>유효</translation>
+    </message>
+    <message>
+        <source>Why invalid</source>
+        <translation>무효 사유</translation>
+    </message>
+    <message>
+        <source>Parallel jobs</source>
+        <translation>병렬 작업 수</translation>
+    </message>
+    <message>
+        <source>Inferences OK</source>
+        <translation>성공 추론</translation>
+    </message>
+    <message>
+        <source>Inferences failed</source>
+        <translation>실패 추론</translation>
+    </message>
+    <message>
+        <source>Latency mean (ms)</source>
+        <translation>지연 시간 평균 (ms)</translation>
+    </message>
+    <message>
+        <source>Latency p99 (ms)</source>
+        <translation>지연 시간 p99 (ms)</translation>
+    </message>
+    <message>
+        <source>Inferences/s</source>
+        <translation>추론/초</translation>
+    </message>
+    <message>
+        <source>Inferences/s per job</source>
+        <translation>작업당 추론/초</translation>
+    </message>
+    <message>
+        <source>J/inference</source>
+        <translation>추론당 에너지 (J)</translation>
+    </message>
+    <message>
+        <source>Inferences/s per W</source>
+        <translation>와트당 추론/초</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>예</translation>
+    </message>
+    <message>
+        <source>NO</source>
+        <translation>아니요</translation>
+    </message>
+</context>
+<context>
+    <name>Events</name>
+    <message>
+        <source>{0} h {1:02d} min</source>
+        <translation>{0}시간 {1:02d}분</translation>
+    </message>
+    <message>
+        <source>{0} min {1:02d} s</source>
+        <translation>{0}분 {1:02d}초</translation>
+    </message>
+    <message>
+        <source>{0} s</source>
+        <translation>{0}초</translation>
+    </message>
+    <message>
+        <source>{0} in / {1} out</source>
+        <translation>입력 {0} / 출력 {1}</translation>
+    </message>
+    <message>
+        <source>{0} parallel job(s)</source>
+        <translation>병렬 작업 {0}개</translation>
+    </message>
+    <message>
+        <source>{0} users</source>
+        <translation>사용자 {0}명</translation>
+    </message>
+    <message>
+        <source>Measuring the idle baseline (no load)</source>
+        <translation>유휴 전력 측정 중 (부하 없음)</translation>
+    </message>
+    <message>
+        <source>Warm-up</source>
+        <translation>워밍업</translation>
+    </message>
+    <message>
+        <source>Measuring</source>
+        <translation>측정 중</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>일시 정지됨</translation>
+    </message>
+    <message>
+        <source>Waiting for the operator</source>
+        <translation>시험자를 기다리는 중</translation>
+    </message>
+    <message>
+        <source>Point {0}: {1}</source>
+        <translation>포인트 {0}: {1}</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>완료</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>중지됨</translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation>중단됨</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <source>Session {0}: {1} point(s), saved in {2}. Meters: {3}</source>
+        <translation>세션 {0}: 포인트 {1}개, 저장 위치 {2}. 전력계: {3}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>Point {0} of {1} started: {2}</source>
+        <translation>포인트 {0}/{1} 시작: {2}</translation>
+    </message>
+    <message>
+        <source>Wall power {0} W</source>
+        <translation>벽 전원 전력 {0} W</translation>
+    </message>
+    <message>
+        <source>{0} inferences/s</source>
+        <translation>{0} 추론/초</translation>
+    </message>
+    <message>
+        <source>{0} output tokens/s</source>
+        <translation>초당 출력 토큰 {0}</translation>
+    </message>
+    <message>
+        <source>Point {0} of {1}: {2} of {3} done, about {4} left</source>
+        <translation>포인트 {0}/{1}: {3} 중 {2} 완료, 약 {4} 남음</translation>
+    </message>
+    <message>
+        <source>Point {0} finished: {1} inferences/s, {2} W, {3} J/inference</source>
+        <translation>포인트 {0} 완료: {1} 추론/초, {2} W, {3} J/추론</translation>
+    </message>
+    <message>
+        <source>Point {0} finished: {1} tokens/s, {2} W, {3} J/token</source>
+        <translation>포인트 {0} 완료: {1} 토큰/s, {2} W, {3} J/토큰</translation>
+    </message>
+    <message>
+        <source>INVALID: {0}</source>
+        <translation>무효: {0}</translation>
+    </message>
+    <message>
+        <source>Operator: {0}</source>
+        <translation>시험자 조치: {0}</translation>
+    </message>
+    <message>
+        <source>Run {0} (exit code {1}). Session folder: {2}</source>
+        <translation>측정 {0} (종료 코드 {1}). 세션 폴더: {2}</translation>
+    </message>
+</context>
+<context>
+    <name>InstrumentsPanel</name>
+    <message>
+        <source>Find instruments</source>
+        <translation>측정기 찾기</translation>
+    </message>
+    <message>
+        <source>Press “Find instruments” to list the VISA and serial instruments connected to this computer.</source>
+        <translation>“측정기 찾기”를 누르면 이 컴퓨터에 연결된 VISA·시리얼 측정기를 보여 줍니다.</translation>
+    </message>
+    <message>
+        <source>Add meter</source>
+        <translation>전력계 추가</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>제거</translation>
+    </message>
+    <message>
+        <source>Meters in this plan</source>
+        <translation>이 계획의 전력계</translation>
+    </message>
+    <message>
+        <source>A server&apos;s power supplies on separate elements or meters are all “wall” and are summed; other channels are auxiliary.</source>
+        <translation>서버의 전원 공급 장치가 여러 엘리먼트나 전력계에 나뉘어 있으면 모두 “벽 전원”으로 두어 합산합니다. 그 밖의 채널은 보조입니다.</translation>
+    </message>
+    <message>
+        <source>wall (summed into the measured power)</source>
+        <translation>벽 전원 (측정 전력에 합산)</translation>
+    </message>
+    <message>
+        <source>auxiliary (recorded, never summed)</source>
+        <translation>보조 (기록만, 합산 안 함)</translation>
+    </message>
+    <message>
+        <source>due on</source>
+        <translation>만료일</translation>
+    </message>
+    <message>
+        <source>Run even if a calibration has expired (recorded in the session)</source>
+        <translation>교정 유효기간이 지났어도 측정 (세션에 기록됨)</translation>
+    </message>
+    <message>
+        <source>Meter</source>
+        <translation>전력계</translation>
+    </message>
+    <message>
+        <source>Driver</source>
+        <translation>드라이버</translation>
+    </message>
+    <message>
+        <source>Resource</source>
+        <translation>리소스</translation>
+    </message>
+    <message>
+        <source>Elements</source>
+        <translation>엘리먼트</translation>
+    </message>
+    <message>
+        <source>Update rate</source>
+        <translation>갱신 주기</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>교정 유효기간</translation>
+    </message>
+    <message>
+        <source>wall</source>
+        <translation>벽 전원</translation>
+    </message>
+    <message>
+        <source>auxiliary</source>
+        <translation>보조</translation>
+    </message>
+    <message>
+        <source>the run&apos;s simulator</source>
+        <translation>측정용 시뮬레이터</translation>
+    </message>
+    <message>
+        <source>empty: the run&apos;s own simulator</source>
+        <translation>비워 두면: 측정용 시뮬레이터</translation>
+    </message>
+    <message>
+        <source>not needed</source>
+        <translation>필요 없음</translation>
+    </message>
+    <message>
+        <source>No calibration date recorded.</source>
+        <translation>교정 유효기간이 기록되지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Calibration expired on {0}: recalibrate the meter, or allow expired calibration below.</source>
+        <translation>교정 유효기간이 {0}에 지났습니다. 전력계를 다시 교정하거나, 아래에서 만료된 교정을 허용하세요.</translation>
+    </message>
+    <message>
+        <source>Calibration valid until {0}.</source>
+        <translation>교정 유효기간: {0}까지.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>찾는 중…</translation>
+    </message>
+    <message>
+        <source>Found: {0}</source>
+        <translation>찾음: {0}</translation>
+    </message>
+    <message>
+        <source>No instruments found. Check the cable and that the instrument is switched on; a network instrument can be typed in as TCPIP0::address::inst0::INSTR.</source>
+        <translation>측정기를 찾지 못했습니다. 케이블과 전원을 확인하세요. 네트워크 측정기는 TCPIP0::주소::inst0::INSTR 형식으로 직접 입력할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>The search for instruments failed: {0}</source>
+        <translation>측정기 찾기에 실패했습니다: {0}</translation>
+    </message>
+    <message>
+        <source>Give element numbers like 1 or 1, 2.</source>
+        <translation>엘리먼트 번호를 1 또는 1, 2처럼 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>연결 중…</translation>
+    </message>
+    <message>
+        <source>Connected; reading live.</source>
+        <translation>연결됨. 실시간으로 읽는 중입니다.</translation>
+    </message>
+    <message>
+        <source>Disconnected.</source>
+        <translation>연결 해제됨.</translation>
+    </message>
+    <message>
+        <source>Letting go of the instrument…</source>
+        <translation>측정기 연결을 해제하는 중…</translation>
+    </message>
+</context>
+<context>
+    <name>LivePlots</name>
+    <message>
+        <source>Wall-plug power</source>
+        <translation>벽 전원 전력 소모량</translation>
+    </message>
+    <message>
+        <source>time (s)</source>
+        <translation>시간 (s)</translation>
+    </message>
+    <message>
+        <source>power (W)</source>
+        <translation>전력 (W)</translation>
+    </message>
+    <message>
+        <source>Inferences/s</source>
+        <translation>추론/초</translation>
+    </message>
+    <message>
+        <source>inferences/s</source>
+        <translation>추론/초</translation>
+    </message>
+    <message>
+        <source>Power against inferences/s</source>
+        <translation>추론/초 대비 전력</translation>
+    </message>
+    <message>
+        <source>Output tokens/s</source>
+        <translation>초당 출력 토큰</translation>
+    </message>
+    <message>
+        <source>tokens/s</source>
+        <translation>토큰/s</translation>
+    </message>
+    <message>
+        <source>Power against tokens/s</source>
+        <translation>초당 토큰 대비 전력</translation>
+    </message>
+    <message>
+        <source>output tokens/s</source>
+        <translation>초당 출력 토큰</translation>
+    </message>
+</context>
+<context>
+    <name>LogPane</name>
+    <message>
+        <source>Show power and token readings</source>
+        <translation>전력·토큰 측정값 표시</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>지우기</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Session</source>
+        <translation>세션</translation>
+    </message>
+    <message>
+        <source>Instruments</source>
+        <translation>측정기</translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation>변수 범위 테스트</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>측정</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>결과</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>로그</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>파일(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open plan…</source>
+        <translation>계획 열기(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save plan…</source>
+        <translation>계획 저장(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;session…</source>
+        <translation>세션 열기(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>끝내기(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>측정(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>시작(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Pause / resume</source>
+        <translation>일시 정지 / 재개(&amp;P)</translation>
+    </message>
+    <message>
+        <source>S&amp;top after this point</source>
+        <translation>이 포인트 후 중지(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Abort</source>
+        <translation>중단(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Run the &amp;demo sweep</source>
+        <translation>데모 측정 실행(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>언어(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About K-Perf Lab</source>
+        <translation>K-Perf Lab 정보(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <source>Change the language when the run has ended.</source>
+        <translation>측정이 끝난 뒤 언어를 바꾸세요.</translation>
+    </message>
+    <message>
+        <source>About K-Perf Lab</source>
+        <translation>K-Perf Lab 정보</translation>
+    </message>
+    <message>
+        <source>K-Perf Lab {0}
 
 Measures how fast an AI chip serves a language model and how much wall-plug power it draws.</source>
-            <translation>K-Perf Lab {0}
+        <translation>K-Perf Lab {0}
 
 AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전력을 얼마나 소모하는지 측정합니다.</translation>
-        </message>
-        <message>
-            <source>Preset applied: {0}</source>
-            <translation>프리셋 적용: {0}</translation>
-        </message>
-        <message>
-            <source>The plan cannot run yet: {0}: {1}</source>
-            <translation>계획을 아직 실행할 수 없습니다: {0}: {1}</translation>
-        </message>
-        <message>
-            <source>A meter's calibration has expired: {0}. Recalibrate it, or allow expired calibration on the Instruments page.</source>
-            <translation>전력계의 교정 유효기간이 지났습니다: {0}. 다시 교정하거나, 측정기 페이지에서 만료된 교정을 허용하세요.</translation>
-        </message>
-        <message>
-            <source>Open a test plan</source>
-            <translation>시험 계획 열기</translation>
-        </message>
-        <message>
-            <source>Test plans (*.toml)</source>
-            <translation>시험 계획 (*.toml)</translation>
-        </message>
-        <message>
-            <source>{0} cannot be read ({1}).</source>
-            <translation>{0} 파일을 읽을 수 없습니다 ({1}).</translation>
-        </message>
-        <message>
-            <source>{0} is not a valid TOML file: {1}</source>
-            <translation>{0} 파일이 올바른 TOML이 아닙니다: {1}</translation>
-        </message>
-        <message>
-            <source>Plan opened: {0}</source>
-            <translation>계획 열림: {0}</translation>
-        </message>
-        <message>
-            <source>Test plan</source>
-            <translation>시험 계획</translation>
-        </message>
-        <message>
-            <source>Save the test plan</source>
-            <translation>시험 계획 저장</translation>
-        </message>
-        <message>
-            <source>{0} cannot be written ({1}).</source>
-            <translation>{0} 파일을 쓸 수 없습니다 ({1}).</translation>
-        </message>
-        <message>
-            <source>Plan saved: {0}</source>
-            <translation>계획 저장됨: {0}</translation>
-        </message>
-        <message>
-            <source>Letting go of the instruments before the run…</source>
-            <translation>측정 전에 측정기 연결을 해제하는 중…</translation>
-        </message>
-        <message>
-            <source>Ready</source>
-            <translation>준비됨</translation>
-        </message>
-        <message>
-            <source>Starting the run…</source>
-            <translation>측정을 시작하는 중…</translation>
-        </message>
-        <message>
-            <source>Running</source>
-            <translation>측정 중</translation>
-        </message>
-        <message>
-            <source>Paused</source>
-            <translation>일시 정지됨</translation>
-        </message>
-        <message>
-            <source>Stopping after this point…</source>
-            <translation>이 포인트가 끝나면 중지합니다…</translation>
-        </message>
-        <message>
-            <source>Aborting…</source>
-            <translation>중단하는 중…</translation>
-        </message>
-        <message>
-            <source>A run is in progress</source>
-            <translation>측정 진행 중</translation>
-        </message>
-        <message>
-            <source>Abort the run and close K-Perf Lab? Everything measured so far is kept in the session folder.</source>
-            <translation>측정을 중단하고 K-Perf Lab을 닫을까요? 지금까지 측정한 내용은 모두 세션 폴더에 남습니다.</translation>
-        </message>
-    </context>
-    <context>
-        <name>MeterLiveBox</name>
-        <message>
-            <source>Instrument</source>
-            <translation>측정기</translation>
-        </message>
-        <message>
-            <source>Connect</source>
-            <translation>연결</translation>
-        </message>
-        <message>
-            <source>Element</source>
-            <translation>엘리먼트</translation>
-        </message>
-        <message>
-            <source>Maker</source>
-            <translation>제조사</translation>
-        </message>
-        <message>
-            <source>Model</source>
-            <translation>모델</translation>
-        </message>
-        <message>
-            <source>Serial</source>
-            <translation>일련번호</translation>
-        </message>
-        <message>
-            <source>Firmware</source>
-            <translation>펌웨어</translation>
-        </message>
-        <message>
-            <source>Disconnect</source>
-            <translation>연결 해제</translation>
-        </message>
-        <message>
-            <source>Not connected.</source>
-            <translation>연결되지 않음.</translation>
-        </message>
-    </context>
-    <context>
-        <name>MeterPreview</name>
-        <message>
-            <source>The {0} driver failed: {1}</source>
-            <translation>{0} 드라이버 오류: {1}</translation>
-        </message>
-    </context>
-    <context>
-        <name>OnDeviceFields</name>
-        <message>
-            <source>Browse…</source>
-            <translation>찾아보기…</translation>
-        </message>
-        <message>
-            <source>NPU ids, e.g. 0, 1 (empty: 0)</source>
-            <translation>NPU 번호, 예: 0, 1 (비워 두면 0)</translation>
-        </message>
-        <message>
-            <source>The program and its arguments, as on a command line; quote an argument that holds spaces. {concurrency} and {seconds} are filled in for each point.</source>
-            <translation>명령줄에 쓰듯 프로그램과 인수를 입력합니다. 공백이 든 인수는 따옴표로 묶으세요. {concurrency}와 {seconds}는 포인트마다 채워집니다.</translation>
-        </message>
-        <message>
-            <source>How the program's output is read; “regex” reads it with your own expressions.</source>
-            <translation>프로그램 출력을 읽는 방식입니다. “regex”는 직접 입력한 정규 표현식으로 읽습니다.</translation>
-        </message>
-        <message>
-            <source>Seconds at the start of each run of the program that are not measured (model loading), where the program does not say itself when it measured.</source>
-            <translation>프로그램이 측정 구간을 스스로 알려 주지 않을 때, 매 실행의 처음부터 측정하지 않는 시간(초)입니다 (모델 로딩).</translation>
-        </message>
-        <message>
-            <source>optional: the folder the program runs in</source>
-            <translation>선택: 프로그램을 실행할 폴더</translation>
-        </message>
-        <message>
-            <source>Each expression has one (group) that captures a number; throughput or inferences is needed.</source>
-            <translation>각 표현식에는 숫자 하나를 잡는 (그룹)이 하나 있어야 합니다. throughput이나 inferences 중 하나는 꼭 필요합니다.</translation>
-        </message>
-        <message>
-            <source>Model file</source>
-            <translation>모델 파일</translation>
-        </message>
-        <message>
-            <source>NPU devices</source>
-            <translation>NPU 장치</translation>
-        </message>
-        <message>
-            <source>Program and arguments</source>
-            <translation>프로그램과 인수</translation>
-        </message>
-        <message>
-            <source>Output parser</source>
-            <translation>출력 파서</translation>
-        </message>
-        <message>
-            <source>Expressions</source>
-            <translation>정규 표현식</translation>
-        </message>
-        <message>
-            <source>Settle time</source>
-            <translation>안정화 시간</translation>
-        </message>
-        <message>
-            <source>Working folder</source>
-            <translation>작업 폴더</translation>
-        </message>
-        <message>
-            <source>Give NPU ids as whole numbers separated by commas, like 0, 1.</source>
-            <translation>NPU 번호를 0, 1처럼 쉼표로 구분한 정수로 입력하세요.</translation>
-        </message>
-        <message>
-            <source>A quotation mark is not closed in the program and arguments.</source>
-            <translation>프로그램과 인수에 닫히지 않은 따옴표가 있습니다.</translation>
-        </message>
-        <message>
-            <source>Choose the compiled model</source>
-            <translation>컴파일된 모델 선택</translation>
-        </message>
-        <message>
-            <source>DEEPX models (*.dxnn);;All files (*)</source>
-            <translation>DEEPX 모델 (*.dxnn);;모든 파일 (*)</translation>
-        </message>
-        <message>
-            <source>Choose the program's working folder</source>
-            <translation>프로그램의 작업 폴더 선택</translation>
-        </message>
-    </context>
-    <context>
-        <name>OperatorDialog</name>
-        <message>
-            <source>Switch the server</source>
-            <translation>서버 전환</translation>
-        </message>
-        <message>
-            <source>The next points use precision “{0}”. Switch the server to it now; the run waits until you press Continue.</source>
-            <translation>다음 포인트는 정밀도 “{0}”를 사용합니다. 지금 서버를 전환하세요. 계속을 누를 때까지 측정이 기다립니다.</translation>
-        </message>
-        <message>
-            <source>Continue</source>
-            <translation>계속</translation>
-        </message>
-        <message>
-            <source>Abort the run</source>
-            <translation>측정 중단</translation>
-        </message>
-    </context>
-    <context>
-        <name>RegexTable</name>
-        <message>
-            <source>Field</source>
-            <translation>항목</translation>
-        </message>
-        <message>
-            <source>Regular expression</source>
-            <translation>정규 표현식</translation>
-        </message>
-    </context>
-    <context>
-        <name>ResultsPanel</name>
-        <message>
-            <source>Open session…</source>
-            <translation>세션 열기…</translation>
-        </message>
-        <message>
-            <source>Export results</source>
-            <translation>결과 내보내기</translation>
-        </message>
-        <message>
-            <source>Rebuild results.xlsx, summary.csv, the PNG plots and manifest.json from the journal</source>
-            <translation>저널에서 results.xlsx, summary.csv, PNG 그래프와 manifest.json을 다시 만듭니다</translation>
-        </message>
-        <message>
-            <source>Open folder</source>
-            <translation>폴더 열기</translation>
-        </message>
-        <message>
-            <source>No session open.</source>
-            <translation>열린 세션이 없습니다.</translation>
-        </message>
-        <message>
-            <source>Section</source>
-            <translation>구분</translation>
-        </message>
-        <message>
-            <source>Item</source>
-            <translation>항목</translation>
-        </message>
-        <message>
-            <source>Value</source>
-            <translation>값</translation>
-        </message>
-        <message>
-            <source>Summary</source>
-            <translation>측정표</translation>
-        </message>
-        <message>
-            <source>Curves</source>
-            <translation>2차원 그래프</translation>
-        </message>
-        <message>
-            <source>Session record</source>
-            <translation>세션 기록</translation>
-        </message>
-        <message>
-            <source>Open a session folder</source>
-            <translation>세션 폴더 열기</translation>
-        </message>
-        <message>
-            <source>{0} holds no session.sqlite. Choose a session folder written by K-Perf Lab or kperf.</source>
-            <translation>{0}에 session.sqlite가 없습니다. K-Perf Lab이나 kperf가 만든 세션 폴더를 고르세요.</translation>
-        </message>
-        <message>
-            <source>A run is still writing {0}. Open it when the run has ended.</source>
-            <translation>측정이 아직 {0}에 기록 중입니다. 측정이 끝난 뒤 여세요.</translation>
-        </message>
-        <message>
-            <source>Interrupted session</source>
-            <translation>중단된 세션</translation>
-        </message>
-        <message>
-            <source>This session's run ended without finishing. Close its journal, mark it interrupted and rebuild its results from what was measured?</source>
-            <translation>이 세션의 측정은 끝나지 않고 멈췄습니다. 저널을 닫아 중단됨으로 표시하고, 측정된 내용으로 결과를 다시 만들까요?</translation>
-        </message>
-        <message>
-            <source>The interrupted session was left as it is.</source>
-            <translation>중단된 세션을 그대로 두었습니다.</translation>
-        </message>
-        <message>
-            <source>Closing the interrupted journal and rebuilding the results…</source>
-            <translation>중단된 저널을 닫고 결과를 다시 만드는 중…</translation>
-        </message>
-        <message>
-            <source>Reading the session…</source>
-            <translation>세션을 읽는 중…</translation>
-        </message>
-        <message numerus="yes">
-            <source>Interrupted run: the results cover only what was measured before it stopped (%n point(s)).</source>
-            <translation>
-                <numerusform>중단된 측정: 멈추기 전까지 측정한 내용만 결과에 들어 있습니다 (포인트 %n개).</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n point(s) invalid; hover over a shaded row for why.</source>
-            <translation>
-                <numerusform>포인트 %n개가 무효입니다. 음영 행에 마우스를 올리면 사유가 보입니다.</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>Session {0}: %n point(s), all valid.</source>
-            <translation>
-                <numerusform>세션 {0}: 포인트 %n개, 모두 유효.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Opened session {0}</source>
-            <translation>세션 열림: {0}</translation>
-        </message>
-        <message>
-            <source>The session could not be read: {0}</source>
-            <translation>세션을 읽을 수 없습니다: {0}</translation>
-        </message>
-        <message>
-            <source>A run is still writing this session; export it when the run has ended.</source>
-            <translation>측정이 아직 이 세션에 기록 중입니다. 측정이 끝난 뒤 내보내세요.</translation>
-        </message>
-        <message>
-            <source>Exporting…</source>
-            <translation>내보내는 중…</translation>
-        </message>
-        <message>
-            <source>Exported results.xlsx, summary.csv, the plots and manifest.json to {0}.</source>
-            <translation>results.xlsx, summary.csv, 그래프와 manifest.json을 {0}에 내보냈습니다.</translation>
-        </message>
-    </context>
-    <context>
-        <name>RunPanel</name>
-        <message>
-            <source>Start</source>
-            <translation>시작</translation>
-        </message>
-        <message>
-            <source>Pause</source>
-            <translation>일시 정지</translation>
-        </message>
-        <message>
-            <source>A pause while a point is being measured makes that point invalid; it is recorded in the session.</source>
-            <translation>포인트를 측정하는 중에 일시 정지하면 그 포인트는 무효가 되며, 세션에 기록됩니다.</translation>
-        </message>
-        <message>
-            <source>Stop after this point</source>
-            <translation>이 포인트 후 중지</translation>
-        </message>
-        <message>
-            <source>Abort</source>
-            <translation>중단</translation>
-        </message>
-        <message>
-            <source>Ready. Press Start to run the sweep.</source>
-            <translation>준비됨. 시작을 누르면 변수 범위 테스트를 실행합니다.</translation>
-        </message>
-        <message>
-            <source>Point</source>
-            <translation>포인트</translation>
-        </message>
-        <message>
-            <source>Sweep</source>
-            <translation>전체</translation>
-        </message>
-        <message>
-            <source>Resume</source>
-            <translation>재개</translation>
-        </message>
-        <message>
-            <source>Starting: checking the target and the instruments…</source>
-            <translation>시작 중: 대상과 측정기를 확인하는 중…</translation>
-        </message>
-        <message>
-            <source>Run started; session folder {0}</source>
-            <translation>측정 시작. 세션 폴더 {0}</translation>
-        </message>
-        <message>
-            <source>Paused inside this point's measurement window: the point will be marked invalid. Press Resume to go on.</source>
-            <translation>이 포인트의 측정 구간 안에서 일시 정지했습니다. 이 포인트는 무효로 표시됩니다. 계속하려면 재개를 누르세요.</translation>
-        </message>
-        <message>
-            <source>Paused. Requests in flight finish; press Resume to go on.</source>
-            <translation>일시 정지됨. 진행 중인 요청은 마저 끝납니다. 계속하려면 재개를 누르세요.</translation>
-        </message>
-        <message>
-            <source>Pause sent</source>
-            <translation>일시 정지 보냄</translation>
-        </message>
-        <message>
-            <source>Resume sent</source>
-            <translation>재개 보냄</translation>
-        </message>
-        <message>
-            <source>Stopping after this point…</source>
-            <translation>이 포인트가 끝나면 중지합니다…</translation>
-        </message>
-        <message>
-            <source>Stop sent: the point in progress finishes first</source>
-            <translation>중지 보냄: 진행 중인 포인트를 먼저 끝냅니다</translation>
-        </message>
-        <message>
-            <source>Abort the run</source>
-            <translation>측정 중단</translation>
-        </message>
-        <message>
-            <source>Abort the run now? The point in progress is marked invalid; everything measured so far is kept.</source>
-            <translation>지금 측정을 중단할까요? 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 내용은 모두 남습니다.</translation>
-        </message>
-        <message>
-            <source>Aborting…</source>
-            <translation>중단하는 중…</translation>
-        </message>
-        <message>
-            <source>Abort sent</source>
-            <translation>중단 보냄</translation>
-        </message>
-        <message>
-            <source>Point {0} of {1}</source>
-            <translation>포인트 {0}/{1}</translation>
-        </message>
-        <message>
-            <source>Sweep: point {0} of {1}</source>
-            <translation>전체: 포인트 {0}/{1}</translation>
-        </message>
-        <message>
-            <source>Time left: {0}</source>
-            <translation>남은 시간: {0}</translation>
-        </message>
-        <message>
-            <source>Time left: estimating…</source>
-            <translation>남은 시간: 계산 중…</translation>
-        </message>
-        <message>
-            <source>Waiting for the operator to switch the server to “{0}”.</source>
-            <translation>시험자가 서버를 “{0}”로 전환하기를 기다리는 중입니다.</translation>
-        </message>
-        <message>
-            <source>Continue sent: the server is switched</source>
-            <translation>계속 보냄: 서버 전환 완료</translation>
-        </message>
-        <message>
-            <source>The run did not complete.</source>
-            <translation>측정이 끝나지 못했습니다.</translation>
-        </message>
-        <message numerus="yes">
-            <source>Run {0}: %n point(s) measured</source>
-            <translation>
-                <numerusform>측정 {0}: 포인트 %n개 측정</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n invalid; see the table for why</source>
-            <translation>
-                <numerusform>%n개 무효. 사유는 표를 보세요</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>RunProcess</name>
-        <message>
-            <source>The measurement process could not start ({0}). Check that K-Perf Lab is installed completely.</source>
-            <translation>측정 프로세스를 시작할 수 없습니다 ({0}). K-Perf Lab이 완전히 설치되었는지 확인하세요.</translation>
-        </message>
-        <message>
-            <source>The measurement process stopped unexpectedly. What it measured is kept in the session folder: open it under Results to export it.</source>
-            <translation>측정 프로세스가 예기치 않게 멈췄습니다. 측정한 내용은 세션 폴더에 남아 있으니, 결과에서 열어 내보내세요.</translation>
-        </message>
-        <message>
-            <source>The run could not start; see the log for the reason.</source>
-            <translation>측정을 시작할 수 없습니다. 사유는 로그를 보세요.</translation>
-        </message>
-        <message>
-            <source>The measurement process ended with code {0}. What it measured is kept in the session folder; see the log for the reason.</source>
-            <translation>측정 프로세스가 코드 {0}로 끝났습니다. 측정한 내용은 세션 폴더에 남아 있습니다. 사유는 로그를 보세요.</translation>
-        </message>
-    </context>
-    <context>
-        <name>SessionPanel</name>
-        <message>
-            <source>letters, digits, . _ - (the folder name)</source>
-            <translation>영문자, 숫자, . _ - (폴더 이름)</translation>
-        </message>
-        <message>
-            <source>e.g. 23.1 (empty: not recorded)</source>
-            <translation>예: 23.1 (비워 두면 기록 안 함)</translation>
-        </message>
-        <message>
-            <source>Session</source>
-            <translation>세션</translation>
-        </message>
-        <message>
-            <source>Session name</source>
-            <translation>세션 이름</translation>
-        </message>
-        <message>
-            <source>Operator</source>
-            <translation>시험자</translation>
-        </message>
-        <message>
-            <source>Witness</source>
-            <translation>입회자</translation>
-        </message>
-        <message>
-            <source>Ambient temperature (°C)</source>
-            <translation>주변 온도 (°C)</translation>
-        </message>
-        <message>
-            <source>Notes</source>
-            <translation>메모</translation>
-        </message>
-        <message>
-            <source>Built-in simulator (no hardware)</source>
-            <translation>내장 시뮬레이터 (하드웨어 없음)</translation>
-        </message>
-        <message>
-            <source>OpenAI-compatible endpoint</source>
-            <translation>OpenAI 호환 엔드포인트</translation>
-        </message>
-        <message>
-            <source>DEEPX NPU (DX-RT)</source>
-            <translation>DEEPX NPU (DX-RT)</translation>
-        </message>
-        <message>
-            <source>Vendor benchmark program</source>
-            <translation>벤더 벤치마크 프로그램</translation>
-        </message>
-        <message>
-            <source>Completions (/v1/completions)</source>
-            <translation>Completions (/v1/completions)</translation>
-        </message>
-        <message>
-            <source>Chat (/v1/chat/completions)</source>
-            <translation>Chat (/v1/chat/completions)</translation>
-        </message>
-        <message>
-            <source>name of the variable, e.g. KPERF_API_KEY</source>
-            <translation>환경 변수 이름, 예: KPERF_API_KEY</translation>
-        </message>
-        <message>
-            <source>optional: a local tokenizer.json</source>
-            <translation>선택: 로컬 tokenizer.json</translation>
-        </message>
-        <message>
-            <source>Browse…</source>
-            <translation>찾아보기…</translation>
-        </message>
-        <message>
-            <source>Test connection</source>
-            <translation>연결 시험</translation>
-        </message>
-        <message>
-            <source>Target</source>
-            <translation>측정 대상</translation>
-        </message>
-        <message>
-            <source>What is measured</source>
-            <translation>측정 대상 종류</translation>
-        </message>
-        <message>
-            <source>Endpoint URL</source>
-            <translation>엔드포인트 URL</translation>
-        </message>
-        <message>
-            <source>Model</source>
-            <translation>모델</translation>
-        </message>
-        <message>
-            <source>API</source>
-            <translation>API</translation>
-        </message>
-        <message>
-            <source>API key variable</source>
-            <translation>API 키 환경 변수</translation>
-        </message>
-        <message>
-            <source>Tokenizer file</source>
-            <translation>토크나이저 파일</translation>
-        </message>
-        <message>
-            <source>Change…</source>
-            <translation>바꾸기…</translation>
-        </message>
-        <message>
-            <source>Where sessions are saved</source>
-            <translation>세션 저장 위치</translation>
-        </message>
-        <message>
-            <source>Give the temperature as a number in °C, like 23.1.</source>
-            <translation>온도를 23.1처럼 °C 단위 숫자로 입력하세요.</translation>
-        </message>
-        <message>
-            <source>Choose the tokenizer file</source>
-            <translation>토크나이저 파일 선택</translation>
-        </message>
-        <message>
-            <source>Tokenizer (tokenizer.json *.json)</source>
-            <translation>토크나이저 (tokenizer.json *.json)</translation>
-        </message>
-        <message>
-            <source>Save sessions in</source>
-            <translation>세션 저장 위치</translation>
-        </message>
-        <message>
-            <source>Connecting…</source>
-            <translation>연결 중…</translation>
-        </message>
-        <message>
-            <source>Give the endpoint URL first, like http://127.0.0.1:8000/v1.</source>
-            <translation>먼저 엔드포인트 URL을 http://127.0.0.1:8000/v1 처럼 입력하세요.</translation>
-        </message>
-        <message>
-            <source>This kind of target cannot be tested from here.</source>
-            <translation>이 종류의 대상은 여기서 시험할 수 없습니다.</translation>
-        </message>
-        <message>
-            <source>Choose the compiled model file (.dxnn) first.</source>
-            <translation>먼저 컴파일된 모델 파일(.dxnn)을 고르세요.</translation>
-        </message>
-        <message>
-            <source>Give NPU ids as whole numbers separated by commas, like 0, 1.</source>
-            <translation>NPU 번호를 0, 1처럼 쉼표로 구분한 정수로 입력하세요.</translation>
-        </message>
-        <message>
-            <source>Give the program and its arguments first.</source>
-            <translation>먼저 프로그램과 인수를 입력하세요.</translation>
-        </message>
-        <message>
-            <source>The model loaded on NPU {0}. DX-RT {1}; {2} device(s) found.</source>
-            <translation>NPU {0}에 모델을 올렸습니다. DX-RT {1}, 장치 {2}개를 찾았습니다.</translation>
-        </message>
-        <message>
-            <source>Found the program: {0}</source>
-            <translation>프로그램을 찾았습니다: {0}</translation>
-        </message>
-        <message>
-            <source>Connected. The server serves: {0}</source>
-            <translation>연결됨. 서버가 제공하는 모델: {0}</translation>
-        </message>
-        <message>
-            <source>no models</source>
-            <translation>모델 없음</translation>
-        </message>
-    </context>
-    <context>
-        <name>SweepCurves</name>
-        <message>
-            <source>concurrent users</source>
-            <translation>동시 사용자 수</translation>
-        </message>
-        <message>
-            <source>Throughput</source>
-            <translation>처리량</translation>
-        </message>
-        <message>
-            <source>parallel jobs</source>
-            <translation>병렬 작업 수</translation>
-        </message>
-        <message>
-            <source>inferences/s</source>
-            <translation>추론/초</translation>
-        </message>
-        <message>
-            <source>Latency per inference</source>
-            <translation>추론당 지연 시간</translation>
-        </message>
-        <message>
-            <source>latency (ms)</source>
-            <translation>지연 시간 (ms)</translation>
-        </message>
-        <message>
-            <source>Inferences per second per watt</source>
-            <translation>와트당 추론/초</translation>
-        </message>
-        <message>
-            <source>inferences/s per W</source>
-            <translation>와트당 추론/초</translation>
-        </message>
-        <message>
-            <source>Power against inferences/s</source>
-            <translation>추론/초 대비 전력</translation>
-        </message>
-        <message>
-            <source>power (W)</source>
-            <translation>전력 (W)</translation>
-        </message>
-        <message>
-            <source>output tokens/s</source>
-            <translation>초당 출력 토큰</translation>
-        </message>
-        <message>
-            <source>Time to first token</source>
-            <translation>첫 글자 출력 시간</translation>
-        </message>
-        <message>
-            <source>TTFT (ms)</source>
-            <translation>첫 글자 출력 시간 (ms)</translation>
-        </message>
-        <message>
-            <source>Tokens per second per watt</source>
-            <translation>와트당 토큰</translation>
-        </message>
-        <message>
-            <source>tokens/s per W</source>
-            <translation>와트당 초당 토큰</translation>
-        </message>
-        <message>
-            <source>Per user against total</source>
-            <translation>전체 대비 사용자당 초당 토큰</translation>
-        </message>
-        <message>
-            <source>total output tokens/s</source>
-            <translation>전체 초당 출력 토큰</translation>
-        </message>
-        <message>
-            <source>tokens/s per user</source>
-            <translation>사용자당 초당 토큰</translation>
-        </message>
-    </context>
-    <context>
-        <name>SweepPanel</name>
-        <message>
-            <source>Choose a K-Perf preset…</source>
-            <translation>K-Perf 프리셋 선택…</translation>
-        </message>
-        <message>
-            <source>A preset sets the session name, the model and the whole sweep; people, endpoint and instruments stay.</source>
-            <translation>프리셋은 세션 이름, 모델과 변수 범위 전체를 바꿉니다. 시험자, 엔드포인트, 측정기는 그대로입니다.</translation>
-        </message>
-        <message>
-            <source>Open plan…</source>
-            <translation>계획 열기…</translation>
-        </message>
-        <message>
-            <source>Save plan…</source>
-            <translation>계획 저장…</translation>
-        </message>
-        <message>
-            <source>Preset</source>
-            <translation>프리셋</translation>
-        </message>
-        <message>
-            <source>e.g. bf16, fp8 (empty: default)</source>
-            <translation>예: bf16, fp8 (비워 두면 기본값)</translation>
-        </message>
-        <message>
-            <source>Input/output variable range</source>
-            <translation>입출력 변수 범위</translation>
-        </message>
-        <message>
-            <source>Input lengths (tokens)</source>
-            <translation>입력 길이 (토큰)</translation>
-        </message>
-        <message>
-            <source>Output lengths (tokens)</source>
-            <translation>출력 길이 (토큰)</translation>
-        </message>
-        <message>
-            <source>Not used: an on-device target runs whole inferences, with no prompt or answer lengths. The plan leaves them out.</source>
-            <translation>사용하지 않음: 온디바이스 대상은 프롬프트나 답변 길이 없이 추론 단위로 실행합니다. 계획에서는 빠집니다.</translation>
-        </message>
-        <message>
-            <source>Concurrent users</source>
-            <translation>동시 사용자 수</translation>
-        </message>
-        <message>
-            <source>Precision labels</source>
-            <translation>정밀도</translation>
-        </message>
-        <message>
-            <source>Requests per point</source>
-            <translation>포인트당 요청 수</translation>
-        </message>
-        <message>
-            <source>Seconds per point</source>
-            <translation>포인트당 측정 시간</translation>
-        </message>
-        <message>
-            <source>as many as concurrent users</source>
-            <translation>동시 사용자 수만큼</translation>
-        </message>
-        <message>
-            <source>How much is measured</source>
-            <translation>측정량</translation>
-        </message>
-        <message>
-            <source>Warm-up requests per point</source>
-            <translation>포인트당 워밍업 요청</translation>
-        </message>
-        <message>
-            <source>Idle baseline before the sweep</source>
-            <translation>측정 전 유휴 전력 측정</translation>
-        </message>
-        <message>
-            <source>Parallel jobs</source>
-            <translation>병렬 작업 수</translation>
-        </message>
-        <message>
-            <source>Inferences per point</source>
-            <translation>포인트당 추론 수</translation>
-        </message>
-        <message>
-            <source>Warm-up inferences per point</source>
-            <translation>포인트당 워밍업 추론</translation>
-        </message>
-        <message>
-            <source>as many as parallel jobs</source>
-            <translation>병렬 작업 수만큼</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n sweep point(s)</source>
-            <translation>
-                <numerusform>측정 포인트 %n개</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>about {0} of measuring, plus warm-up</source>
-            <translation>측정 약 {0}, 워밍업 별도</translation>
-        </message>
-        <message>
-            <source>Give whole numbers separated by commas, like 1, 8, 32.</source>
-            <translation>1, 8, 32처럼 쉼표로 구분한 정수를 입력하세요.</translation>
-        </message>
-    </context>
+    </message>
+    <message>
+        <source>Preset applied: {0}</source>
+        <translation>프리셋 적용: {0}</translation>
+    </message>
+    <message>
+        <source>The plan cannot run yet: {0}: {1}</source>
+        <translation>계획을 아직 실행할 수 없습니다: {0}: {1}</translation>
+    </message>
+    <message>
+        <source>A meter&apos;s calibration has expired: {0}. Recalibrate it, or allow expired calibration on the Instruments page.</source>
+        <translation>전력계의 교정 유효기간이 지났습니다: {0}. 다시 교정하거나, 측정기 페이지에서 만료된 교정을 허용하세요.</translation>
+    </message>
+    <message>
+        <source>Open a test plan</source>
+        <translation>시험 계획 열기</translation>
+    </message>
+    <message>
+        <source>Test plans (*.toml)</source>
+        <translation>시험 계획 (*.toml)</translation>
+    </message>
+    <message>
+        <source>{0} cannot be read ({1}).</source>
+        <translation>{0} 파일을 읽을 수 없습니다 ({1}).</translation>
+    </message>
+    <message>
+        <source>{0} is not a valid TOML file: {1}</source>
+        <translation>{0} 파일이 올바른 TOML이 아닙니다: {1}</translation>
+    </message>
+    <message>
+        <source>Plan opened: {0}</source>
+        <translation>계획 열림: {0}</translation>
+    </message>
+    <message>
+        <source>Test plan</source>
+        <translation>시험 계획</translation>
+    </message>
+    <message>
+        <source>Save the test plan</source>
+        <translation>시험 계획 저장</translation>
+    </message>
+    <message>
+        <source>{0} cannot be written ({1}).</source>
+        <translation>{0} 파일을 쓸 수 없습니다 ({1}).</translation>
+    </message>
+    <message>
+        <source>Plan saved: {0}</source>
+        <translation>계획 저장됨: {0}</translation>
+    </message>
+    <message>
+        <source>Letting go of the instruments before the run…</source>
+        <translation>측정 전에 측정기 연결을 해제하는 중…</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>준비됨</translation>
+    </message>
+    <message>
+        <source>Starting the run…</source>
+        <translation>측정을 시작하는 중…</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>측정 중</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>일시 정지됨</translation>
+    </message>
+    <message>
+        <source>Stopping after this point…</source>
+        <translation>이 포인트가 끝나면 중지합니다…</translation>
+    </message>
+    <message>
+        <source>Aborting…</source>
+        <translation>중단하는 중…</translation>
+    </message>
+    <message>
+        <source>A run is in progress</source>
+        <translation>측정 진행 중</translation>
+    </message>
+    <message>
+        <source>Abort the run and close K-Perf Lab? Everything measured so far is kept in the session folder.</source>
+        <translation>측정을 중단하고 K-Perf Lab을 닫을까요? 지금까지 측정한 내용은 모두 세션 폴더에 남습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>MeterLiveBox</name>
+    <message>
+        <source>Instrument</source>
+        <translation>측정기</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>연결</translation>
+    </message>
+    <message>
+        <source>Element</source>
+        <translation>엘리먼트</translation>
+    </message>
+    <message>
+        <source>Maker</source>
+        <translation>제조사</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation>일련번호</translation>
+    </message>
+    <message>
+        <source>Firmware</source>
+        <translation>펌웨어</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>연결 해제</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>연결되지 않음.</translation>
+    </message>
+</context>
+<context>
+    <name>MeterPreview</name>
+    <message>
+        <source>The {0} driver failed: {1}</source>
+        <translation>{0} 드라이버 오류: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>OnDeviceFields</name>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>NPU ids, e.g. 0, 1 (empty: 0)</source>
+        <translation>NPU 번호, 예: 0, 1 (비워 두면 0)</translation>
+    </message>
+    <message>
+        <source>The program and its arguments, as on a command line; quote an argument that holds spaces. {concurrency} and {seconds} are filled in for each point.</source>
+        <translation>명령줄에 쓰듯 프로그램과 인수를 입력합니다. 공백이 든 인수는 따옴표로 묶으세요. {concurrency}와 {seconds}는 포인트마다 채워집니다.</translation>
+    </message>
+    <message>
+        <source>How the program&apos;s output is read; “regex” reads it with your own expressions.</source>
+        <translation>프로그램 출력을 읽는 방식입니다. “regex”는 직접 입력한 정규 표현식으로 읽습니다.</translation>
+    </message>
+    <message>
+        <source>Seconds at the start of each run of the program that are not measured (model loading), where the program does not say itself when it measured.</source>
+        <translation>프로그램이 측정 구간을 스스로 알려 주지 않을 때, 매 실행의 처음부터 측정하지 않는 시간(초)입니다 (모델 로딩).</translation>
+    </message>
+    <message>
+        <source>optional: the folder the program runs in</source>
+        <translation>선택: 프로그램을 실행할 폴더</translation>
+    </message>
+    <message>
+        <source>Each expression has one (group) that captures a number; throughput or inferences is needed.</source>
+        <translation>각 표현식에는 숫자 하나를 잡는 (그룹)이 하나 있어야 합니다. throughput이나 inferences 중 하나는 꼭 필요합니다.</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>모델 파일</translation>
+    </message>
+    <message>
+        <source>NPU devices</source>
+        <translation>NPU 장치</translation>
+    </message>
+    <message>
+        <source>Program and arguments</source>
+        <translation>프로그램과 인수</translation>
+    </message>
+    <message>
+        <source>Output parser</source>
+        <translation>출력 파서</translation>
+    </message>
+    <message>
+        <source>Expressions</source>
+        <translation>정규 표현식</translation>
+    </message>
+    <message>
+        <source>Settle time</source>
+        <translation>안정화 시간</translation>
+    </message>
+    <message>
+        <source>Working folder</source>
+        <translation>작업 폴더</translation>
+    </message>
+    <message>
+        <source>Give NPU ids as whole numbers separated by commas, like 0, 1.</source>
+        <translation>NPU 번호를 0, 1처럼 쉼표로 구분한 정수로 입력하세요.</translation>
+    </message>
+    <message>
+        <source>A quotation mark is not closed in the program and arguments.</source>
+        <translation>프로그램과 인수에 닫히지 않은 따옴표가 있습니다.</translation>
+    </message>
+    <message>
+        <source>Choose the compiled model</source>
+        <translation>컴파일된 모델 선택</translation>
+    </message>
+    <message>
+        <source>DEEPX models (*.dxnn);;All files (*)</source>
+        <translation>DEEPX 모델 (*.dxnn);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>Choose the program&apos;s working folder</source>
+        <translation>프로그램의 작업 폴더 선택</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorDialog</name>
+    <message>
+        <source>Switch the server</source>
+        <translation>서버 전환</translation>
+    </message>
+    <message>
+        <source>The next points use precision “{0}”. Switch the server to it now; the run waits until you press Continue.</source>
+        <translation>다음 포인트는 정밀도 “{0}”를 사용합니다. 지금 서버를 전환하세요. 계속을 누를 때까지 측정이 기다립니다.</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>계속</translation>
+    </message>
+    <message>
+        <source>Abort the run</source>
+        <translation>측정 중단</translation>
+    </message>
+</context>
+<context>
+    <name>RegexTable</name>
+    <message>
+        <source>Field</source>
+        <translation>항목</translation>
+    </message>
+    <message>
+        <source>Regular expression</source>
+        <translation>정규 표현식</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsPanel</name>
+    <message>
+        <source>Open session…</source>
+        <translation>세션 열기…</translation>
+    </message>
+    <message>
+        <source>Export results</source>
+        <translation>결과 내보내기</translation>
+    </message>
+    <message>
+        <source>Rebuild results.xlsx, summary.csv, the PNG plots and manifest.json from the journal</source>
+        <translation>저널에서 results.xlsx, summary.csv, PNG 그래프와 manifest.json을 다시 만듭니다</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>폴더 열기</translation>
+    </message>
+    <message>
+        <source>No session open.</source>
+        <translation>열린 세션이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>구분</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>항목</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>값</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>측정표</translation>
+    </message>
+    <message>
+        <source>Curves</source>
+        <translation>2차원 그래프</translation>
+    </message>
+    <message>
+        <source>Session record</source>
+        <translation>세션 기록</translation>
+    </message>
+    <message>
+        <source>Open a session folder</source>
+        <translation>세션 폴더 열기</translation>
+    </message>
+    <message>
+        <source>{0} holds no session.sqlite. Choose a session folder written by K-Perf Lab or kperf.</source>
+        <translation>{0}에 session.sqlite가 없습니다. K-Perf Lab이나 kperf가 만든 세션 폴더를 고르세요.</translation>
+    </message>
+    <message>
+        <source>A run is still writing {0}. Open it when the run has ended.</source>
+        <translation>측정이 아직 {0}에 기록 중입니다. 측정이 끝난 뒤 여세요.</translation>
+    </message>
+    <message>
+        <source>Interrupted session</source>
+        <translation>중단된 세션</translation>
+    </message>
+    <message>
+        <source>This session&apos;s run ended without finishing. Close its journal, mark it interrupted and rebuild its results from what was measured?</source>
+        <translation>이 세션의 측정은 끝나지 않고 멈췄습니다. 저널을 닫아 중단됨으로 표시하고, 측정된 내용으로 결과를 다시 만들까요?</translation>
+    </message>
+    <message>
+        <source>The interrupted session was left as it is.</source>
+        <translation>중단된 세션을 그대로 두었습니다.</translation>
+    </message>
+    <message>
+        <source>Closing the interrupted journal and rebuilding the results…</source>
+        <translation>중단된 저널을 닫고 결과를 다시 만드는 중…</translation>
+    </message>
+    <message>
+        <source>Reading the session…</source>
+        <translation>세션을 읽는 중…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Interrupted run: the results cover only what was measured before it stopped (%n point(s)).</source>
+        <translation>
+            <numerusform>중단된 측정: 멈추기 전까지 측정한 내용만 결과에 들어 있습니다 (포인트 %n개).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n point(s) invalid; hover over a shaded row for why.</source>
+        <translation>
+            <numerusform>포인트 %n개가 무효입니다. 음영 행에 마우스를 올리면 사유가 보입니다.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Session {0}: %n point(s), all valid.</source>
+        <translation>
+            <numerusform>세션 {0}: 포인트 %n개, 모두 유효.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Opened session {0}</source>
+        <translation>세션 열림: {0}</translation>
+    </message>
+    <message>
+        <source>The session could not be read: {0}</source>
+        <translation>세션을 읽을 수 없습니다: {0}</translation>
+    </message>
+    <message>
+        <source>A run is still writing this session; export it when the run has ended.</source>
+        <translation>측정이 아직 이 세션에 기록 중입니다. 측정이 끝난 뒤 내보내세요.</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>내보내는 중…</translation>
+    </message>
+    <message>
+        <source>Exported results.xlsx, summary.csv, the plots and manifest.json to {0}.</source>
+        <translation>results.xlsx, summary.csv, 그래프와 manifest.json을 {0}에 내보냈습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>RunPanel</name>
+    <message>
+        <source>Start</source>
+        <translation>시작</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>일시 정지</translation>
+    </message>
+    <message>
+        <source>A pause while a point is being measured makes that point invalid; it is recorded in the session.</source>
+        <translation>포인트를 측정하는 중에 일시 정지하면 그 포인트는 무효가 되며, 세션에 기록됩니다.</translation>
+    </message>
+    <message>
+        <source>Stop after this point</source>
+        <translation>이 포인트 후 중지</translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation>중단</translation>
+    </message>
+    <message>
+        <source>Ready. Press Start to run the sweep.</source>
+        <translation>준비됨. 시작을 누르면 변수 범위 테스트를 실행합니다.</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>포인트</translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation>전체</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>재개</translation>
+    </message>
+    <message>
+        <source>Starting: checking the target and the instruments…</source>
+        <translation>시작 중: 대상과 측정기를 확인하는 중…</translation>
+    </message>
+    <message>
+        <source>Run started; session folder {0}</source>
+        <translation>측정 시작. 세션 폴더 {0}</translation>
+    </message>
+    <message>
+        <source>Paused inside this point&apos;s measurement window: the point will be marked invalid. Press Resume to go on.</source>
+        <translation>이 포인트의 측정 구간 안에서 일시 정지했습니다. 이 포인트는 무효로 표시됩니다. 계속하려면 재개를 누르세요.</translation>
+    </message>
+    <message>
+        <source>Paused. Requests in flight finish; press Resume to go on.</source>
+        <translation>일시 정지됨. 진행 중인 요청은 마저 끝납니다. 계속하려면 재개를 누르세요.</translation>
+    </message>
+    <message>
+        <source>Pause sent</source>
+        <translation>일시 정지 보냄</translation>
+    </message>
+    <message>
+        <source>Resume sent</source>
+        <translation>재개 보냄</translation>
+    </message>
+    <message>
+        <source>Stopping after this point…</source>
+        <translation>이 포인트가 끝나면 중지합니다…</translation>
+    </message>
+    <message>
+        <source>Stop sent: the point in progress finishes first</source>
+        <translation>중지 보냄: 진행 중인 포인트를 먼저 끝냅니다</translation>
+    </message>
+    <message>
+        <source>Abort the run</source>
+        <translation>측정 중단</translation>
+    </message>
+    <message>
+        <source>Abort the run now? The point in progress is marked invalid; everything measured so far is kept.</source>
+        <translation>지금 측정을 중단할까요? 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 내용은 모두 남습니다.</translation>
+    </message>
+    <message>
+        <source>Aborting…</source>
+        <translation>중단하는 중…</translation>
+    </message>
+    <message>
+        <source>Abort sent</source>
+        <translation>중단 보냄</translation>
+    </message>
+    <message>
+        <source>Point {0} of {1}</source>
+        <translation>포인트 {0}/{1}</translation>
+    </message>
+    <message>
+        <source>Sweep: point {0} of {1}</source>
+        <translation>전체: 포인트 {0}/{1}</translation>
+    </message>
+    <message>
+        <source>Time left: {0}</source>
+        <translation>남은 시간: {0}</translation>
+    </message>
+    <message>
+        <source>Time left: estimating…</source>
+        <translation>남은 시간: 계산 중…</translation>
+    </message>
+    <message>
+        <source>Waiting for the operator to switch the server to “{0}”.</source>
+        <translation>시험자가 서버를 “{0}”로 전환하기를 기다리는 중입니다.</translation>
+    </message>
+    <message>
+        <source>Continue sent: the server is switched</source>
+        <translation>계속 보냄: 서버 전환 완료</translation>
+    </message>
+    <message>
+        <source>The run did not complete.</source>
+        <translation>측정이 끝나지 못했습니다.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Run {0}: %n point(s) measured</source>
+        <translation>
+            <numerusform>측정 {0}: 포인트 %n개 측정</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n invalid; see the table for why</source>
+        <translation>
+            <numerusform>%n개 무효. 사유는 표를 보세요</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RunProcess</name>
+    <message>
+        <source>The measurement process could not start ({0}). Check that K-Perf Lab is installed completely.</source>
+        <translation>측정 프로세스를 시작할 수 없습니다 ({0}). K-Perf Lab이 완전히 설치되었는지 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The measurement process stopped unexpectedly. What it measured is kept in the session folder: open it under Results to export it.</source>
+        <translation>측정 프로세스가 예기치 않게 멈췄습니다. 측정한 내용은 세션 폴더에 남아 있으니, 결과에서 열어 내보내세요.</translation>
+    </message>
+    <message>
+        <source>The run could not start; see the log for the reason.</source>
+        <translation>측정을 시작할 수 없습니다. 사유는 로그를 보세요.</translation>
+    </message>
+    <message>
+        <source>The measurement process ended with code {0}. What it measured is kept in the session folder; see the log for the reason.</source>
+        <translation>측정 프로세스가 코드 {0}로 끝났습니다. 측정한 내용은 세션 폴더에 남아 있습니다. 사유는 로그를 보세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionPanel</name>
+    <message>
+        <source>letters, digits, . _ - (the folder name)</source>
+        <translation>영문자, 숫자, . _ - (폴더 이름)</translation>
+    </message>
+    <message>
+        <source>e.g. 23.1 (empty: not recorded)</source>
+        <translation>예: 23.1 (비워 두면 기록 안 함)</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>세션</translation>
+    </message>
+    <message>
+        <source>Session name</source>
+        <translation>세션 이름</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>시험자</translation>
+    </message>
+    <message>
+        <source>Witness</source>
+        <translation>입회자</translation>
+    </message>
+    <message>
+        <source>Ambient temperature (°C)</source>
+        <translation>주변 온도 (°C)</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <source>Built-in simulator (no hardware)</source>
+        <translation>내장 시뮬레이터 (하드웨어 없음)</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible endpoint</source>
+        <translation>OpenAI 호환 엔드포인트</translation>
+    </message>
+    <message>
+        <source>DEEPX NPU (DX-RT)</source>
+        <translation>DEEPX NPU (DX-RT)</translation>
+    </message>
+    <message>
+        <source>Vendor benchmark program</source>
+        <translation>벤더 벤치마크 프로그램</translation>
+    </message>
+    <message>
+        <source>Completions (/v1/completions)</source>
+        <translation>Completions (/v1/completions)</translation>
+    </message>
+    <message>
+        <source>Chat (/v1/chat/completions)</source>
+        <translation>Chat (/v1/chat/completions)</translation>
+    </message>
+    <message>
+        <source>name of the variable, e.g. KPERF_API_KEY</source>
+        <translation>환경 변수 이름, 예: KPERF_API_KEY</translation>
+    </message>
+    <message>
+        <source>optional: a local tokenizer.json</source>
+        <translation>선택: 로컬 tokenizer.json</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>연결 시험</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>측정 대상</translation>
+    </message>
+    <message>
+        <source>What is measured</source>
+        <translation>측정 대상 종류</translation>
+    </message>
+    <message>
+        <source>Endpoint URL</source>
+        <translation>엔드포인트 URL</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <source>API key variable</source>
+        <translation>API 키 환경 변수</translation>
+    </message>
+    <message>
+        <source>Tokenizer file</source>
+        <translation>토크나이저 파일</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>바꾸기…</translation>
+    </message>
+    <message>
+        <source>Where sessions are saved</source>
+        <translation>세션 저장 위치</translation>
+    </message>
+    <message>
+        <source>Give the temperature as a number in °C, like 23.1.</source>
+        <translation>온도를 23.1처럼 °C 단위 숫자로 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Choose the tokenizer file</source>
+        <translation>토크나이저 파일 선택</translation>
+    </message>
+    <message>
+        <source>Tokenizer (tokenizer.json *.json)</source>
+        <translation>토크나이저 (tokenizer.json *.json)</translation>
+    </message>
+    <message>
+        <source>Save sessions in</source>
+        <translation>세션 저장 위치</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>연결 중…</translation>
+    </message>
+    <message>
+        <source>Give the endpoint URL first, like http://127.0.0.1:8000/v1.</source>
+        <translation>먼저 엔드포인트 URL을 http://127.0.0.1:8000/v1 처럼 입력하세요.</translation>
+    </message>
+    <message>
+        <source>This kind of target cannot be tested from here.</source>
+        <translation>이 종류의 대상은 여기서 시험할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Choose the compiled model file (.dxnn) first.</source>
+        <translation>먼저 컴파일된 모델 파일(.dxnn)을 고르세요.</translation>
+    </message>
+    <message>
+        <source>Give NPU ids as whole numbers separated by commas, like 0, 1.</source>
+        <translation>NPU 번호를 0, 1처럼 쉼표로 구분한 정수로 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Give the program and its arguments first.</source>
+        <translation>먼저 프로그램과 인수를 입력하세요.</translation>
+    </message>
+    <message>
+        <source>The model loaded on NPU {0}. DX-RT {1}; {2} device(s) found.</source>
+        <translation>NPU {0}에 모델을 올렸습니다. DX-RT {1}, 장치 {2}개를 찾았습니다.</translation>
+    </message>
+    <message>
+        <source>Found the program: {0}</source>
+        <translation>프로그램을 찾았습니다: {0}</translation>
+    </message>
+    <message>
+        <source>Connected. The server serves: {0}</source>
+        <translation>연결됨. 서버가 제공하는 모델: {0}</translation>
+    </message>
+    <message>
+        <source>no models</source>
+        <translation>모델 없음</translation>
+    </message>
+</context>
+<context>
+    <name>SweepCurves</name>
+    <message>
+        <source>concurrent users</source>
+        <translation>동시 사용자 수</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>처리량</translation>
+    </message>
+    <message>
+        <source>parallel jobs</source>
+        <translation>병렬 작업 수</translation>
+    </message>
+    <message>
+        <source>inferences/s</source>
+        <translation>추론/초</translation>
+    </message>
+    <message>
+        <source>Latency per inference</source>
+        <translation>추론당 지연 시간</translation>
+    </message>
+    <message>
+        <source>latency (ms)</source>
+        <translation>지연 시간 (ms)</translation>
+    </message>
+    <message>
+        <source>Inferences per second per watt</source>
+        <translation>와트당 추론/초</translation>
+    </message>
+    <message>
+        <source>inferences/s per W</source>
+        <translation>와트당 추론/초</translation>
+    </message>
+    <message>
+        <source>Power against inferences/s</source>
+        <translation>추론/초 대비 전력</translation>
+    </message>
+    <message>
+        <source>power (W)</source>
+        <translation>전력 (W)</translation>
+    </message>
+    <message>
+        <source>output tokens/s</source>
+        <translation>초당 출력 토큰</translation>
+    </message>
+    <message>
+        <source>Time to first token</source>
+        <translation>첫 글자 출력 시간</translation>
+    </message>
+    <message>
+        <source>TTFT (ms)</source>
+        <translation>첫 글자 출력 시간 (ms)</translation>
+    </message>
+    <message>
+        <source>Tokens per second per watt</source>
+        <translation>와트당 토큰</translation>
+    </message>
+    <message>
+        <source>tokens/s per W</source>
+        <translation>와트당 초당 토큰</translation>
+    </message>
+    <message>
+        <source>Per user against total</source>
+        <translation>전체 대비 사용자당 초당 토큰</translation>
+    </message>
+    <message>
+        <source>total output tokens/s</source>
+        <translation>전체 초당 출력 토큰</translation>
+    </message>
+    <message>
+        <source>tokens/s per user</source>
+        <translation>사용자당 초당 토큰</translation>
+    </message>
+    <message>
+        <source>Nothing measured for this curve
+(no wall power meter in this session?)</source>
+        <translation>이 그래프에 측정된 값이 없습니다
+(이 세션에 벽 전원 전력계가 없나요?)</translation>
+    </message>
+</context>
+<context>
+    <name>SweepPanel</name>
+    <message>
+        <source>Choose a K-Perf preset…</source>
+        <translation>K-Perf 프리셋 선택…</translation>
+    </message>
+    <message>
+        <source>A preset sets the session name, the model and the whole sweep; people, endpoint and instruments stay.</source>
+        <translation>프리셋은 세션 이름, 모델과 변수 범위 전체를 바꿉니다. 시험자, 엔드포인트, 측정기는 그대로입니다.</translation>
+    </message>
+    <message>
+        <source>Open plan…</source>
+        <translation>계획 열기…</translation>
+    </message>
+    <message>
+        <source>Save plan…</source>
+        <translation>계획 저장…</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>프리셋</translation>
+    </message>
+    <message>
+        <source>e.g. bf16, fp8 (empty: default)</source>
+        <translation>예: bf16, fp8 (비워 두면 기본값)</translation>
+    </message>
+    <message>
+        <source>Input/output variable range</source>
+        <translation>입출력 변수 범위</translation>
+    </message>
+    <message>
+        <source>Input lengths (tokens)</source>
+        <translation>입력 길이 (토큰)</translation>
+    </message>
+    <message>
+        <source>Output lengths (tokens)</source>
+        <translation>출력 길이 (토큰)</translation>
+    </message>
+    <message>
+        <source>Not used: an on-device target runs whole inferences, with no prompt or answer lengths. The plan leaves them out.</source>
+        <translation>사용하지 않음: 온디바이스 대상은 프롬프트나 답변 길이 없이 추론 단위로 실행합니다. 계획에서는 빠집니다.</translation>
+    </message>
+    <message>
+        <source>Concurrent users</source>
+        <translation>동시 사용자 수</translation>
+    </message>
+    <message>
+        <source>Precision labels</source>
+        <translation>정밀도</translation>
+    </message>
+    <message>
+        <source>Requests per point</source>
+        <translation>포인트당 요청 수</translation>
+    </message>
+    <message>
+        <source>Seconds per point</source>
+        <translation>포인트당 측정 시간</translation>
+    </message>
+    <message>
+        <source>as many as concurrent users</source>
+        <translation>동시 사용자 수만큼</translation>
+    </message>
+    <message>
+        <source>How much is measured</source>
+        <translation>측정량</translation>
+    </message>
+    <message>
+        <source>Warm-up requests per point</source>
+        <translation>포인트당 워밍업 요청</translation>
+    </message>
+    <message>
+        <source>Idle baseline before the sweep</source>
+        <translation>측정 전 유휴 전력 측정</translation>
+    </message>
+    <message>
+        <source>Parallel jobs</source>
+        <translation>병렬 작업 수</translation>
+    </message>
+    <message>
+        <source>Inferences per point</source>
+        <translation>포인트당 추론 수</translation>
+    </message>
+    <message>
+        <source>Warm-up inferences per point</source>
+        <translation>포인트당 워밍업 추론</translation>
+    </message>
+    <message>
+        <source>as many as parallel jobs</source>
+        <translation>병렬 작업 수만큼</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sweep point(s)</source>
+        <translation>
+            <numerusform>측정 포인트 %n개</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>about {0} of measuring, plus warm-up</source>
+        <translation>측정 약 {0}, 워밍업 별도</translation>
+    </message>
+    <message>
+        <source>Give whole numbers separated by commas, like 1, 8, 32.</source>
+        <translation>1, 8, 32처럼 쉼표로 구분한 정수를 입력하세요.</translation>
+    </message>
+</context>
 </TS>
