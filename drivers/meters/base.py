@@ -89,6 +89,13 @@ class Reading:
     end_raw_ns: int | None = None  # end of the interval in raw perf_counter_ns, where the driver knows it
 
 
+def describe_ranges(voltage: float | None, current: float | None) -> str:
+    """The ranges in effect as journaled with each reading, e.g. ``"U=300V I=auto"``."""
+    volts = "auto" if voltage is None else f"{voltage:g}V"
+    amps = "auto" if current is None else f"{current:g}A"
+    return f"U={volts} I={amps}"
+
+
 @dataclass(frozen=True)
 class MeterConfig:
     """What a run asks of a meter."""

@@ -28,6 +28,7 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_ranges,
 )
 from .pacing import FixedSchedule
 from .scpi import ScpiMeter
@@ -124,9 +125,7 @@ class Chroma66202(ScpiMeter):
         for command in commands:
             self.transport.write(command)
         self.check_errors()
-        volts = "auto" if config.voltage_range is None else f"{_number(config.voltage_range)}V"
-        amps = "auto" if config.current_range is None else f"{_number(config.current_range)}A"
-        self._ranges_text = f"U={volts} I={amps}"
+        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
         self._schedule = FixedSchedule(1.0 / rate_hz)
         self.config = replace(config, elements=elements, rate_hz=rate_hz)
 

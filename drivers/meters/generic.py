@@ -21,6 +21,7 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_ranges,
 )
 from .pacing import FixedSchedule
 from .scpi import ScpiMeter
@@ -124,7 +125,7 @@ class GenericScpi(ScpiMeter):
         if self.error_query:
             self.check_errors()
         self._elements = elements
-        self._ranges_text = self._describe_ranges(config.voltage_range, config.current_range)
+        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
         self._schedule = FixedSchedule(1.0 / config.rate_hz)
         self.config = replace(config, elements=elements)
 
@@ -260,8 +261,3 @@ class GenericScpi(ScpiMeter):
             raise MeterUnavailable("The driver option setup must be a list of commands (texts).")
         return tuple(given)
 
-    @staticmethod
-    def _describe_ranges(voltage: float | None, current: float | None) -> str:
-        volts = "auto" if voltage is None else f"{voltage:g}V"
-        amps = "auto" if current is None else f"{current:g}A"
-        return f"U={volts} I={amps}"

@@ -36,6 +36,7 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_ranges,
 )
 from .pacing import UpdatePoller
 from .scpi import ScpiMeter
@@ -205,7 +206,7 @@ class PW3335(ScpiMeter):
         self._poller = UpdatePoller(
             lambda: self.transport.query_raw(query), self.UPDATE_INTERVAL_S
         )
-        self._ranges_text = _describe_ranges(config.voltage_range, config.current_range)
+        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
         self.config = replace(config, elements=channels, rate_hz=1.0 / self.UPDATE_INTERVAL_S)
 
     def _read_update(self) -> Reading:
@@ -299,7 +300,3 @@ def _check_range(
     )
 
 
-def _describe_ranges(voltage: float | None, current: float | None) -> str:
-    volts = "auto" if voltage is None else f"{_number(voltage)}V"
-    amps = "auto" if current is None else f"{_number(current)}A"
-    return f"U={volts} I={amps}"

@@ -32,8 +32,8 @@ from .base import (
     Reading,
     Status,
 )
-from .pacing import FixedSchedule
 from .lines import TcpLines
+from .pacing import FixedSchedule
 
 HELLO_REPLY = "Hello, PTDaemon here!"
 INVALID = -1.0

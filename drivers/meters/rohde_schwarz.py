@@ -32,6 +32,7 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_ranges,
 )
 from .pacing import UpdatePoller
 from .scpi import ScpiMeter
@@ -138,9 +139,7 @@ class HMC8015(ScpiMeter):
         self.check_errors()
         query = self.COMMANDS["data"]
         self._poller = UpdatePoller(lambda: self.transport.query_raw(query), self._interval_s)
-        volts = "auto" if config.voltage_range is None else f"{_number(config.voltage_range)}V"
-        amps = "auto" if config.current_range is None else f"{_number(config.current_range)}A"
-        self._ranges_text = f"U={volts} I={amps}"
+        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
         self.config = replace(config, elements=(1,), rate_hz=1.0 / self._interval_s)
 
     def _read_update(self) -> Reading:

@@ -30,6 +30,7 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_ranges,
 )
 from .scpi import ScpiMeter
 from .yokogawa import classify
@@ -160,7 +161,7 @@ class PA1000(ScpiMeter):
         self._items = items
         self._elements = elements
         self._single_channel = len(self.MODEL_ELEMENTS[model]) == 1
-        self._ranges_text = self._describe_ranges(config.voltage_range, config.current_range)
+        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
         self.config = replace(config, elements=elements, rate_hz=1.0 / self.UPDATE_INTERVAL_S)
 
     def check_errors(self) -> None:
@@ -340,8 +341,3 @@ class PA1000(ScpiMeter):
             f"({choices} {unit}); leave it empty for auto range."
         )
 
-    @staticmethod
-    def _describe_ranges(voltage: float | None, current: float | None) -> str:
-        volts = "auto" if voltage is None else f"{_number(voltage)}V"
-        amps = "auto" if current is None else f"{_number(current)}A"
-        return f"U={volts} I={amps}"

@@ -28,6 +28,7 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_ranges,
 )
 from .scpi import ScpiMeter
 
@@ -157,7 +158,7 @@ class YokogawaNumericMeter(ScpiMeter):
         self._integrating = integrate
         self.check_errors()
         self._elements = elements
-        self._ranges_text = self._describe_ranges(config.voltage_range, config.current_range)
+        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
         self.config = replace(config, elements=elements, rate_hz=1.0 / interval)
 
     def close(self) -> None:
@@ -279,11 +280,6 @@ class YokogawaNumericMeter(ScpiMeter):
                 f"({choices} {unit}); leave it empty for auto range."
             )
 
-    @staticmethod
-    def _describe_ranges(voltage: float | None, current: float | None) -> str:
-        volts = "auto" if voltage is None else f"{_number(voltage)}V"
-        amps = "auto" if current is None else f"{_number(current)}A"
-        return f"U={volts} I={amps}"
 
 
 # Current ranges of crest factors 3 and 6 together; the meter refuses those of the other one.

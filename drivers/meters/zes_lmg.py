@@ -23,7 +23,6 @@ import time
 from dataclasses import replace
 from typing import Any, ClassVar, Mapping, Sequence
 
-
 from .base import (
     ElementReading,
     Identity,
@@ -34,6 +33,7 @@ from .base import (
     MeterTimeout,
     MeterUnavailable,
     Reading,
+    describe_ranges,
 )
 from .lines import TcpLines, line_link
 from .scpi import parse_idn
@@ -149,9 +149,7 @@ class LMG(Meter):
         self._elements = elements
         self._cycle_s = cycle
         self._start_output()
-        volts = "auto" if config.voltage_range is None else f"{_number(config.voltage_range)}V"
-        amps = "auto" if config.current_range is None else f"{_number(config.current_range)}A"
-        self._ranges_text = f"U={volts} I={amps}"
+        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
         self.config = replace(config, elements=elements, rate_hz=1.0 / cycle)
 
     def read(self) -> Reading:
