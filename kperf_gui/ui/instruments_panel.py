@@ -7,13 +7,26 @@ import re
 from typing import Any, Callable
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from drivers.meters import registry
 from drivers.meters.base import Identity, Reading
 from drivers.meters.discovery import list_resources
+from drivers.resources import sim_resources
 from kperf_gui.session.plan import RESOURCELESS, SOFTWARE_CHANNELS
 
 from . import workers
@@ -86,6 +99,7 @@ class InstrumentsPanel(QWidget):
         dl.setContentsMargins(0, 0, 0, 0)
         dl.addWidget(self.has_due)
         dl.addWidget(self.due, 1)
+        self.simulate = QCheckBox(self.tr("a simulated instrument of this make (no hardware)"))
         self.due_note = QLabel()
         self.due_note.setWordWrap(True)
         self.allow_expired = QCheckBox(self.tr("Run even if a calibration has expired "
@@ -94,6 +108,7 @@ class InstrumentsPanel(QWidget):
         form = QFormLayout(self.detail)
         form.addRow(self.tr("Driver"), self.errors.field("driver", self.driver))
         form.addRow(self.tr("Resource"), self.errors.field("resource", self.resource))
+        form.addRow("", self.simulate)
         form.addRow(self.tr("Elements"), self.errors.field("element", self.elements))
         form.addRow(self.tr("Update rate"), self.errors.field("rate_hz", self.rate))
         form.addRow(self.tr("Role"), self.errors.field("role", self.role))
@@ -120,6 +135,7 @@ class InstrumentsPanel(QWidget):
         self.rate.valueChanged.connect(self._commit)
         self.role.currentIndexChanged.connect(self._commit)
         self.has_due.toggled.connect(self._commit)
+        self.simulate.toggled.connect(self._commit)
         self.due.dateChanged.connect(self._commit)
         self._refresh_list()
 
@@ -204,6 +220,7 @@ class InstrumentsPanel(QWidget):
         self.driver.setCurrentText(str(m.get("driver", "simulated")))
         self.resource.setCurrentText(str(m.get("resource", "")))
         self.elements.setText(join(m.get("element", 1)))
+        self.simulate.setChecked(bool((m.get("options") or {}).get("simulate")))
         self.rate.setValue(float(m.get("rate_hz", 10.0)))
         self.role.setCurrentIndex(max(0, self.role.findData(
             m.get("role", _default_role(self.driver.currentText())))))
@@ -228,6 +245,10 @@ class InstrumentsPanel(QWidget):
 
     def _update_resource_hint(self) -> None:
         name = self.driver.currentText()
+        can_simulate = bool(sim_resources(name))
+        self.simulate.setEnabled(can_simulate)
+        if not can_simulate and self.simulate.isChecked():
+            self.simulate.setChecked(False)
         self.resource.lineEdit().setPlaceholderText(
             self.tr("empty: the run's own simulator") if name == "simulated"
             else self.tr("not needed") if name in RESOURCELESS
@@ -268,6 +289,15 @@ class InstrumentsPanel(QWidget):
             m.pop("role", None)
         else:
             m["role"] = role
+        options = dict(m.get("options") or {})
+        if self.simulate.isChecked() and self.simulate.isEnabled():
+            options["simulate"] = True
+        else:
+            options.pop("simulate", None)
+        if options:
+            m["options"] = options
+        else:
+            m.pop("options", None)
         if self.has_due.isChecked():
             m["calibration_due"] = self.due.date().toPython()
         else:
@@ -344,7 +374,8 @@ class InstrumentsPanel(QWidget):
             self.errors.show("element", self.tr("Give element numbers like 1 or 1, 2."))
             return
         preview = MeterPreview(str(m["driver"]), str(m.get("resource", "")), elements,
-                               float(m.get("rate_hz", 10.0)), self)
+                               float(m.get("rate_hz", 10.0)), self,
+                               options=dict(m.get("options") or {}))
         self._previews[i] = preview
         self._live[i] = {"status": self.tr("Connecting…"), "identity": None, "reading": None,
                          "error": False}

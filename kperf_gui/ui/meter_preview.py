@@ -22,10 +22,11 @@ class MeterPreview(QThread):
     failed = Signal(str)
 
     def __init__(self, driver: str, resource: str, elements: tuple[int, ...], rate_hz: float,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, options: dict | None = None):
         super().__init__(parent)
         self.driver = driver
         self.resource = resource
+        self.options = dict(options or {})
         self.config = MeterConfig(elements=elements, rate_hz=rate_hz)
         self._stop = threading.Event()
 
@@ -46,7 +47,7 @@ class MeterPreview(QThread):
                 resource = sim.root_url
             if self._stop.is_set():
                 return
-            meter = cls(resource)
+            meter = cls(resource, **self.options)
             meter.open()
             self.identified.emit(meter.identify())
             meter.configure(self.config)

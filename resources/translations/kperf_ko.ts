@@ -334,6 +334,10 @@
         <translation>만료일</translation>
     </message>
     <message>
+        <source>a simulated instrument of this make (no hardware)</source>
+        <translation>이 제조사의 시뮬레이션 계측기 (하드웨어 없음)</translation>
+    </message>
+    <message>
         <source>Run even if a calibration has expired (recorded in the session)</source>
         <translation>교정 유효기간이 지났어도 측정 (세션에 기록됨)</translation>
     </message>

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+from kperf_gui.session.plan import parse
 from kperf_gui.session.journal import is_finalised
 from kperf_gui.ui import app as app_module
 from kperf_gui.ui import instruments_panel
@@ -159,3 +160,22 @@ def test_closing_the_window_lets_go_of_the_instruments_first(window, qtbot):
     assert window.isVisible()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     assert ins.connected() == 0
+
+
+def test_a_simulated_instrument_of_a_make_connects_without_hardware(window, qtbot):
+    ins = window.instruments
+    ins.list.setCurrentRow(0)
+    ins.driver.setCurrentText("simulated")
+    assert not ins.simulate.isEnabled()  # the built-in meter has no make to simulate
+    ins.driver.setCurrentText("hioki-pw3335")
+    assert ins.simulate.isEnabled()
+    ins.simulate.setChecked(True)
+    plan = parse(window.plan_text())
+    assert plan.meters[0].driver == "hioki-pw3335" and plan.meters[0].options == {"simulate": True}
+    ins.live.connect_button.click()
+    qtbot.waitUntil(lambda: ins.live.readings.rowCount() == 1 and ins.live.readings.item(0, 1) is not None,
+                    timeout=30_000)
+    assert ins.live.identity["maker"].text() == "HIOKI" and ins.live.identity["model"].text() == "PW3335"
+    released = []
+    ins.release(lambda: released.append(True))
+    qtbot.waitUntil(lambda: released == [True], timeout=30_000)
