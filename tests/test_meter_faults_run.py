@@ -80,5 +80,5 @@ def test_a_wt310e_at_a_visa_address_gives_the_whole_folder(tmp_path, check_shape
     import csv
     with open(tmp_path / "o" / "summary.csv") as f:
         rows = list(csv.DictReader(f))
-    assert [row["valid"] for row in rows] == ["True", "True"]
+    assert [row["valid"] for row in rows] == ["True", "True"], [r["invalid_reason"] for r in rows]
     assert all(abs(float(row["power_w_mean"]) - 250.5) < 1e-6 for row in rows)

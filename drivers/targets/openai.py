@@ -1,12 +1,13 @@
 """An OpenAI-compatible endpoint (vLLM, SGLang, TGI, llama.cpp server, ...) as a target.
 
-One ``httpx.AsyncClient`` per request in flight, each holding one HTTP/1.1 keep-alive connection
-(a concurrent user owns its connection), the plan's read timeout, and no proxy settings from the
-environment. One client per connection rather than one pool of ``concurrency`` connections:
-httpx's pool scans every connection on each request, which at 256 users cost more CPU than the
-streams themselves and delayed requests by seconds (benchmarks/client_overhead.py). Each request is
-streamed; every raw block is stamped on arrival and fed to our own SSE reader, so each text chunk
-keeps the time its bytes came in. To make every request produce exactly ``max_tokens``, the vLLM
+One HTTP/1.1 keep-alive connection per request in flight (a concurrent user owns its connection),
+on our own lean client (:mod:`.http11`), with the plan's read timeout and no proxy settings from
+the environment. A general-purpose client costs about a millisecond of CPU per request; when
+hundreds of users send their next request at once, that stalls the event loop and delays every
+time stamp taken meanwhile (benchmarks/client_overhead.py). ``GET /models`` before a run goes
+through httpx. Each request is streamed; its send time is taken right before its bytes are
+written, and every raw block is stamped on arrival and fed to our own SSE reader, so each text
+chunk keeps the time its bytes came in. To make every request produce exactly ``max_tokens``, the vLLM
 and SGLang extras ``min_tokens`` and ``ignore_eos`` are sent; a server that refuses them is asked
 again without them for the rest of the run, and :meth:`OpenAITarget.describe` says so.
 """
@@ -16,11 +17,15 @@ import asyncio
 import json
 import os
 import socket
+import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 
+from . import http11
 from .base import RequestResult, RequestSpec, Target, TargetUnavailable
 from .sse import SSEEvent, SSEParser, StreamChunk, parse_chunk
 
@@ -59,12 +64,15 @@ class OpenAITarget(Target):
         self._extras_accepted = False
         self._extras_refusal: str | None = None
         self._usage_seen = False
-        self._pool: asyncio.LifoQueue[httpx.AsyncClient] | None = None
-        self._clients: list[httpx.AsyncClient] = []
+        self._pool: asyncio.LifoQueue[http11.Connection] | None = None
+        self._conns: list[http11.Connection] = []
+        self._tls: ssl.SSLContext | None = None
+        self._request_headers: dict[str, str] = {}
+        self._prefix = ""
 
     @property
-    def _url(self) -> str:
-        return f"{self.base_url}/{'chat/completions' if self.api == 'chat' else 'completions'}"
+    def _route(self) -> str:
+        return "chat/completions" if self.api == "chat" else "completions"
 
     def _headers(self) -> dict[str, str]:
         headers = {"accept-encoding": "identity"}
@@ -148,37 +156,45 @@ class OpenAITarget(Target):
             )
 
     async def open(self, concurrency: int) -> None:
-        """Make the clients for up to ``concurrency`` requests in flight."""
+        """Make the connections for up to ``concurrency`` requests in flight (each is opened by
+        its first request)."""
         await self.close()
         self._make_pool(concurrency)
 
-    def _make_pool(self, concurrency: int) -> asyncio.LifoQueue[httpx.AsyncClient]:
+    def _make_pool(self, concurrency: int) -> asyncio.LifoQueue[http11.Connection]:
         headers = self._headers()
-        self._clients = [self._new_client(headers) for _ in range(max(1, concurrency))]
+        url = urlsplit(self.base_url)
+        try:
+            port = url.port
+        except ValueError:
+            port = -1
+        if url.scheme not in ("http", "https") or not url.hostname or port == -1:
+            raise TargetUnavailable(
+                f"Cannot use the base_url {self.base_url!r}. Write it like http://host:8000/v1."
+            )
+        if url.scheme == "https" and self._tls is None:
+            self._tls = ssl.create_default_context()
+        tls = self._tls if url.scheme == "https" else None
+        self._prefix = url.path.rstrip("/")
+        self._request_headers = _Headers(headers, **{"content-type": "application/json"})
+        self._conns = [
+            http11.Connection(
+                url.hostname, port or (443 if tls else 80), tls, CONNECT_TIMEOUT_S, self.timeout_s,
+                WRITE_TIMEOUT_S,
+            )
+            for _ in range(max(1, concurrency))
+        ]
         self._pool = asyncio.LifoQueue()
-        for c in self._clients:
+        for c in self._conns:
             self._pool.put_nowait(c)
         return self._pool
 
-    def _new_client(self, headers: dict[str, str]) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            timeout=httpx.Timeout(
-                connect=CONNECT_TIMEOUT_S, read=self.timeout_s, write=WRITE_TIMEOUT_S, pool=None
-            ),
-            trust_env=False,
-            http1=True,
-            http2=False,
-            headers=headers,
-        )
-
-    def _pool_or_new(self) -> asyncio.LifoQueue[httpx.AsyncClient]:
+    def _pool_or_new(self) -> asyncio.LifoQueue[http11.Connection]:
         return self._pool if self._pool is not None else self._make_pool(1)
 
     async def close(self) -> None:
-        clients, self._clients, self._pool = self._clients, [], None
-        for client in clients:
-            await client.aclose()
+        conns, self._conns, self._pool = self._conns, [], None
+        await asyncio.gather(*(c.aclose() for c in conns))
 
     def describe(self) -> dict[str, Any]:
         """Whether exact output lengths are enforced, the API, the endpoint, and whether the
@@ -227,21 +243,21 @@ class OpenAITarget(Target):
 
     async def _send(self, spec: RequestSpec, result: RequestResult) -> None:
         pool = self._pool_or_new()
-        client = await pool.get()
+        conn = await pool.get()
         try:
-            await self._send_on(client, spec, result)
+            await self._send_on(conn, spec, result)
         finally:
-            pool.put_nowait(client)
+            pool.put_nowait(conn)
 
-    async def _send_on(self, client: httpx.AsyncClient, spec: RequestSpec,
+    async def _send_on(self, conn: http11.Connection, spec: RequestSpec,
                        result: RequestResult) -> None:
         extras = self._extras
-        refused = await self._stream(client, self._body(spec, extras), result)
+        refused = await self._stream(conn, self._body(spec, extras), result)
         if refused is None:
             self._extras_accepted |= extras
         elif extras and self._may_be_extras(*refused):
             first = refused
-            refused = await self._stream(client, self._body(spec, False), result)
+            refused = await self._stream(conn, self._body(spec, False), result)
             if refused is None or _mentions_extras(first[1]):
                 self._drop_extras(f"HTTP {first[0]}: {first[1]}")
         if refused:
@@ -256,89 +272,103 @@ class OpenAITarget(Target):
             self._extras_refusal = reason
 
     async def _stream(
-        self, client: httpx.AsyncClient, body: dict[str, Any], result: RequestResult
+        self, conn: http11.Connection, body: dict[str, Any], result: RequestResult
     ) -> tuple[int, str] | None:
         """Send ``body`` and read its stream into ``result``; an HTTP error comes back as
         ``(status, message)`` with nothing read."""
-        result.sent_ns = self.now()
-        async with client.stream("POST", self._url, json=body) as resp:
-            result.http_status = resp.status_code
-            if not resp.is_success:
-                return resp.status_code, _error_text(await _read_limited(resp), resp.reason_phrase)
-            if "json" in resp.headers.get("content-type", ""):
-                chunk = parse_chunk((await _read_limited(resp)).decode("utf-8", "replace"))
-                result.error = (
-                    f"stream error: {chunk.error}"
-                    if chunk.error
-                    else "the server answered without streaming (content-type JSON)"
-                )
-                return None
-            await self._read_events(resp, result)
+
+        def stamp() -> None:
+            result.sent_ns = self.now()
+
+        resp = await conn.request(
+            "POST", f"{self._prefix}/{self._route}", self._request_headers,
+            json.dumps(body).encode(), stamp,
+        )
+        result.http_status = resp.status
+        if not 200 <= resp.status < 300:
+            return resp.status, _error_text(await resp.read_all(_BODY_LIMIT), resp.reason)
+        if "json" in resp.headers.get("content-type", ""):
+            chunk = parse_chunk((await resp.read_all(_BODY_LIMIT)).decode("utf-8", "replace"))
+            result.error = (
+                f"stream error: {chunk.error}"
+                if chunk.error
+                else "the server answered without streaming (content-type JSON)"
+            )
+            return None
+        await self._read_events(resp, result)
         return None
 
-    async def _read_events(self, resp: httpx.Response, result: RequestResult) -> None:
+    async def _read_events(self, resp: http11.Response, result: RequestResult) -> None:
         parser = SSEParser()
         stream = _Stream()
+        now = self.now
         try:
             try:
-                async for block in resp.aiter_raw():
+                async for block in resp.body_blocks():
+                    t = now()
+                    events = parser.feed(block)
+                    if not events:
+                        continue
                     seen = len(result.chunk_ns)
-                    stream.take(parser.feed(block), self.now(), result)
+                    stream.take(events, t, result)
                     if self.on_chunk is not None and len(result.chunk_ns) > seen:
-                        for t in result.chunk_ns[seen:]:
-                            self.on_chunk(t)
-            except httpx.ReadTimeout:
+                        for chunk_ns in result.chunk_ns[seen:]:
+                            self.on_chunk(chunk_ns)
+            except http11.ReadTimeout:
                 if not stream.done:
                     raise
-            stream.take(parser.close(), self.now(), result)
+            stream.take(parser.close(), now(), result)
         finally:
             stream.finish(result)
         self._usage_seen |= stream.usage_seen
 
     def _failure(self, exc: Exception, result: RequestResult) -> str:
-        if isinstance(exc, httpx.ReadTimeout):
-            return f"read timeout after {self.timeout_s:g} s"
-        if isinstance(exc, httpx.ConnectTimeout):
-            return f"connect timeout after {CONNECT_TIMEOUT_S:g} s"
-        if isinstance(exc, httpx.WriteTimeout):
-            return f"write timeout after {WRITE_TIMEOUT_S:g} s"
-        if isinstance(exc, httpx.ConnectError):
-            reason = _connect_reason(exc)
+        if isinstance(exc, (http11.ReadTimeout, http11.ConnectTimeout, http11.WriteTimeout)):
+            return str(exc)
+        if isinstance(exc, http11.ConnectFailed):
+            reason = exc.reason
             return reason if reason == "connection refused" else f"cannot connect: {reason}"
-        if isinstance(exc, (httpx.ReadError, httpx.WriteError)) or (
-            isinstance(exc, httpx.RemoteProtocolError)
-            and ("closed" in str(exc) or "disconnected" in str(exc))
-        ):
+        if isinstance(exc, http11.ConnectionLost):
             return f"connection reset after {len(result.chunk_ns)} chunks"
+        if isinstance(exc, http11.ProtocolError):
+            return f"bad response: {exc}"
         if isinstance(exc, TargetUnavailable):
             return str(exc)
-        if isinstance(exc, httpx.HTTPError):
-            return f"{type(exc).__name__}: {exc}"
         return f"internal error: {type(exc).__name__}: {exc}"
 
     async def tokenize(self, text: str) -> int | None:
         """The server's token count for ``text`` via vLLM's ``POST /tokenize`` (beside ``/v1``);
         ``None`` where the server has no such route or gives no count. Raises
         :class:`TargetUnavailable` when the server cannot be reached."""
-        root = self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
         pool = self._pool_or_new()
-        client = await pool.get()
+        prefix = self._prefix
+        root = prefix.removesuffix("/v1")
+        body = json.dumps({"model": self.model, "prompt": text}).encode()
+        conn = await pool.get()
         try:
-            resp = await client.post(f"{root}/tokenize", json={"model": self.model, "prompt": text})
-        except httpx.HTTPError as exc:
+            resp = await conn.request("POST", f"{root}/tokenize", self._request_headers, body)
+            content = await resp.read_all(_BODY_LIMIT)
+        except http11.HTTPError as exc:
             raise TargetUnavailable(
                 f"Cannot reach the endpoint at {self.base_url} to count tokens: "
                 f"{self._failure(exc, RequestResult(0, 0))}. Check that the server is running."
             ) from None
         finally:
-            pool.put_nowait(client)
-        if resp.status_code != 200:
+            pool.put_nowait(conn)
+        if resp.status != 200:
             return None
         try:
-            count = resp.json()["count"]
+            count = json.loads(content)["count"]
         except (ValueError, KeyError, TypeError):
             return None
         return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+class _Headers(dict[str, str]):
+    """Request headers whose printed form hides the API key."""
+
+    def __repr__(self) -> str:
+        return repr({k: "<hidden>" if k == "authorization" else v for k, v in self.items()})
 
 
 @dataclass
@@ -392,15 +422,6 @@ class _Stream:
             result.error = f"malformed stream: {self.malformed} unparseable lines"
         else:
             result.error = "empty stream: the server sent no text"
-
-
-async def _read_limited(resp: httpx.Response) -> bytes:
-    body = bytearray()
-    async for block in resp.aiter_raw():
-        body += block
-        if len(body) >= _BODY_LIMIT:
-            break
-    return bytes(body[:_BODY_LIMIT])
 
 
 def _error_text(body: bytes, fallback: str) -> str:

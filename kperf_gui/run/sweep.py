@@ -352,8 +352,8 @@ class SweepRun:
         self.journal.put_event(self.clock.now(), "operator_action", msg)
         self.emit("phase", phase="waiting")
         if self.hooks.events is not None:
+            self.ctl.proceed.clear()  # before asking: the answer may come at once
             self.emit("operator_action", precision=precision, message=msg)
-            self.ctl.proceed.clear()
             while not self.ctl.proceed.wait(0.1):
                 if self.ctl.abort.is_set() or self.ctl.stop.is_set():
                     return False
