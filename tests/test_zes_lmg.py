@@ -234,6 +234,10 @@ def test_over_tcp_configure_and_read_the_pushed_lines():
             identity = meter.identify()
             meter.configure(MeterConfig(rate_hz=20))
             readings = [meter.read() for _ in range(5)]
+        # the fake's thread records what arrives; give it the moment it needs
+        deadline = time.monotonic() + 5
+        while instrument.received[-1:] != ["cont off"] and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert instrument.received[-1] == "cont off"
     assert (identity.model, identity.serial) == ("LMG670", "TCP01")
     assert [reading.elements[0].watts for reading in readings] == [120.0] * 5
