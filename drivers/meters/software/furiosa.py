@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import Identity, MeterProtocolError, MeterUnavailable
-from .tool import CELSIUS, WATTS, Devices, ToolChannel, element_of, parse_json, quantity
+from .tool import Devices, ToolChannel, element_of, parse_json
 
 #: The JSON option of ``furiosa-smi info``: RNGD's, then Warboy's.
 JSON_FLAGS = ("--format", "--output")
@@ -69,24 +69,7 @@ class FuriosaSmi(ToolChannel):
         return data
 
     def parse(self, raw: bytes) -> Devices:
-        found: Devices = {}
-        for entry in self._entries(raw):
-            element = element_of(entry.get("dev_name"), "npu")
-            if element is None:
-                raise MeterProtocolError(f"{self.tool} names a device {entry.get('dev_name')!r}, "
-                                         f"not npu<n>.", raw)
-            try:
-                watts = quantity(entry.get("power"), WATTS)
-            except ValueError:
-                raise MeterProtocolError(f"{self.tool} gives npu{element - 1} the power "
-                                         f"{entry.get('power')!r}, which is not in watts.",
-                                         raw) from None
-            try:
-                temperature = quantity(entry.get("temperature"), CELSIUS)
-            except ValueError:
-                temperature = None
-            found[element] = (watts, {} if temperature is None else {"temp_c": temperature})
-        return found
+        return self.devices_from(self._entries(raw), raw, "dev_name", "npu", "power", "power")
 
     def identify(self) -> Identity:
         raw = self.query()

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import Identity, MeterProtocolError, MeterUnavailable
-from .tool import CELSIUS, WATTS, Devices, ToolChannel, element_of, parse_json, quantity
+from .tool import Devices, ToolChannel, element_of, parse_json
 
 
 class RblnSmi(ToolChannel):
@@ -55,24 +55,7 @@ class RblnSmi(ToolChannel):
         return data
 
     def parse(self, raw: bytes) -> Devices:
-        found: Devices = {}
-        for entry in self._document(raw)["devices"]:
-            element = element_of(entry.get("device"), "rbln")
-            if element is None:
-                raise MeterProtocolError(f"{self.tool} names a device {entry.get('device')!r}, "
-                                         f"not rbln<n>.", raw)
-            try:
-                watts = quantity(entry.get("card_power"), WATTS)
-            except ValueError:
-                raise MeterProtocolError(f"{self.tool} gives rbln{element - 1} the card power "
-                                         f"{entry.get('card_power')!r}, which is not in watts.",
-                                         raw) from None
-            try:
-                temperature = quantity(entry.get("temperature"), CELSIUS)
-            except ValueError:
-                temperature = None
-            found[element] = (watts, {} if temperature is None else {"temp_c": temperature})
-        return found
+        return self.devices_from(self._document(raw)["devices"], raw, "device", "rbln", "card_power", "card power")
 
     def identify(self) -> Identity:
         raw = self.query()

@@ -96,6 +96,29 @@ class ToolChannel(PolledChannel):
     def query(self) -> bytes:
         """Run the tool once for the values of every device; what it printed."""
 
+    def devices_from(self, entries: list[dict[str, Any]], raw: bytes, name_key: str,
+                     prefix: str, power_key: str, power_label: str) -> Devices:
+        """Watts and temperature per device from a tool's JSON entries, each named
+        ``<prefix><n>``; an unknown name or a power not in watts is a protocol error."""
+        found: Devices = {}
+        for entry in entries:
+            element = element_of(entry.get(name_key), prefix)
+            if element is None:
+                raise MeterProtocolError(f"{self.tool} names a device {entry.get(name_key)!r}, "
+                                         f"not {prefix}<n>.", raw)
+            try:
+                watts = quantity(entry.get(power_key), WATTS)
+            except ValueError:
+                raise MeterProtocolError(f"{self.tool} gives {prefix}{element - 1} the "
+                                         f"{power_label} {entry.get(power_key)!r}, which is not "
+                                         "in watts.", raw) from None
+            try:
+                temperature = quantity(entry.get("temperature"), CELSIUS)
+            except ValueError:
+                temperature = None
+            found[element] = (watts, {} if temperature is None else {"temp_c": temperature})
+        return found
+
     @abc.abstractmethod
     def parse(self, raw: bytes) -> Devices:
         """Every device in the tool's output; :class:`MeterProtocolError` if it cannot be read."""
