@@ -89,6 +89,22 @@ class Reading:
     end_raw_ns: int | None = None  # end of the interval in raw perf_counter_ns, where the driver knows it
 
 
+def select_inputs(model: str, wanted: Sequence[int], available: Sequence[int],
+                  noun: str = "channel") -> tuple[int, ...]:
+    """The inputs asked for, once each and in order; :class:`MeterUnavailable` naming those the
+    model lacks (``noun``: "channel", or "element" for makers that say so)."""
+    inputs = tuple(dict.fromkeys(int(i) for i in wanted))
+    missing = [i for i in inputs if i not in available]
+    if not inputs or missing:
+        raise MeterUnavailable(
+            f"The {model} has {'input elements' if noun == 'element' else noun + 's'} "
+            f"{', '.join(map(str, available))}; {noun} "
+            f"{', '.join(map(str, missing)) or '(none)'} cannot be read. Set "
+            f"meters[].element to {noun}s it has."
+        )
+    return inputs
+
+
 def describe_ranges(voltage: float | None, current: float | None) -> str:
     """The ranges in effect as journaled with each reading, e.g. ``"U=300V I=auto"``."""
     volts = "auto" if voltage is None else f"{voltage:g}V"

@@ -37,6 +37,7 @@ from .base import (
     Reading,
     Status,
     describe_ranges,
+    select_inputs,
 )
 from .pacing import UpdatePoller
 from .scpi import ScpiMeter
@@ -250,15 +251,7 @@ class PW3335(ScpiMeter):
 
     def _check_channels(self, model: str, wanted: tuple[int, ...]) -> tuple[int, ...]:
         available = self.MODEL_CHANNELS[model]
-        channels = tuple(dict.fromkeys(int(channel) for channel in wanted))
-        missing = [channel for channel in channels if channel not in available]
-        if not channels or missing:
-            raise MeterUnavailable(
-                f"The {model} has channels {', '.join(map(str, available))}; channel "
-                f"{', '.join(map(str, missing)) or '(none)'} cannot be read. Set "
-                f"meters[].element to channels it has."
-            )
-        return channels
+        return select_inputs(model, wanted, available, "channel")
 
     def _range_commands(
         self,

@@ -31,6 +31,7 @@ from .base import (
     Reading,
     Status,
     describe_ranges,
+    select_inputs,
 )
 from .scpi import ScpiMeter
 from .yokogawa import classify
@@ -290,15 +291,7 @@ class PA1000(ScpiMeter):
 
     def _check_elements(self, model: str, wanted: Sequence[int]) -> tuple[int, ...]:
         available = self.MODEL_ELEMENTS[model]
-        elements = tuple(dict.fromkeys(int(element) for element in wanted))
-        missing = [element for element in elements if element not in available]
-        if not elements or missing:
-            raise MeterUnavailable(
-                f"The {model} has channels {', '.join(map(str, available))}; channel "
-                f"{', '.join(map(str, missing)) or '(none)'} cannot be read. Set "
-                f"meters[].element to channels it has."
-            )
-        return elements
+        return select_inputs(model, wanted, available, "channel")
 
     def _range_list(self, option: str) -> tuple[float, ...]:
         given = self.options.get(option)

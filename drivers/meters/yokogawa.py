@@ -29,6 +29,7 @@ from .base import (
     Reading,
     Status,
     describe_ranges,
+    select_inputs,
 )
 from .scpi import ScpiMeter
 
@@ -237,15 +238,7 @@ class YokogawaNumericMeter(ScpiMeter):
 
     def _check_elements(self, model: str, wanted: tuple[int, ...]) -> tuple[int, ...]:
         available = self.MODEL_ELEMENTS[model]
-        elements = tuple(dict.fromkeys(int(element) for element in wanted))
-        missing = [element for element in elements if element not in available]
-        if not elements or missing:
-            raise MeterUnavailable(
-                f"The {model} has input elements {', '.join(map(str, available))}; element "
-                f"{', '.join(map(str, missing)) or '(none)'} cannot be read. Set "
-                f"meters[].element to elements it has."
-            )
-        return elements
+        return select_inputs(model, wanted, available, "element")
 
     def _update_interval(self, rate_hz: float) -> tuple[float, str]:
         """The allowed update interval nearest to ``1 / rate_hz``."""

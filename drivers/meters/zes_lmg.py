@@ -34,6 +34,7 @@ from .base import (
     MeterUnavailable,
     Reading,
     describe_ranges,
+    select_inputs,
 )
 from .lines import TcpLines, line_link
 from .scpi import parse_idn
@@ -275,15 +276,7 @@ class LMG(Meter):
         model: str, family: Mapping[str, Any], wanted: Sequence[int]
     ) -> tuple[int, ...]:
         available = family["elements"]
-        elements = tuple(dict.fromkeys(int(element) for element in wanted))
-        missing = [element for element in elements if element not in available]
-        if not elements or missing:
-            raise MeterUnavailable(
-                f"The {model} has channels {', '.join(map(str, available))}; channel "
-                f"{', '.join(map(str, missing)) or '(none)'} cannot be read. Set "
-                f"meters[].element to channels it has."
-            )
-        return elements
+        return select_inputs(model, wanted, available, "channel")
 
     @staticmethod
     def _range_command(
