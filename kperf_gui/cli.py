@@ -164,8 +164,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from kperf_gui.session.plan_schema import MAX_PLAN_BYTES
+
     path = Path(args.plan)
     try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            return _fail(f"plan: {path} is {size:,} bytes; a plan file is at most "
+                         f"{MAX_PLAN_BYTES:,} bytes")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return _fail(f"plan: file not found: {path}")

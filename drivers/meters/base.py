@@ -124,12 +124,17 @@ class MeterConfig:
 
 
 class Meter(abc.ABC):
-    """A power meter. Subclasses set ``name``, ``models`` and ``default_role``."""
+    """A power meter. Subclasses set ``name`` and ``models``, and the facts a plan is checked
+    against where they differ from an analyzer's."""
 
     name: ClassVar[str] = ""
     models: ClassVar[Sequence[str]] = ()
     default_role: ClassVar[str] = "wall"
+    """``wall`` (summed into the measured power) or ``auxiliary`` (recorded, never summed)."""
     needs_resource: ClassVar[bool] = True
+    """Whether the plan must name the instrument's resource (a VISA address or serial port)."""
+    gives_power: ClassVar[bool] = True
+    """Whether readings carry watts; a channel without power can only be auxiliary."""
 
     def __init__(self, resource: str = "", **options: Any):
         self.resource = resource

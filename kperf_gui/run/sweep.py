@@ -612,6 +612,10 @@ class SweepRun:
                   meters=[{"name": c.label, "driver": c.spec.driver, "role": c.spec.role,
                            "identity": vars(c.identity) if c.identity else None}
                           for c in self.channels])
+        for setting in self.plan.recorded_only():
+            self.log("warning", f"{setting} is recorded in the session but does not act yet: "
+                     "this version does not compute uncertainty or spread the load over "
+                     "processes.")
         conn = sqlite3.connect(self.folder / "session.sqlite", check_same_thread=False)
         failed = False
         try:
