@@ -90,7 +90,7 @@ def _ask_terminal(message: str) -> bool:
 def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: bool) -> int:
     from drivers.meters import registry
     from kperf_gui.run.events import EventSink
-    from kperf_gui.run.load import Control
+    from kperf_gui.run.control import Control
     from kperf_gui.run.sweep import Hooks, SetupError, SweepRun
     from kperf_gui.session.export import ExportError
     from kperf_gui.session.plan import PlanError, parse

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kperf_gui.measure.metrics import RequestTimes, power_summary, request_summary, validity
-from kperf_gui.measure.power import Channel, energy_j, loss_reasons, tokens_per_interval, wall_sum
+from kperf_gui.measure.power import PowerSeries, energy_j, loss_reasons, tokens_per_interval, wall_sum
 
 MS = 1_000_000
 
@@ -84,7 +84,7 @@ def test_energy_trapezoid_with_edges():
 
 
 def test_power_summary_and_ratios():
-    ch = Channel("m", np.arange(0, 11) * 0.1, np.full(11, 300.0), ("",) * 11, 10.0)
+    ch = PowerSeries("m", np.arange(0, 11) * 0.1, np.full(11, 300.0), ({},) * 11, 10.0)
     p = power_summary([ch], 0.0, 1.0, 120.0, 1.0, 600.0, 600.0)
     assert p["energy_j"] == pytest.approx(300.0)
     assert p["power_w_mean"] == pytest.approx(300.0)
@@ -94,8 +94,8 @@ def test_power_summary_and_ratios():
 
 
 def test_wall_channels_summed_on_one_clock():
-    a = Channel("a", np.array([0.0, 1.0, 2.0]), np.array([100.0, 100.0, 100.0]), ("",) * 3, 10)
-    b = Channel("b", np.array([0.5, 1.5]), np.array([50.0, 70.0]), ("",) * 2, 5)
+    a = PowerSeries("a", np.array([0.0, 1.0, 2.0]), np.array([100.0, 100.0, 100.0]), ({},) * 3, 10)
+    b = PowerSeries("b", np.array([0.5, 1.5]), np.array([50.0, 70.0]), ({},) * 2, 5)
     t, w = wall_sum([a, b])
     assert list(t) == [0.0, 1.0, 2.0]
     assert list(w) == [150.0, 160.0, 170.0]
@@ -103,27 +103,42 @@ def test_wall_channels_summed_on_one_clock():
 
 def test_loss_reasons():
     t = np.arange(0, 10) * 0.1 + 0.05
-    ok = Channel("m", t, np.full(10, 1.0), ("",) * 10, 10.0)
+    ok = PowerSeries("m", t, np.full(10, 1.0), ({},) * 10, 10.0)
     assert loss_reasons(ok, 0.0, 1.0) == []
     w = np.full(10, 1.0)
     w[3:6] = np.nan
-    gappy = Channel("m", t, w, ("",) * 10, 10.0)
+    gappy = PowerSeries("m", t, w, ({},) * 10, 10.0)
     reasons = loss_reasons(gappy, 0.0, 1.0)
     assert any("lost readings (7 of 10" in r for r in reasons)
     assert any("gap of 0.40 s" in r for r in reasons)
-    flags = ("",) * 4 + ("watts:over_range",) + ("",) * 5
-    over = Channel("m", t, np.full(10, 1.0), flags, 10.0)
+    flags = ({},) * 4 + ({"watts": "over_range"},) + ({},) * 5
+    over = PowerSeries("m", t, np.full(10, 1.0), flags, 10.0)
     assert any("over range" in r for r in loss_reasons(over, 0.0, 1.0))
 
 
 def test_validity_names_each_cause():
     r = three_requests()
     t = np.arange(0, 4) * 0.1 + 0.05
-    ch = Channel("m", t, np.full(4, 1.0), ("", "watts:no_data", "", ""), 10.0)
+    ch = PowerSeries("m", t, np.full(4, 1.0), ({}, {"watts": "no_data"}, {}, {}), 10.0)
     valid, reason = validity(r, [ch], 0.0, 0.4)
     assert not valid
     assert "1 request(s) failed (HTTP 500: boom)" in reason
     assert "no data" in reason
+
+
+def test_wall_sum_takes_the_first_of_equally_fast_channels_as_its_time_base():
+    a = PowerSeries("a", np.array([0.0, 1.0]), np.array([10.0, 10.0]), ({},) * 2, 10)
+    b = PowerSeries("b", np.array([0.2, 0.6, 1.2]), np.array([1.0, 2.0, 3.0]), ({},) * 3, 10)
+    assert list(wall_sum([a, b])[0]) == [0.0, 1.0]
+    assert list(wall_sum([b, a])[0]) == [0.2, 0.6, 1.2]
+
+
+def test_tokens_per_interval_weights_chunks_exactly():
+    weights = np.array([0.1] * 10 + [7 / 3] * 3)
+    got = tokens_per_interval(np.array([0.5]), 1.0, np.linspace(0.0, 0.9, 13), weights)
+    assert got[0] == math.fsum(weights)
+    assert tokens_per_interval(np.array([0.5]), 1.0, np.linspace(0.0, 0.9, 13)[::-1],
+                               weights[::-1])[0] == got[0]
 
 
 def test_tokens_per_interval():
@@ -135,8 +150,8 @@ def test_tokens_per_interval():
 
 def test_power_factor_without_data_does_not_invalidate():
     t = np.arange(0, 10) * 0.1 + 0.05
-    flags = ("pf:no_data",) * 10
-    ch = Channel("m", t, np.full(10, 5.0), flags, 10.0)
+    flags = ({"pf": "no_data"},) * 10
+    ch = PowerSeries("m", t, np.full(10, 5.0), flags, 10.0)
     assert loss_reasons(ch, 0.0, 1.0) == []
-    flags = ("pf:no_data,amps:over_range",) + ("",) * 9
-    assert any("amps:over_range" in r for r in loss_reasons(Channel("m", t, np.full(10, 5.0), flags, 10.0), 0.0, 1.0))
+    flags = ({"pf": "no_data", "amps": "over_range"},) + ({},) * 9
+    assert any("amps:over_range" in r for r in loss_reasons(PowerSeries("m", t, np.full(10, 5.0), flags, 10.0), 0.0, 1.0))

@@ -77,11 +77,11 @@ def test_events_stream_and_summary(tmp_path):
     kinds = [e["event"] for e in ev]
     assert kinds[0] == "session" and kinds[-1] == "finished"
     assert kinds.count("point_started") == 2 and kinds.count("point_finished") == 2
-    assert "power" in kinds and "tokens" in kinds and "progress" in kinds
+    assert "interval" in kinds and "progress" in kinds
     fin = [e for e in ev if e["event"] == "point_finished"]
     assert fin[0]["summary"]["valid"] is True and fin[0]["summary"]["concurrency"] == 1
-    power = [e for e in ev if e["event"] == "power"]
-    assert all(e["w"] is None or e["w"] > 0 for e in power)
+    live = [e for e in ev if e["event"] == "interval"]
+    assert all(e["watts"] is None or e["watts"] > 0 for e in live)
     assert ev[-1]["exit_code"] == 0 and ev[-1]["status"] == "finished"
     # the live table shows the very rows the workbook holds
     import csv

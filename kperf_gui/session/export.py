@@ -14,7 +14,7 @@ from pathlib import Path
 from . import csvout, manifest, plots, xlsx
 from .data import SessionData
 from .journal import append_event, finalise, is_finalised, open_readonly
-from .load import load, meta
+from .journal_reader import load, meta
 from .plan import without_secrets
 
 

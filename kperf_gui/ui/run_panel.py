@@ -213,12 +213,9 @@ class RunPanel(QWidget):
             self.set_unit(str(ev.get("unit") or TOKEN))
         level, text = event_text.describe(ev, self.unit)
         self.logged.emit(level, text, kind in event_text.READINGS)
-        if kind == "power":
-            self.plots.add_power(float(ev.get("t0", 0.0)), float(ev.get("t1", 0.0)), ev.get("w"),
-                                 int(ev.get("point") or 0))
-        elif kind == "tokens":
-            self.plots.add_tokens(float(ev.get("t0", 0.0)), float(ev.get("t1", 0.0)),
-                                  float(ev.get("per_s") or 0.0), int(ev.get("point") or 0))
+        if kind == "interval":
+            self.plots.add_interval(float(ev.get("t_s", 0.0)), ev.get("watts"),
+                                    float(ev.get("tokens_per_s") or 0.0), int(ev.get("point") or 0))
         elif kind == "progress":
             self._progress(ev)
         elif kind == "phase":

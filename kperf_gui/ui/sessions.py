@@ -8,7 +8,7 @@ from pathlib import Path
 from kperf_gui.session.data import SessionData
 from kperf_gui.session.export import export
 from kperf_gui.session.journal import is_finalised
-from kperf_gui.session.load import load, open_session
+from kperf_gui.session.journal_reader import load, open_session
 
 MISSING, FINISHED, LIVE, UNFINISHED = "missing", "finished", "live", "unfinished"
 LIVE_WITHIN_S = 10.0
