@@ -190,16 +190,23 @@ class Journal:
         finalise(self.path)
 
 
-def finalise(path: Path) -> None:
+def finalise(path: Path, busy_timeout_s: float = 5.0) -> None:
     """Checkpoint the WAL into the file, switch to DELETE mode and close, so the bytes stop
-    changing."""
-    conn = sqlite3.connect(path)
+    changing. While another connection (a run still measuring) has the journal open this raises
+    ``sqlite3.OperationalError`` (see :func:`in_use`); ``busy_timeout_s`` is how long to wait."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_s)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.commit()
     finally:
         conn.close()
+
+
+def in_use(exc: BaseException) -> bool:
+    """Whether a SQLite error means another connection holds the journal (a run writing it)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:

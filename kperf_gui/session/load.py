@@ -21,6 +21,8 @@ from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
 from .data import SUMMARY_COLUMNS, SessionData
 
 NS = 1e9
+CUT_OFF_NOTE = "the run ended before this point finished"
+"""The note of a point a run never finished (killed, crashed or failed while it ran)."""
 
 
 def meta(conn: sqlite3.Connection) -> dict[str, str]:
@@ -104,8 +106,11 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None =
     else:
         req = request_summary(r, unit)
     start_s, end_s = req["window_start_ns"] / NS, req["window_end_ns"] / NS
-    if p[7] not in ("finished", None):
-        extra.append(f"point {p[7]}" + (f" ({p[8]})" if p[8] else ""))
+    status, note = p[7], p[8]
+    if status == "running" and meta(conn).get("status", "running") != "running":
+        status, note = "interrupted", note or CUT_OFF_NOTE
+    if status not in ("finished", None):
+        extra.append(f"point {status}" + (f" ({note})" if note else ""))
     elif p[8]:
         extra.append(p[8])
     if wall:
