@@ -18,6 +18,7 @@ from kperf_gui.measure.metrics import (DEFINITIONS, RequestTimes, power_summary,
                                       request_summary, validity)
 from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
 
+from .csvout import FORMULA_NOTE
 from .data import SUMMARY_COLUMNS, SessionData
 
 NS = 1e9
@@ -248,6 +249,7 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
                    (None, "", [], {})}
         info.append(("Vendor figures", f"point {pid}",
                      ", ".join(f"{k} {v}" for k, v in sorted(figures.items()))))
+    info.append(("Export", "summary.csv", FORMULA_NOTE))
     for t_ns, kind, message in conn.execute(
             "SELECT t_ns, kind, message FROM events WHERE kind != 'export' ORDER BY id"):
         info.append(("Event log", f"{t_ns / NS:.3f} s {kind}", message or ""))
