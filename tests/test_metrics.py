@@ -251,3 +251,22 @@ def ok_requests():
     r.ok[:] = True
     r.errors[:] = [""] * len(r.errors)
     return r
+
+
+def test_a_window_shorter_than_an_update_needs_a_reading_that_covers_it():
+    # 10 Hz; the meter's last update covered 0.90 .. 1.00 (stamped 0.95) and then it stopped.
+    # A 2 ms window at 1.03: both edges are within one period of that reading, but no update
+    # interval reaches into the window, so nothing measured it.
+    t = np.arange(0, 10) * 0.1 + 0.05
+    ch = Channel("m", t, np.full(10, 180.0), ("",) * 10, 10.0)
+    assert edge_reasons(ch, 1.03, 1.032) == [
+        "m has no power reading whose update interval reaches into the window (the last one "
+        "ends 0.03 s before its start), so the power columns are left empty"]
+    assert math.isnan(power_summary([ch], 1.03, 1.032, 0.0, 0.002, 1.0, 1.0)["power_w_mean"])
+    # the same window while the meter still runs: the update 1.00 .. 1.10 covers it
+    alive = Channel("m", np.append(t, 1.05), np.full(11, 180.0), ("",) * 11, 10.0)
+    assert edge_reasons(alive, 1.03, 1.032) == []
+    p = power_summary([alive], 1.03, 1.032, 0.0, 0.002, 1.0, 1.0)
+    assert p["energy_j"] == pytest.approx(180.0 * 0.002)
+    # an update that ended inside the window counts: stamped 0.95, it covers up to 1.00
+    assert edge_reasons(ch, 0.99, 1.01) == []

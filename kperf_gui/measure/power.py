@@ -120,28 +120,36 @@ def near_window(c: Channel, start: float, end: float) -> Channel:
 
 
 def edge_reasons(c: Channel, start: float, end: float) -> list[str]:
-    """Why a channel cannot give power at a window's edges: no reading with a power value within
-    one update period of its start or of its end. Where this says anything, the window's power
-    figures are left empty (never carried from a reading farther away)."""
+    """Why a channel cannot give power over a window: no reading with a power value within one
+    update period of its start or of its end, or (a window shorter than an update) none whose
+    update interval, ``[t - period/2, t + period/2]``, reaches into it. Where this says anything,
+    the window's power figures are left empty, never carried from a reading farther away."""
     period = 1.0 / c.rate_hz
     t = c.t[np.isfinite(c.w)]
-    missing = [name for name, edge in (("start", start), ("end", end))
-               if not bool((np.abs(t - edge) <= period + 1e-9).any())]
-    if not missing:
-        return []
     edges = {"start": start, "end": end}
-    if len(t):
-        nearest = []
-        for name in missing:
-            d = t - edges[name]
-            k = int(np.argmin(np.abs(d)))
-            side = "before" if d[k] < 0 else "after"
-            nearest.append(f"the nearest to its {name} is {abs(d[k]):.2f} s {side} it")
-        detail = f" ({'; '.join(nearest)})"
-    else:
-        detail = " (it gave no power reading at all)"
-    return [f"{c.name} has no power reading within one update period ({period:.2f} s) of the "
-            f"window's {' and '.join(missing)}{detail}, so the power columns are left empty"]
+    missing = [name for name, edge in edges.items()
+               if not bool((np.abs(t - edge) <= period + 1e-9).any())]
+    if missing:
+        if len(t):
+            nearest = []
+            for name in missing:
+                d = t - edges[name]
+                k = int(np.argmin(np.abs(d)))
+                side = "before" if d[k] < 0 else "after"
+                nearest.append(f"the nearest to its {name} is {abs(d[k]):.2f} s {side} it")
+            detail = f" ({'; '.join(nearest)})"
+        else:
+            detail = " (it gave no power reading at all)"
+        return [f"{c.name} has no power reading within one update period ({period:.2f} s) of the "
+                f"window's {' and '.join(missing)}{detail}, so the power columns are left empty"]
+    half = period / 2
+    if not bool(((t + half > start) & (t - half < end)).any()):
+        before = t[t + half <= start]
+        detail = (f" (the last one ends {start - (before.max() + half):.2f} s before its start)"
+                  if len(before) else "")
+        return [f"{c.name} has no power reading whose update interval reaches into the window"
+                f"{detail}, so the power columns are left empty"]
+    return []
 
 
 def tokens_per_interval(wall_t: np.ndarray, period: float, chunk_t: np.ndarray,
