@@ -1,8 +1,9 @@
 """A journal written before the readings' statuses had a column per quantity (one ``flags``
 text column) still exports: the same Summary, byte for byte, and the same flags on the Power
 sheet. The fixture was written by the earlier code (f05dceb); three readings were then given an
-over-range, a missing update and a power factor without data, and it was exported again by that
-code to give ``summary.csv`` and ``power_flags.json``."""
+over-range, a missing update and a power factor without data. ``summary.csv`` and
+``power_flags.json`` are what the code before the status columns (main at 9f4c062) exports from
+it."""
 import json
 import shutil
 

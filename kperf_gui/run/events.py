@@ -38,6 +38,8 @@ import sys
 import threading
 from typing import Any, Literal, NotRequired, TextIO, TypedDict, Union, get_args, get_type_hints
 
+from drivers.redact import redact_text
+
 
 class RunStatus(enum.StrEnum):
     """How a run stands (the journal's ``status``; the ``finished`` event's)."""
@@ -196,7 +198,7 @@ class EventSink:
         self._lock = threading.Lock()
 
     def emit(self, event: Event) -> None:
-        line = encode(event)
+        line = redact_text(encode(event))  # no URL's credentials reach the reader
         with self._lock:
             try:
                 self.stream.write(line + "\n")

@@ -60,6 +60,16 @@ class Setup:
             self.loop.close()
 
 
+def probe(loop: LoopThread, target: Target, timeout_s: float) -> dict[str, Any]:
+    """Whether ``target`` answers: its probe, then one real request of the plan's kind (a
+    one-token request for an endpoint), so a rejected key, a wrong model name or a missing API
+    stops the run before measuring. Returns what the target says of itself; raises
+    :class:`~drivers.targets.base.TargetUnavailable`."""
+    info = loop.run(target.probe(), timeout=60)
+    loop.run(target.check_request(), timeout=timeout_s + 60)
+    return info
+
+
 def unrouted_switches(plan: Plan) -> list[str]:
     """Precisions after the first that the plan does not route: the operator switches the
     server before each."""
@@ -104,7 +114,7 @@ def preflight(plan: Plan, folder: Path, runner: TargetRunner, pool: TargetPool, 
         if plan.route(prec) is None and prec != first:
             continue  # served after the operator switches the server
         try:
-            setup.target_info = loop.run(pool.get(ep).probe(), timeout=60)
+            setup.target_info = probe(loop, pool.get(ep), plan.target.timeout_s)
         except TargetUnavailable as exc:
             raise SetupError(f"target: {exc}") from None
     for i, spec in enumerate(plan.meters):

@@ -27,7 +27,7 @@ from .control import Control
 from .events import EventSink, MeterInfo, PointStatus, RunStatus
 from .live import LiveFeed
 from .meters import Channel, Poller, Update
-from .preflight import Setup, TargetPool, preflight, unrouted_switches
+from .preflight import Setup, TargetPool, preflight, probe
 from .ranging import RangingPass
 from .recorder import SessionRecorder
 from .runners import PointRun, RunContext, RunnerEnv, SetupError, runner_for
@@ -270,7 +270,7 @@ class SweepRun:
         if ok:
             assert self.setup.loop is not None
             try:
-                self.setup.loop.run(self.targets.get(endpoint).probe(), timeout=60)
+                probe(self.setup.loop, self.targets.get(endpoint), self.plan.target.timeout_s)
             except TargetUnavailable as exc:
                 self.log("error", f"After the switch the endpoint does not answer: {exc}")
                 return False

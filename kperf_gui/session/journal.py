@@ -4,7 +4,8 @@ One writer thread drains a queue into SQLite in batches (WAL mode while measurin
 least every ``flush_s``), so a ``kill -9`` loses at most the last batch. When the run ends the
 journal is checkpointed, switched to ``journal_mode=DELETE`` and closed; from then on its bytes do
 not change and readers open it read-only. The event log is hash-chained: each row's ``hash`` is
-the SHA-256 of the previous hash and the row's own canonical content.
+the SHA-256 of the previous hash and the row's own canonical content. Every text that goes in
+passes :func:`_scrub`, so no URL in it keeps a password or a key-named query value.
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import json
 import queue
 import sqlite3
 import threading
+from dataclasses import fields, replace
 from pathlib import Path
-from dataclasses import replace
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
+
+from drivers.redact import redact_text
 
 from .records import RECORDS, InstrumentRecord, PointRecord, ReadingRow, RequestRecord
 
@@ -34,6 +37,21 @@ SCHEMA = "\n".join([
 chunk's arrival, and the hash-chained event log."""
 
 GENESIS = "0" * 64
+
+
+def _scrub(text: str) -> str:
+    """``text`` as the journal stores it: every URL's credentials masked."""
+    return redact_text(text) if isinstance(text, str) else text
+
+
+R = TypeVar("R", InstrumentRecord, PointRecord)
+
+
+def _scrub_record(row: R) -> R:
+    """``row`` with every text field scrubbed."""
+    texts = {f.name: _scrub(getattr(row, f.name)) for f in fields(row)
+             if isinstance(getattr(row, f.name), str)}
+    return replace(row, **texts)
 
 
 def event_hash(prev: str, t_ns: int, kind: str, message: str, data: str) -> str:
@@ -68,15 +86,16 @@ class Journal:
     # --- producers -------------------------------------------------------------------------
 
     def put_meta(self, items: dict[str, Any]) -> None:
-        self._q.put(("meta", [(k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+        self._q.put(("meta", [(k, _scrub(v if isinstance(v, str) else
+                                         json.dumps(v, sort_keys=True)))
                               for k, v in items.items()]))
 
     def put_instrument(self, row: InstrumentRecord) -> None:
-        self._q.put(("row", row))
+        self._q.put(("row", _scrub_record(row)))
 
     def put_point(self, row: PointRecord) -> None:
         """Insert or replace a point row (called at start and again when it finishes)."""
-        self._q.put(("row", row))
+        self._q.put(("row", _scrub_record(row)))
 
     def put_request(self, row: RequestRecord, chunks: Iterable[tuple[int, int]]) -> int:
         """Queue a finished request and its chunk arrivals (time, characters); returns the
@@ -84,7 +103,8 @@ class Journal:
         with self._ids:
             rid = self._next_request
             self._next_request += 1
-        self._q.put(("request", (replace(row, id=rid), list(chunks))))
+        row = replace(row, id=rid, error=_scrub(row.error) if row.error else row.error)
+        self._q.put(("request", (row, list(chunks))))
         return rid
 
     def put_readings(self, rows: list[ReadingRow]) -> None:
@@ -93,8 +113,8 @@ class Journal:
             self._q.put(("readings", rows))
 
     def put_event(self, t_ns: int, kind: str, message: str = "", data: Any = None) -> None:
-        self._q.put(("event", (t_ns, kind, message,
-                               json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else "")))
+        self._q.put(("event", (t_ns, kind, _scrub(message), _scrub(
+            json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else ""))))
 
     # --- writer ----------------------------------------------------------------------------
 
@@ -169,16 +189,23 @@ class Journal:
         finalise(self.path)
 
 
-def finalise(path: Path) -> None:
+def finalise(path: Path, busy_timeout_s: float = 5.0) -> None:
     """Checkpoint the WAL into the file, switch to DELETE mode and close, so the bytes stop
-    changing."""
-    conn = sqlite3.connect(path)
+    changing. While another connection (a run still measuring) has the journal open this raises
+    ``sqlite3.OperationalError`` (see :func:`in_use`); ``busy_timeout_s`` is how long to wait."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_s)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.commit()
     finally:
         conn.close()
+
+
+def in_use(exc: BaseException) -> bool:
+    """Whether a SQLite error means another connection holds the journal (a run writing it)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
@@ -219,7 +246,9 @@ def append_event(path: Path, kind: str, message: str, data: Any = None, at_ns: i
         last = conn.execute("SELECT t_ns, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[1] if last else GENESIS
         t_ns = at_ns if at_ns is not None else (last[0] if last else 0)
-        body = json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else ""
+        body = _scrub(json.dumps(data, sort_keys=True, ensure_ascii=False)
+                      if data is not None else "")
+        message = _scrub(message)
         h = event_hash(prev, t_ns, kind, message, body)
         with conn:
             conn.execute("INSERT INTO events (t_ns, kind, message, data, prev_hash, hash) "
