@@ -31,7 +31,6 @@ stop), ``abort`` (stop now; the point in progress is marked invalid), ``continue
 """
 from __future__ import annotations
 
-import enum
 import json
 import math
 import sys
@@ -39,25 +38,9 @@ import threading
 from typing import Any, Literal, NotRequired, TextIO, TypedDict, Union, get_args, get_type_hints
 
 from drivers.redact import redact_text
+from kperf_gui.session.records import PointStatus, RunStatus
 
-
-class RunStatus(enum.StrEnum):
-    """How a run stands (the journal's ``status``; the ``finished`` event's)."""
-
-    RUNNING = "running"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    ABORTED = "aborted"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"  # found unfinished afterwards (killed); set by the export
-
-
-class PointStatus(enum.StrEnum):
-    """How a point stands in the journal."""
-
-    RUNNING = "running"
-    FINISHED = "finished"
-    ABORTED = "aborted"
+__all__ = ["PointStatus", "RunStatus"]  # the statuses events carry, defined with the journal
 
 
 class MeterInfo(TypedDict):

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from drivers.targets.base import RequestResult, RequestSpec, Target, TargetUnavailable
 from kperf_gui.clock import Clock
 from kperf_gui.session.plan import Plan, SweepPoint
-from kperf_gui.session.records import PointRecord, RequestRecord
+from kperf_gui.session.records import PointRecord, PointStatus, RequestRecord
 
 from .control import Control
 from .live import LiveFeed
@@ -358,7 +358,7 @@ class DeepxRunner(RequestRunner):
                                         model=model)), {}
 
     def finish(self, ctx: RunContext, run: PointRun, record: PointRecord) -> PointRecord:
-        if run.ranging or record.status != "finished":
+        if run.ranging or record.status != PointStatus.FINISHED:
             return record
         try:
             figures = ctx.loop.run(run.target.vendor_benchmark(100),  # type: ignore[attr-defined]

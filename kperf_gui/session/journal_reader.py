@@ -23,7 +23,7 @@ from kperf_gui.measure.power import (PowerSeries, chunk_weight, interval_period,
 
 from .csvout import FORMULA_NOTE
 from .data import SUMMARY_COLUMNS, SessionData, SummaryRow
-from .records import QUANTITIES, flags_text
+from .records import QUANTITIES, PointStatus, RunStatus, flags_text
 
 NS = 1e9
 CUT_OFF_NOTE = "the run ended before this point finished"
@@ -153,9 +153,9 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | No
         req = request_summary(r, unit)
     start_s, end_s = req["window_start_ns"] / NS, req["window_end_ns"] / NS
     status, note = p[7], p[8]
-    if status == "running" and meta(conn).get("status", "running") != "running":
-        status, note = "interrupted", note or CUT_OFF_NOTE
-    if status not in ("finished", None):
+    if status == PointStatus.RUNNING and meta(conn).get("status", "running") != RunStatus.RUNNING:
+        status, note = PointStatus.INTERRUPTED.value, note or CUT_OFF_NOTE
+    if status not in (PointStatus.FINISHED, None):
         extra.append(f"point {status}" + (f" ({note})" if note else ""))
     elif p[8]:
         extra.append(p[8])
@@ -313,8 +313,9 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
 def load(conn: sqlite3.Connection) -> SessionData:
     """Everything the exports need."""
     m = meta(conn)
-    status = m.get("status", "running")
-    interrupted = status not in ("finished", "stopped", "aborted", "failed")
+    status = m.get("status", RunStatus.RUNNING.value)
+    interrupted = status not in (RunStatus.FINISHED, RunStatus.STOPPED, RunStatus.ABORTED,
+                                 RunStatus.FAILED)
     wall = wall_series(conn)
     idle = idle_power(conn, wall)
     pts = [r[0] for r in conn.execute("SELECT id FROM points WHERE id > 0 ORDER BY id")]

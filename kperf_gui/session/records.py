@@ -6,6 +6,7 @@ older code still fit); readers of older journals take the columns a file has (se
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import typing
 from dataclasses import dataclass
@@ -15,6 +16,28 @@ from drivers.meters.base import ElementReading, Reading, Status
 
 QUANTITIES: tuple[str, ...] = ("watts", "volts", "amps", "pf", "wh")
 """The quantities a meter reports per element, each with its own status."""
+
+class RunStatus(enum.StrEnum):
+    """How a run stands: the journal's ``status``, the ``finished`` event's."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    ABORTED = "aborted"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    """Found unfinished afterwards (the run was killed); set by the export."""
+
+
+class PointStatus(enum.StrEnum):
+    """How a point stands: the points table's ``status``."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    ABORTED = "aborted"
+    INTERRUPTED = "interrupted"
+    """The run ended before the point did; set by the export."""
+
 
 _SQL = {int: "INTEGER", float: "REAL", str: "TEXT", bytes: "BLOB", bool: "INTEGER"}
 
