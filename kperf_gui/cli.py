@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import os
 import signal
 import sys
 import threading
@@ -12,47 +10,10 @@ from typing import Sequence
 
 from drivers.redact import redact_text
 from kperf_gui import __version__
+from kperf_gui.session.demo import DEMO_PLAN
+from kperf_gui.session.location import default_session_dir
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-DEMO_PLAN = """\
-# The built-in demo: the simulated endpoint and the simulated meter, nothing beyond loopback.
-[session]
-name = "demo"
-operator = "demo"
-notes = "K-Perf Lab built-in demo: simulated endpoint and simulated wall-plug meter"
-
-[target]
-kind = "simulated"
-model = "sim-llm"
-api = "completions"
-
-[[meters]]
-driver = "simulated"
-element = 1
-rate_hz = 10
-
-[sweep]
-input_tokens = [128, 1024]
-output_tokens = [32]
-concurrency = [1, 8, 32]
-seconds_per_point = 4
-idle_baseline_s = 2
-seed = 0
-"""
-
-
-def documents_dir() -> Path:
-    """The user's documents folder (XDG on Linux, ~/Documents elsewhere)."""
-    xdg = os.environ.get("XDG_DOCUMENTS_DIR")
-    if xdg:
-        return Path(os.path.expandvars(xdg)).expanduser()
-    return Path.home() / "Documents"
-
-
-def default_session_dir(name: str) -> Path:
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return documents_dir() / "K-Perf Lab" / f"{name}-{stamp}"
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:

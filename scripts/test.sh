@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite headless: layering contracts, then pytest.
+# Sets up and runs the whole test suite headless: layering contracts, types, then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/lint-imports
+.venv/bin/mypy  # what it checks is in pyproject.toml's [tool.mypy]
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

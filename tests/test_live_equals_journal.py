@@ -2,7 +2,6 @@
 workbook derives from the journal (time, summed wall power, output tokens/s), and every live
 point row equals the Summary row. On the demo, and on a session with two wall meters at
 different rates against a server that sends several tokens per chunk."""
-import csv
 import io
 import json
 import math
@@ -17,7 +16,7 @@ from kperf_gui.session.journal_reader import load, open_session
 from kperf_gui.session.plan import parse
 from kperf_gui.sim.model import SimParams
 from kperf_gui.sim.process import start_sim_server
-from runhelp import events_of, kperf
+from runhelp import assert_rows_are_the_summary, events_of, kperf
 
 
 def journal_intervals(folder):
@@ -36,19 +35,8 @@ def assert_live_equals_journal(folder, events):
         parts = [w for w in e["channels"].values()]
         if e["watts"] is not None:
             assert math.fsum(parts) == pytest.approx(e["watts"], rel=1e-12)
-    with open(folder / "summary.csv", newline="") as f:
-        exported = list(csv.DictReader(f))
-    rows = [e["summary"] for e in events if e["event"] == "point_finished"]
-    assert len(rows) == len(exported)
-    for live_row, row in zip(rows, exported):
-        assert list(live_row) == list(row)
-        for key, value in live_row.items():
-            if isinstance(value, float):
-                assert float(row[key]) == pytest.approx(value, rel=1e-12), key
-            elif value is None:
-                assert row[key] == "", key
-            else:
-                assert str(value) == row[key], key
+    assert_rows_are_the_summary([e["summary"] for e in events if e["event"] == "point_finished"],
+                                folder)
     return live
 
 

@@ -8,10 +8,9 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 
-from runhelp import ROOT, events_of, kperf, tiny_plan
+from runhelp import ROOT, assert_rows_are_the_summary, events_of, kperf, tiny_plan
 
 
 def closed_port():
@@ -84,17 +83,7 @@ def test_events_stream_and_summary(tmp_path):
     assert all(e["watts"] is None or e["watts"] > 0 for e in live)
     assert ev[-1]["exit_code"] == 0 and ev[-1]["status"] == "finished"
     # the live table shows the very rows the workbook holds
-    import csv
-    with open(tmp_path / "o" / "summary.csv", newline="") as f:
-        exported = list(csv.DictReader(f))
-    for live, row in zip((e["summary"] for e in fin), exported):
-        for key, value in live.items():
-            if isinstance(value, float):
-                assert float(row[key]) == pytest.approx(value, rel=1e-12), key
-            elif value is None:
-                assert row[key] == "", key
-            else:
-                assert str(value) == row[key], key
+    assert_rows_are_the_summary([e["summary"] for e in fin], tmp_path / "o")
 
 
 def _start(tmp_path, plan, *extra):

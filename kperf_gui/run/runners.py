@@ -153,20 +153,15 @@ def wait(ctx: RunContext, fut: concurrent.futures.Future[Any], on_tick: Callable
             on_tick()
 
 
-# --- requests (endpoints and devices) -------------------------------------------------------
+class BaseRunner:
+    """What most kinds leave as it is: nothing to check or prepare, no prompts, nothing added
+    to a point's record."""
 
-
-class RequestRunner:
-    """A target that serves one request (or inference) at a time: the point's load is a
-    schedule of requests (:mod:`.loadgen`), its window the measured requests' span."""
-
-    unit = "token"
+    unit = "inference"
 
     def __init__(self, env: RunnerEnv):
         self.plan = env.plan
         self.on_tick = env.on_tick
-        self.counter: TokenizerCounter | None = None
-        self.calibration = Calibration()
 
     def check(self) -> None:
         pass
@@ -176,6 +171,24 @@ class RequestRunner:
 
     def describe(self) -> dict[str, str]:
         return {"prompt_lengths": "not applicable (on-device target)"}
+
+    def finish(self, ctx: RunContext, run: PointRun, record: PointRecord) -> PointRecord:
+        return record
+
+
+# --- requests (endpoints and devices) -------------------------------------------------------
+
+
+class RequestRunner(BaseRunner):
+    """A target that serves one request (or inference) at a time: the point's load is a
+    schedule of requests (:mod:`.loadgen`), its window the measured requests' span."""
+
+    unit = "token"
+
+    def __init__(self, env: RunnerEnv):
+        super().__init__(env)
+        self.counter: TokenizerCounter | None = None
+        self.calibration = Calibration()
 
     def make_request(self, ctx: RunContext, run: PointRun
                      ) -> tuple[Callable[[int], RequestSpec], dict[int, int | None]]:
@@ -243,9 +256,6 @@ class RequestRunner:
         ctx.live.point_over(run.pid)
         ctx.recorder.flush()
         run.window = ctx.recorder.request_window(run.pid)
-
-    def finish(self, ctx: RunContext, run: PointRun, record: PointRecord) -> PointRecord:
-        return record
 
 
 class OpenAIRunner(RequestRunner):
@@ -371,23 +381,8 @@ class DeepxRunner(RequestRunner):
 # --- a vendor program ------------------------------------------------------------------------
 
 
-class ProgramRunner:
+class ProgramRunner(BaseRunner):
     """A vendor benchmark program, run once per point; it reports its own window and figures."""
-
-    unit = "inference"
-
-    def __init__(self, env: RunnerEnv):
-        self.plan = env.plan
-        self.on_tick = env.on_tick
-
-    def check(self) -> None:
-        pass
-
-    def prepare(self, loop: LoopThread, target: Target) -> None:
-        pass
-
-    def describe(self) -> dict[str, str]:
-        return {"prompt_lengths": "not applicable (on-device target)"}
 
     def endpoint(self, precision: str) -> Endpoint:
         return Endpoint("", " ".join(self.plan.target.command))
@@ -420,11 +415,7 @@ class ProgramRunner:
                            f"point {pt.index}: {' '.join(cp.argv)} exited {cp.returncode}",
                            {"output": cp.raw_output}, t_ns=cp.ended_ns)
         if not cp.ok:
-            ctx.live.log("error", f"Point {pt.index}: {cp.error}")
-            ctx.recorder.event("error", f"Point {pt.index}: {cp.error}")
-
-    def finish(self, ctx: RunContext, run: PointRun, record: PointRecord) -> PointRecord:
-        return record
+            ctx.log("error", f"Point {pt.index}: {cp.error}")
 
 
 RUNNERS: dict[str, Callable[[RunnerEnv], TargetRunner]] = {

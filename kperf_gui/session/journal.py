@@ -49,8 +49,8 @@ R = TypeVar("R", InstrumentRecord, PointRecord)
 
 def _scrub_record(row: R) -> R:
     """``row`` with every text field scrubbed."""
-    texts = {f.name: _scrub(getattr(row, f.name)) for f in fields(row)
-             if isinstance(getattr(row, f.name), str)}
+    texts: dict[str, Any] = {f.name: _scrub(getattr(row, f.name)) for f in fields(row)
+                             if isinstance(getattr(row, f.name), str)}
     return replace(row, **texts)
 
 

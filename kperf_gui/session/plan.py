@@ -11,7 +11,7 @@ import shlex
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from drivers.meters import registry
 from drivers.meters.base import Meter
@@ -59,7 +59,7 @@ class TargetSpec:
     timeout_s: float
     base_url: str
     model: str
-    api: str
+    api: Literal["completions", "chat"]
     api_key_env: str
     tokenizer: str
     precisions: dict[str, PrecisionRoute]

@@ -111,16 +111,21 @@ class ReadingRow(Record):
     @classmethod
     def measured(cls, instrument: int, t_ns: int, t0_ns: int, t1_ns: int, reading: Reading,
                  er: ElementReading) -> ReadingRow:
-        status = {f"{q}_status": er.status[q].value for q in QUANTITIES if q in er.status}
+        def status(q: str) -> str | None:
+            s = er.status.get(q)
+            return s.value if s is not None else None
+
         return cls(instrument, er.element, t_ns, t0_ns, t1_ns, er.watts, er.volts, er.amps,
-                   er.pf, er.wh, **status, ranges=reading.ranges, raw=reading.raw,
+                   er.pf, er.wh, status("watts"), status("volts"), status("amps"), status("pf"),
+                   status("wh"), ranges=reading.ranges, raw=reading.raw,
                    extra=json.dumps(er.extra, sort_keys=True) if er.extra else None)
 
     @classmethod
     def missing(cls, instrument: int, element: int, t_ns: int, t0_ns: int, t1_ns: int,
                 note: str, raw: bytes = b"") -> ReadingRow:
-        gone = {f"{q}_status": Status.MISSING.value for q in QUANTITIES}
-        return cls(instrument, element, t_ns, t0_ns, t1_ns, **gone, note=note, raw=raw)
+        gone = Status.MISSING.value
+        return cls(instrument, element, t_ns, t0_ns, t1_ns, watts_status=gone, volts_status=gone,
+                   amps_status=gone, pf_status=gone, wh_status=gone, note=note, raw=raw)
 
     def status(self) -> dict[str, str]:
         """The quantities whose status is not OK, with that status."""

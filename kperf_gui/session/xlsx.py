@@ -163,9 +163,11 @@ def _write_power(sheet: WriteOnlyWorksheet, data: SessionData) -> list[str]:
             islice(_rows(power), count), islice(_rows(wall), count), fillvalue=None
         )
         for left, right in pairs:
-            left = _converted(left) if left is not None else [None] * len(power.columns)
-            right = _converted(right) if right is not None else [None] * len(wall.columns)
-            yield left + [None] + right
+            cells: list[CellValue] = (_converted(left) if left is not None
+                                      else [None] * len(power.columns))
+            cells.append(None)
+            cells += _converted(right) if right is not None else [None] * len(wall.columns)
+            yield cells
 
     _set_widths(sheet, columns, rows(_WIDTH_SAMPLE_ROWS))
     _declare_size(sheet, len(columns), min(max(len(power), len(wall)), limit) + 1)
@@ -218,7 +220,7 @@ def _write_charts(sheet: WriteOnlyWorksheet, data: SessionData) -> None:
     rows: list[list[CellValue]] = []
     for label, group in series_groups(frame):
         first = len(rows) + 2
-        rows += [[label] + [cell_value(v) for v in r] for r in _rows(group[columns[1:]])]
+        rows += [[label, *(cell_value(v) for v in r)] for r in _rows(group[columns[1:]])]
         blocks.append((label, first, len(rows) + 1))
 
     _set_widths(sheet, columns, rows, cap=40)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBo
 
 from drivers.meters import registry
 from kperf_gui import __version__
-from kperf_gui.cli import DEMO_PLAN
+from kperf_gui.session.demo import DEMO_PLAN
 from kperf_gui.session.plan import Plan, PlanError, expired_meters, from_dict
 from kperf_gui.session.plan_toml import dump_plan
 

@@ -11,13 +11,14 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
-from kperf_gui.session.plan_schema import TOKEN_KINDS, key
+from kperf_gui.session import plan_schema
+from kperf_gui.session.plan_schema import TOKEN_KINDS
 
 from . import presets
 from .event_text import duration
 from .forms import FieldError, FieldErrors, int_list, join, label_list
 
-IDLE = key("sweep.idle_baseline_s")
+IDLE = plan_schema.key("sweep.idle_baseline_s")
 
 
 class SweepPanel(QWidget):
@@ -75,16 +76,16 @@ class SweepPanel(QWidget):
         group.addButton(self.by_requests)
         group.addButton(self.by_seconds)
         self.requests = QSpinBox()
-        self.requests.setRange(1, int(key("sweep.requests_per_point").high or 1))
+        self.requests.setRange(1, int(plan_schema.key("sweep.requests_per_point").high or 1))
         self.requests.setValue(64)
         self.seconds = QDoubleSpinBox()
-        self.seconds.setRange(0.1, key("sweep.seconds_per_point").high or 0.1)
+        self.seconds.setRange(0.1, plan_schema.key("sweep.seconds_per_point").high or 0.1)
         self.seconds.setDecimals(1)
         self.seconds.setValue(30.0)
         self.seconds.setSuffix(" s")
         self.warmup_default = QCheckBox()
         self.warmup = QSpinBox()
-        self.warmup.setRange(0, int(key("sweep.warmup_requests").high or 0))
+        self.warmup.setRange(0, int(plan_schema.key("sweep.warmup_requests").high or 0))
         warm_row = QWidget()
         wl = QHBoxLayout(warm_row)
         wl.setContentsMargins(0, 0, 0, 0)
