@@ -129,3 +129,28 @@ def test_a_huge_plan_file_is_refused_unread(tmp_path):
         f.write("# " + "x" * schema.MAX_PLAN_BYTES + "\n")
     r = kperf("run", plan, "--out", tmp_path / "o", timeout=60)
     assert r.returncode == 2 and "at most" in r.stderr, r.stderr
+
+
+def test_a_plan_at_the_bounds_allocates_nothing_in_proportion_before_measuring(tmp_path):
+    import tracemalloc
+
+    from kperf_gui.run.sweep import Hooks, SweepRun
+
+    d = base()
+    d["sweep"].update(input_tokens=[schema.key("sweep.input_tokens").high],
+                      output_tokens=[schema.key("sweep.output_tokens").high],
+                      concurrency=list(range(100_000 - 999, 100_001)),
+                      precision=[f"p{i}" for i in range(10)],
+                      requests_per_point=schema.key("sweep.requests_per_point").high,
+                      warmup_requests=schema.key("sweep.warmup_requests").high)
+    text = dump_plan(d)
+    tracemalloc.start()
+    try:
+        plan = parse(text)
+        run = SweepRun(plan, tmp_path / "o", Hooks())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(run.points) == schema.MAX_POINTS
+    assert peak < 16 * 2**20, peak  # a few MB for 10,000 points; nothing per token or user
+    assert not (tmp_path / "o").exists()

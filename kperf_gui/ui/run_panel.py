@@ -15,6 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from kperf_gui.run.events import Event
+
 from . import event_text, plotting
 from .banner import Banner
 from .columns import LIVE_COLUMNS, LIVE_INFERENCE_ONLY, TOKEN
@@ -206,8 +208,8 @@ class RunPanel(QWidget):
         self.plots.set_unit(unit)
         self.table.set_unit(unit)
 
-    def handle_event(self, ev: dict[str, Any]) -> None:
-        """Take one event of the run."""
+    def handle_event(self, ev: Event) -> None:
+        """Take one event of the run (:mod:`kperf_gui.run.events` defines each kind)."""
         kind = ev.get("event")
         if kind == "session":
             self.set_unit(str(ev.get("unit") or TOKEN))
