@@ -212,8 +212,13 @@ def test_a_pause_inside_the_window_is_named_in_the_point(tmp_path):
     p = tiny_plan(tmp_path, seconds_per_point=2)
     proc = _start(tmp_path, p)
     _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
+    # pause once the measured requests are going (the first tick after measuring began): a pause
+    # the instant measuring begins may come before the first measured request is sent, and so
+    # before the window opens
+    _until(proc, lambda e: e["event"] == "progress" and e["done"] > 0)
     proc.stdin.write("pause\n")
     proc.stdin.flush()
+    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "paused")
     _until(proc, lambda e: e["event"] == "progress")
     proc.stdin.write("resume\n")
     proc.stdin.flush()

@@ -218,6 +218,8 @@ class IntervalBuilder:
         times: list[np.ndarray] = []
         weights: list[float] = []
         for r in self._requests:
+            if r.chunk_t[0] >= hi or r.chunk_t[-1] < lo:
+                continue
             a, b = np.searchsorted(r.chunk_t, [lo, hi], side="left")
             if b > a:
                 times.append(r.chunk_t[a:b])
