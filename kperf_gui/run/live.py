@@ -29,6 +29,7 @@ from kperf_gui.measure.power import (PowerSeries, chunk_weight, interval_period,
                                      tokens_per_interval, wall_parts)
 from kperf_gui.session.data import SummaryRow
 from kperf_gui.session.journal_reader import series_name
+from kperf_gui.session.plan import SweepPoint, SweepSpec
 from kperf_gui.session.records import InstrumentRecord, ReadingRow, RequestRecord
 
 from .events import (Event, EventSink, FinishedEvent, IntervalEvent, LogEvent, MeterInfo,
@@ -235,6 +236,43 @@ class IntervalBuilder:
         for s in self._series.values():
             s.prune(lo)
         self._requests = [r for r in self._requests if r.chunk_t[-1] >= lo]
+
+
+class Progress:
+    """How far the sweep has got: ``progress`` events about once a second, and a console line
+    as each point ends, with an estimate of the time left."""
+
+    def __init__(self, live: LiveFeed, sweep: SweepSpec, points: int):
+        self.live = live
+        self.sweep = sweep
+        self.points = points
+        self.started_ns = 0
+
+    def start(self) -> None:
+        self.started_ns = self.live.clock.now()
+
+    def tick(self, pt: SweepPoint, started_ns: int, measuring_since: int | None,
+             done_requests: int, final: bool = False) -> None:
+        sw, n = self.sweep, self.points
+        now = self.live.clock.now()
+        elapsed = (now - started_ns) / NS
+        total = float(sw.requests_per_point or sw.seconds_per_point or 0)
+        if sw.seconds_per_point:
+            done = min((now - measuring_since) / NS if measuring_since is not None else 0.0, total)
+        else:
+            done = float(done_requests)
+        frac = min(1.0, done / total) if total else 1.0
+        finished_points = pt.index - 1 + (1.0 if final else frac)
+        left = ((now - self.started_ns) / NS / finished_points * (n - finished_points)
+                if finished_points > 0 else None)
+        self.live.progress(pt.index, n, done, total, round(elapsed, 3),
+                           None if left is None else round(left, 1))
+        if final:
+            unit = "s" if sw.seconds_per_point else "requests"
+            left_txt = "-" if left is None else f"{left:.0f} s"
+            self.live.say(f"point {pt.index} of {n}: {pt.precision} in={pt.input_tokens} "
+                          f"out={pt.output_tokens} users={pt.concurrency}: {done:g}/{total:g} "
+                          f"{unit} done, {elapsed:.1f} s elapsed, about {left_txt} left")
 
 
 class LiveFeed:

@@ -7,6 +7,7 @@ the name the journal, the workbook and the live view give it."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -180,6 +181,70 @@ class Poller(threading.Thread):
 
     def stop(self) -> None:
         self.halt.set()
+
+
+class MeterBank:
+    """The run's meters while measuring: a poller each, the end of each one's latest update, and
+    the losses of each point. ``sink`` is given every update; ``log(level, message)`` says what
+    was lost; a meter with ``on_loss = "stop"`` that is lost sets ``abort``."""
+
+    def __init__(self, channels: list[Channel], clock: Clock, sink: Callable[[Update], None],
+                 log: Callable[[str, str], None], abort: threading.Event):
+        self.channels = channels
+        self.clock = clock
+        self.sink = sink
+        self.log = log
+        self.abort = abort
+        self.point = 0
+        """The point in progress, whose record a loss is noted in."""
+        self.pollers: list[Poller] = []
+        self._last_end: dict[int, int] = {}
+        self._losses: dict[int, list[str]] = {}
+
+    def start(self) -> None:
+        for ch in self.channels:
+            p = Poller(ch, self.clock, self._update, self._lost)
+            self.pollers.append(p)
+            p.start()
+
+    def stop(self) -> None:
+        for p in self.pollers:
+            p.stop()
+        for p in self.pollers:
+            p.join(timeout=5)
+        self.pollers.clear()
+
+    def losses(self, point: int) -> list[str]:
+        """The losses noted in ``point`` (once: they are handed over)."""
+        return self._losses.pop(point, [])
+
+    def _update(self, update: Update) -> None:
+        self._last_end[update.channel.id] = update.t1_ns
+        self.sink(update)
+
+    def _lost(self, ch: Channel, message: str) -> None:
+        self._losses.setdefault(self.point, []).append(f"{ch.label} lost: {message}")
+        self.log("error", f"Meter {ch.spec.driver} at {ch.meter.resource or '-'} stopped "
+                 f"answering: {message}. "
+                 + ("The run stops, as the plan asks (meters.on_loss = 'stop')."
+                    if ch.spec.on_loss == "stop" else
+                    "Readings are missing until it answers again; the affected points are "
+                    "marked invalid. Check its cable and power."))
+        if ch.spec.on_loss == "stop":
+            self.abort.set()
+
+    def await_past(self, end_ns: int) -> None:
+        """Wait until every working meter has reported an update centred after ``end_ns``, so
+        a point's energy can be interpolated at its window's end (a meter reports an interval
+        only once it is over); at most three of the slowest update periods and a second."""
+        def behind() -> bool:
+            return any(not c.lost and self._last_end.get(c.id, 0)
+                       - c.meter.update_period_s * 0.5e9 < end_ns for c in self.channels)
+
+        longest = max((c.meter.update_period_s for c in self.channels), default=0.0)
+        deadline = time.monotonic() + 3 * longest + 1.0
+        while behind() and time.monotonic() < deadline and not self.abort.is_set():
+            time.sleep(0.01)
 
 
 def fix_ranges(ch: Channel, max_volts: float | None, max_amps: float | None) -> MeterConfig:

@@ -5,9 +5,12 @@ measured sweep."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from drivers.meters.base import MeterConfig
+
+from kperf_gui.session.plan import SweepPoint
 
 from .meters import Channel, Update, fix_ranges
 
@@ -47,6 +50,24 @@ class RangingPass:
                 volts = max(volts, abs(er.volts or 0.0))
                 amps = max(amps, abs(er.amps or 0.0))
             self._seen[update.channel.id] = (volts, amps)
+
+    def sweep(self, points: Sequence[SweepPoint], run_point: Callable[[SweepPoint], object],
+              ended: Callable[[], bool]) -> bool:
+        """Run the points of the first precision once at auto range (switching the server twice
+        per precision is not asked of the operator), keeping the highest readings; False when
+        the operator ended the run meanwhile."""
+        self.active = True
+        try:
+            first = points[0].precision if points else ""
+            for pt in points:
+                if ended():
+                    return False
+                if pt.precision != first:
+                    break
+                run_point(pt)
+        finally:
+            self.active = False
+        return True
 
     def fix(self) -> list[RangeOutcome]:
         """Set every ranging meter to fixed ranges from what it read."""

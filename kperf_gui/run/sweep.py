@@ -25,8 +25,8 @@ from kperf_gui.session.records import PointRecord
 
 from .control import Control
 from .events import EventSink, MeterInfo, PointStatus, RunStatus
-from .live import LiveFeed
-from .meters import Channel, Poller, Update
+from .live import LiveFeed, Progress
+from .meters import Channel, MeterBank, Update
 from .preflight import Setup, TargetPool, preflight, probe
 from .ranging import RangingPass
 from .recorder import SessionRecorder
@@ -62,13 +62,11 @@ class SweepRun:
         self.setup = Setup()
         self.sim_url = sim_url
         self.live = LiveFeed(self.clock, hooks.events, hooks.console)
+        self.progress = Progress(self.live, plan.sweep, len(self.points))
         self.recorder = SessionRecorder(self.folder, self.clock)
         self.ranging = RangingPass([])
-        self.pollers: list[Poller] = []
+        self.meters = MeterBank([], self.clock, self._on_update, self.log, self.ctl.abort)
         self.status = RunStatus.RUNNING
-        self._sweep_started = 0
-        self._loss_notes: dict[int, list[str]] = {}
-        self._last_end: dict[int, int] = {}  # end of each channel's latest update interval
 
     @property
     def channels(self) -> list[Channel]:
@@ -98,11 +96,12 @@ class SweepRun:
         preflight(self.plan, self.folder, self.runner, self.targets, self.setup, can_ask,
                   self.sim_url)
         self.ranging = RangingPass(self.setup.channels)
+        self.meters.channels = self.setup.channels
 
     def shutdown(self) -> None:
         """Release what preflight opened when the run does not go ahead, and remove the session
         folder it made if nothing was written there."""
-        self._stop_meters()
+        self.meters.stop()
         self.setup.close()
         if self.setup.made_folder and self.folder.is_dir() and not any(self.folder.iterdir()):
             self.folder.rmdir()
@@ -111,47 +110,9 @@ class SweepRun:
 
     def _on_update(self, update: Update) -> None:
         rows = update.rows()
-        self._last_end[update.channel.id] = update.t1_ns
         self.recorder.readings(rows)
         self.ranging.observe(update)
         self.live.readings(rows)
-
-    def _on_lost(self, ch: Channel, message: str) -> None:
-        self._loss_notes.setdefault(self.live.point_now, []).append(f"{ch.label} lost: {message}")
-        self.log("error", f"Meter {ch.spec.driver} at {ch.meter.resource or '-'} stopped "
-                 f"answering: {message}. "
-                 + ("The run stops, as the plan asks (meters.on_loss = 'stop')."
-                    if ch.spec.on_loss == "stop" else
-                    "Readings are missing until it answers again; the affected points are "
-                    "marked invalid. Check its cable and power."))
-        if ch.spec.on_loss == "stop":
-            self.ctl.abort.set()
-
-    def _start_meters(self) -> None:
-        for ch in self.channels:
-            p = Poller(ch, self.clock, self._on_update, self._on_lost)
-            self.pollers.append(p)
-            p.start()
-
-    def _stop_meters(self) -> None:
-        for p in self.pollers:
-            p.stop()
-        for p in self.pollers:
-            p.join(timeout=5)
-        self.pollers.clear()
-
-    def _await_readings_past(self, end_ns: int) -> None:
-        """Wait until every working meter has reported an update centred after ``end_ns``, so
-        the point's energy can be interpolated at the window's end (a meter reports an interval
-        only once it is over)."""
-        def behind() -> bool:
-            return any(not c.lost and self._last_end.get(c.id, 0)
-                       - c.meter.update_period_s * 0.5e9 < end_ns for c in self.channels)
-
-        longest = max((c.meter.update_period_s for c in self.channels), default=0.0)
-        deadline = time.monotonic() + 3 * longest + 1.0
-        while behind() and time.monotonic() < deadline and not self.ctl.abort.is_set():
-            time.sleep(0.01)
 
     # --- points --------------------------------------------------------------------------------
 
@@ -174,14 +135,14 @@ class SweepRun:
                              model=endpoint.model, unit=target.unit, started_ns=run.started_ns,
                              status=PointStatus.RUNNING.value)
         self.recorder.point_started(record)
-        self.live.point_now = pid
+        self.live.point_now = self.meters.point = pid
         self.live.point_started(pt.index, len(self.points), pt.precision, pt.input_tokens,
                                 pt.output_tokens, pt.concurrency, endpoint.model, ranging)
         ctx.loop.run(target.open(pt.concurrency), timeout=120)
         self.runner.measure(ctx, run)
         ctx.loop.run(target.close(), timeout=30)
         status = PointStatus.ABORTED if self.ctl.abort.is_set() else PointStatus.FINISHED
-        notes = run.notes + self._loss_notes.pop(pid, [])
+        notes = run.notes + self.meters.losses(pid)
         record = replace(record, finished_ns=self.clock.now(), status=status.value,
                          note="; ".join(notes) if notes else (
                              "aborted by the operator" if status is PointStatus.ABORTED else ""),
@@ -190,7 +151,7 @@ class SweepRun:
         start, end = run.window
         record = replace(record, window_start_ns=start, window_end_ns=end)
         if end is not None:
-            self._await_readings_past(end)
+            self.meters.await_past(end)
         if start is not None and end is not None:
             paused = self.ctl.paused_s(start + self.clock.anchor_ns, end + self.clock.anchor_ns)
             if paused > 0:
@@ -198,40 +159,15 @@ class SweepRun:
                 record = replace(record, note="; ".join(x for x in (record.note, note) if x))
         record = self.runner.finish(ctx, run, record)
         self.recorder.point_finished(record)
-        self._progress(run, final=True)
+        self._tick(run, final=True)
         if ranging:
             return None
         row = self.recorder.summary_row(pid)
         self.live.point_finished(pt.index, row)
         return row
 
-    def _tick(self, run: PointRun) -> None:
-        self._progress(run)
-
-    def _progress(self, run: PointRun, final: bool = False) -> None:
-        pt = run.point
-        sw = self.plan.sweep
-        now = self.clock.now()
-        elapsed = (now - run.started_ns) / 1e9
-        n = len(self.points)
-        total = float(sw.requests_per_point or sw.seconds_per_point or 0)
-        if sw.seconds_per_point:
-            done = (now - run.measuring_since) / 1e9 if run.measuring_since is not None else 0.0
-            done = min(done, total)
-        else:
-            done = float(run.done_requests)
-        frac = min(1.0, done / total) if total else 1.0
-        sweep_elapsed = (now - self._sweep_started) / 1e9
-        finished_points = pt.index - 1 + (1.0 if final else frac)
-        left = sweep_elapsed / finished_points * (n - finished_points) if finished_points > 0 else None
-        self.live.progress(pt.index, n, done, total, round(elapsed, 3),
-                           None if left is None else round(left, 1))
-        if final:
-            unit = "s" if sw.seconds_per_point else "requests"
-            left_txt = "-" if left is None else f"{left:.0f} s"
-            self.live.say(f"point {pt.index} of {n}: {pt.precision} in={pt.input_tokens} "
-                          f"out={pt.output_tokens} users={pt.concurrency}: {done:g}/{total:g} "
-                          f"{unit} done, {elapsed:.1f} s elapsed, about {left_txt} left")
+    def _tick(self, run: PointRun, final: bool = False) -> None:
+        self.progress.tick(run.point, run.started_ns, run.measuring_since, run.done_requests, final)
 
     def _wait(self, seconds: float) -> None:
         end = time.monotonic() + seconds
@@ -283,17 +219,11 @@ class SweepRun:
         self.live.phase("ranging")
         self.live.say("Ranging pass: the whole sweep once at auto range")
         self.recorder.event("ranging", "ranging pass started")
-        self.ranging.active = True
-        try:
-            for pt in self.points:
-                if self.ctl.ended():
-                    return
-                if pt.precision != self.plan.sweep.precision[0]:
-                    break  # switching the server twice per precision is not asked of the operator
-                self._point(pt, ranging=True)
-        finally:
-            self.ranging.active = False
-            self.live.point_now = 0
+        done = self.ranging.sweep(self.points, lambda pt: self._point(pt, ranging=True),
+                                  self.ctl.ended)
+        self.live.point_now = self.meters.point = 0
+        if not done:
+            return
         for o in self.ranging.fix():
             if o.config is None:
                 self.log("error", f"{o.channel.label}: fixed ranges could not be set "
@@ -320,7 +250,7 @@ class SweepRun:
         self.recorder.open(self.plan, self._session_meta(), self.channels)
         self.live.start(self.recorder.instruments,
                         {ch.id: ch.spec.elements for ch in self.channels})
-        self._sweep_started = self.clock.now()
+        self.progress.start()
         self.live.session(str(self.folder), self.plan.session.name, len(self.points), self.unit,
                           [MeterInfo(name=c.label, driver=c.spec.driver, role=c.spec.role,
                                      identity=vars(c.identity) if c.identity else None)
@@ -331,7 +261,7 @@ class SweepRun:
                      "processes.")
         failed = False
         try:
-            self._start_meters()
+            self.meters.start()
             self._idle_baseline()
             if self.ranging.wanted:
                 self._ranging_pass()
@@ -353,7 +283,7 @@ class SweepRun:
             failed = True
             self.log("error", f"The run failed: {exc!r}. What was measured is kept.")
         finally:
-            self._stop_meters()
+            self.meters.stop()
             self.setup.close()
             self.live.close()
         complete = measured == len(self.points)
