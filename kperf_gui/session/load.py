@@ -19,6 +19,7 @@ from kperf_gui.measure.metrics import (DEFINITIONS, RequestTimes, power_summary,
 from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
 
 from .data import SUMMARY_COLUMNS, SessionData
+from .sut_record import session_rows
 
 NS = 1e9
 
@@ -227,6 +228,7 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
                        ("idle_baseline_s", "Idle baseline (s)")):
         if key in m:
             info.append(("System", label, m[key]))
+    info += session_rows(conn, m)  # client machine, the server's own answers and counters
     inst = conn.execute("SELECT channel, driver, resource, role, elements, rate_hz, maker, model, "
                         "serial, firmware, calibration_due FROM instruments ORDER BY id").fetchall()
     if not inst:
