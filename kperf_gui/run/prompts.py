@@ -93,6 +93,7 @@ class PromptGenerator:
         self.calibration = calibration or Calibration()
         self.prepared: dict[tuple[int, int], tuple[str, int]] = {}
         """Prompts counted by the server ahead of use, by (seq, tokens)."""
+        self._unit: str | None = None
 
     def _prefix(self, seq: int) -> str:
         tag = hashlib.sha256(f"{self.seed}:{seq}".encode()).hexdigest()[:10]
@@ -171,17 +172,28 @@ class PromptGenerator:
                 ok_w = w
             else:
                 bad_w = w
-            nxt = w + round((tokens - n) / per_word)
-            w = nxt if ok_w < nxt < bad_w else (ok_w + bad_w) // 2
+            step = round((tokens - n) / per_word) or (1 if n < tokens else -1)
+            w = w + step if ok_w < w + step < bad_w else (ok_w + bad_w) // 2
         if ok_w == 0:  # even the prefix alone is longer
             return self.words_text(seq, 1), counts[1]
         text, n = self.words_text(seq, ok_w), counts[ok_w]
-        for unit in WORDS + tuple("abcdefghijklmnopqrstuvwxyz"):
+        units = [self._unit] if self._unit else []
+        units += [w for w in WORDS + tuple("abcdefghijklmnopqrstuvwxyz") if w != self._unit]
+        for unit in units:
             if (yield f"{text} {unit}") == n + 1:
+                self._unit = unit  # a word that adds one token here likely does elsewhere
                 text, n = f"{text} {unit}", n + 1
                 break
         else:
             return text, n
+        if n < tokens:  # all the missing units at once, then one by one if they merged
+            whole = text + f" {unit}" * (tokens - n)
+            if (yield whole) == tokens:
+                return whole, tokens
+        while n < tokens:
+            text = f"{text} {unit}"
+            n = yield text
+        return text, n
         while n < tokens:
             text = f"{text} {unit}"
             n = yield text

@@ -59,7 +59,7 @@ INFERENCE_COLUMNS = ("point", "precision", "concurrency", "requests_ok", "e2e_ms
                      "output_tokens_per_s_per_w", "power_w_uncertainty_pct", "valid")
 GRAPHS = ("power_vs_tokens.png", "throughput_vs_concurrency.png", "ttft_vs_concurrency.png",
           "e2e_vs_concurrency.png", "tokens_per_watt_vs_concurrency.png")
-_WEIGHTS = {"point": 0.7, "precision": 1.5, "concurrency": 0.9, "valid": 0.75,
+_WEIGHTS = {"point": 0.95, "precision": 1.5, "concurrency": 0.9, "valid": 0.8,
             "requests_ok": 1.1}
 DEVIATION_EVENTS = ("paused", "resumed", "error", "warning", "interrupted", "operator_action",
                     "note", "ranging")
@@ -134,6 +134,14 @@ class _Writer:
 
     def t(self, key: str) -> str:
         return tr(key, self.lang)
+
+    @property
+    def bullet(self) -> str:
+        return "•" if self.font.has("•") else "-"
+
+    @property
+    def dash(self) -> str:
+        return "–" if self.font.has("–") else "-"
 
     def text(self, value: Any) -> str:
         out, lost = pdffont.printable(str(value), self.font)
@@ -255,7 +263,7 @@ def _story(w: _Writer, folder: Path, data: SessionData, conn: sqlite3.Connection
         (w.t("laboratory"), session.get("lab") or w.t("not_stated")),
         (w.t("location"), session.get("location") or (w.t("at_lab") if session.get("lab")
                                                        else w.t("not_stated"))),
-        (w.t("tested"), f"{started} – {finished}" if finished else started),
+        (w.t("tested"), f"{started} {w.dash} {finished}" if finished else started),
         (w.t("issued"), (finished or started)[:10]),
         (w.t("status"), meta.get("status", "")),
         (w.t("software"), meta.get("software", "")),
@@ -373,7 +381,7 @@ def _story(w: _Writer, folder: Path, data: SessionData, conn: sqlite3.Connection
         deviations.append(f"{t_ns / 1e9:.1f} s, {kind}: {message}")
     if deviations:
         for d in deviations:
-            story.append(w.p(f"• {d}", "small"))
+            story.append(w.p(f"{w.bullet} {d}", "small"))
     else:
         story.append(w.p(w.t("no_deviations")))
     story.append(Spacer(1, 3))
@@ -420,7 +428,7 @@ def build_report(folder: Path, data: SessionData, conn: sqlite3.Connection,
                             topMargin=MARGIN, bottomMargin=MARGIN + 0.4 * cm, invariant=1,
                             title=f"{tr('title', lang)} {report_id}", author="K-Perf Lab",
                             creator="K-Perf Lab", subject=report_id)
-    footer = lambda n, total: f"{report_id}  —  {page.format(n, total)}"  # noqa: E731
+    footer = lambda n, total: f"{report_id}  {writer.dash}  {page.format(n, total)}"  # noqa: E731
     doc.build(story, canvasmaker=_numbered(footer, font.regular))
     return buffer.getvalue(), lang, notes
 
@@ -465,7 +473,7 @@ def build_signature_page(name: str, manifest_sha256: str, checks: list[Any],
     story.append(w.table(rows, [2.0 * cm, 3.0 * cm, 5.6 * cm, 3.2 * cm, width - 13.8 * cm]))
     story.append(w.p(w.t("amendments"), "h1"))
     if amendment_lines:
-        story += [w.p(f"• {line}", "small") for line in amendment_lines]
+        story += [w.p(f"{w.bullet} {line}", "small") for line in amendment_lines]
     else:
         story.append(w.p(w.t("none")))
     story.append(w.p(w.t("verification"), "h1"))
@@ -477,6 +485,6 @@ def build_signature_page(name: str, manifest_sha256: str, checks: list[Any],
                             title=f"{tr('sig_page_title', lang)} {name}", author="K-Perf Lab",
                             creator="K-Perf Lab")
     page = tr("page", lang)
-    doc.build(story, canvasmaker=_numbered(lambda n, t: f"{name}  —  {page.format(n, t)}",
+    doc.build(story, canvasmaker=_numbered(lambda n, t: f"{name}  {w.dash}  {page.format(n, t)}",
                                            font.regular))
     return buffer.getvalue()

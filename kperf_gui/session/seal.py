@@ -16,6 +16,7 @@ import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from contextlib import closing, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
@@ -104,7 +105,7 @@ def unpack(bundle: Path, dest: Path) -> Path:
             seen.add(name)
             try:
                 data = archive.read(info)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
                 raise BundleError(f"changed: {'/'.join(parts[1:])} in the bundle is damaged "
                                   f"({exc})") from None
             target = root.joinpath(*parts[1:])

@@ -127,9 +127,11 @@ def identity_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     for s in states(conn):
         if s.get("phase") != "before_run" or s.get("base_url") in seen:
             continue
-        seen.add(str(s.get("base_url")))
+        base = str(s.get("base_url"))
+        seen.add(base)
+        root = base.rstrip("/").removesuffix("/v1")
         for route, answer in (s.get("answers") or {}).items():
-            rows.append((IDENTITY_SECTION, f"{s.get('base_url')} {route}", _compact(answer)))
+            rows.append((IDENTITY_SECTION, f"{root}{route}", _compact(answer)))
     return rows
 
 
