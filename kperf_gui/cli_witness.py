@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import os
 import sqlite3
 import sys
@@ -39,45 +38,11 @@ def _asker() -> Callable[[str], bytes | None]:
     return ask
 
 
-def _session_folder(path: str, what: str) -> Path | str:
-    """The session folder ``path`` names, or the one-line reason it cannot be used."""
-    from kperf_gui.session.journal import is_finalised
-
-    folder = Path(path)
-    if folder.is_file() and folder.name.endswith(".zip"):
-        return (f"{folder} is a sealed bundle; {what} the session folder it was made from "
-                "(a bundle is never changed).")
-    if not folder.is_dir():
-        return f"{folder} is not a folder; give a session folder."
-    db = folder / "session.sqlite"
-    if not db.is_file():
-        return f"{folder} holds no session.sqlite; give a session folder written by kperf."
-    try:
-        finished = is_finalised(db)
-    except OSError as exc:
-        return f"{db} cannot be read ({exc.strerror})."
-    if not finished:
-        return (f"the run of {folder} has not been finalised (it is still running, or it was "
-                "interrupted): wait for it to end, or run kperf export DIR for an interrupted "
-                "one.")
-    if not (folder / "manifest.json").is_file():
-        return f"{folder} has no manifest.json; export it first (kperf export DIR)."
-    return folder
-
-
-def _meta(folder: Path) -> dict[str, str]:
-    from kperf_gui.session.journal import open_readonly
-
-    try:
-        with closing(open_readonly(folder / "session.sqlite")) as conn:
-            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.DatabaseError:
-        return {}
-
-
-def _print_problems(verdict) -> None:  # type: ignore[no-untyped-def]
-    for line in verdict.problems:
+def _refused(exc) -> int:  # type: ignore[no-untyped-def]
+    """Print what stopped a witness action, then its one-line reason."""
+    for line in getattr(exc, "problems", []):
         print(line)
+    return _fail(str(exc))
 
 
 def signatures_note(folder: Path) -> str | None:
@@ -140,26 +105,19 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    from kperf_gui.session import verification
     from kperf_gui.session.keys import KeyProblem, load_key, short_fingerprint
-    from kperf_gui.session.signing import SigningError, sign
+    from kperf_gui.session.signing import SigningError
+    from kperf_gui.session.witness import WitnessError, finished_folder, session_meta, sign_session
 
-    folder = _session_folder(args.dir, "sign")
-    if isinstance(folder, str):
-        return _fail(folder)
-    verdict = verification.check_files(folder)
-    if not verdict.intact:
-        _print_problems(verdict)
-        return _fail(f"{folder} does not verify, so it is not signed; find out what changed "
-                     "(kperf verify DIR).")
     try:
+        folder = finished_folder(args.dir, "sign")
         key = load_key(args.key, _asker(), name=args.name)
-        path = sign(folder, args.role, key, replace=args.replace)
-    except (KeyProblem, SigningError) as exc:
-        return _fail(str(exc))
+        path = sign_session(folder, args.role, key, replace=args.replace)
+    except (KeyProblem, SigningError, WitnessError) as exc:
+        return _refused(exc)
     print(f"Signed {folder} as {args.role}: {key.name}, fingerprint "
           f"{short_fingerprint(key.fingerprint)}; wrote {path.relative_to(folder).as_posix()}.")
-    named = _meta(folder).get(args.role, "")
+    named = session_meta(folder).get(args.role, "")
     if named and named != key.name:
         print(f"  The session names the {args.role} {named!r}; the key's name is {key.name!r}.")
     return EXIT_OK
@@ -209,48 +167,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from kperf_gui.session import amendments, verification
-    from kperf_gui.session.journal import open_readonly
-    from kperf_gui.session.manifest import MANIFEST_NAME, SIGNATURES_DIR
-    from kperf_gui.session.report import build_signature_page, session_language
-    from kperf_gui.session.reproducible import write_atomic
-    from kperf_gui.session.seal import bundle_path, write_bundle
-    from kperf_gui.session.signing import SIGNATURE_PAGE
+    from kperf_gui.session.witness import WitnessError, seal_session
 
-    folder = _session_folder(args.dir, "seal")
-    if isinstance(folder, str):
-        return _fail(folder)
-    files = verification.check_files(folder)
-    if not files.intact:
-        _print_problems(files)
-        return _fail(f"{folder} does not verify, so it is not sealed; find out what changed "
-                     "(kperf verify DIR).")
-    page = folder / SIGNATURES_DIR / SIGNATURE_PAGE
-    page.unlink(missing_ok=True)
-    verdict = verification.check(folder)
-    with closing(open_readonly(folder / "session.sqlite")) as conn:
-        lang = session_language(conn)
-    manifest_digest = hashlib.sha256((folder / MANIFEST_NAME).read_bytes()).hexdigest()
-    pdf = build_signature_page(folder.name, manifest_digest, verdict.signatures,
-                               [a.text for a in amendments.check(folder)],
-                               [f.text for f in verdict.findings], verdict.intact, lang)
-    write_atomic(page, pdf)
-    out = Path(args.out) if args.out else bundle_path(folder)
     try:
-        out.resolve().relative_to(folder.resolve())
-    except ValueError:
-        pass
-    else:
-        return _fail("--out must not be inside the session folder.", EXIT_USAGE)
-    try:
-        write_bundle(folder, out)
-    except OSError as exc:
-        return _fail(f"{out} cannot be written ({exc.strerror}); choose another place with --out.")
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    for f in verdict.findings:
+        sealed = seal_session(args.dir, Path(args.out) if args.out else None)
+    except WitnessError as exc:
+        return _refused(exc)
+    for f in sealed.verdict.findings:
         print(f.text)
-    print(f"Sealed {folder} into {out} ({out.stat().st_size} bytes, SHA-256 {digest}).")
-    if not verdict.intact:
+    print(f"Sealed {args.dir} into {sealed.bundle} ({sealed.bundle.stat().st_size} bytes, "
+          f"SHA-256 {sealed.sha256}).")
+    if not sealed.verdict.intact:
         print("  The signature page records the problems above; the bundle does not verify "
               "until they are solved.")
         return EXIT_FAILED
@@ -261,40 +188,32 @@ def cmd_seal(args: argparse.Namespace) -> int:
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    from kperf_gui.session import verification
-    from kperf_gui.session.amendments import AmendmentError, amend
+    from kperf_gui.session.amendments import AmendmentError
     from kperf_gui.session.keys import KeyProblem, list_keys, load_key, short_fingerprint
+    from kperf_gui.session.witness import WitnessError, amend_session, finished_folder
 
-    folder = _session_folder(args.dir, "add the note to")
-    if isinstance(folder, str):
-        return _fail(folder + " During a run, add notes in the app or type note TEXT on the "
-                     "run's terminal.")
-    files = verification.check_files(folder)
-    if not files.intact:
-        _print_problems(files)
-        return _fail(f"{folder} does not verify, so nothing is added to it (kperf verify DIR).")
-    meta = _meta(folder)
-    if args.point is not None:
-        from kperf_gui.session.journal import open_readonly
-
-        with closing(open_readonly(folder / "session.sqlite")) as conn:
-            known = {r[0] for r in conn.execute("SELECT id FROM points WHERE id > 0")}
-        if args.point not in known:
-            return _fail(f"--point {args.point}: the session has no such point "
-                         f"({', '.join(map(str, sorted(known))) or 'none'}).", EXIT_USAGE)
+    try:
+        folder = finished_folder(args.dir, "add the note to")
+    except WitnessError as exc:
+        return _fail(f"{exc} During a run, add notes in the app or type note TEXT on the run's "
+                     "terminal.")
     key = None
     try:
         if args.key:
             key = load_key(args.key, _asker(), name=args.name)
         elif not args.unsigned:
             stored = list_keys()
-            if len(stored) == 1:
-                key = load_key(None, _asker(), name=args.name)
-            elif len(stored) > 1:
+            if len(stored) > 1:
                 return _fail("there are several keys; sign the note with --key NAME, or add "
                              "it --unsigned.", EXIT_USAGE)
-        record = amend(folder, args.text, session_name=meta.get("name", folder.name), key=key,
-                       author=args.name or "", point=args.point)
+            if stored:
+                key = load_key(None, _asker(), name=args.name)
+        record = amend_session(folder, args.text, key=key, author=args.name or "",
+                               point=args.point)
+    except WitnessError as exc:
+        if exc.usage:
+            return _fail(f"--point {args.point}: {exc}", EXIT_USAGE)
+        return _refused(exc)
     except (KeyProblem, AmendmentError) as exc:
         return _fail(str(exc))
     how = (f"signed by {key.name}, fingerprint {short_fingerprint(key.fingerprint)}"
@@ -312,10 +231,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from kperf_gui.session.journal import append_event, finalise, open_readonly
     from kperf_gui.session.load import load
     from kperf_gui.session.report import REPORT_EVENT, ReportError, session_language, write_report
+    from kperf_gui.session.witness import WitnessError, finished_folder
 
-    folder = _session_folder(args.dir, "write the report of")
-    if isinstance(folder, str):
-        return _fail(folder)
+    try:
+        folder = finished_folder(args.dir, "write the report of")
+    except WitnessError as exc:
+        return _fail(str(exc))
     db = folder / "session.sqlite"
     try:
         with closing(open_readonly(db)) as conn:

@@ -129,7 +129,7 @@ def test_an_amendment_to_a_later_export_is_flagged(folder):
 
 def test_notes_are_refused_for_an_unfinished_session_or_a_wrong_point(folder, tmp_path):
     r = kperf("note", folder, "x", "--point", "7", "--unsigned")
-    assert r.returncode == 2 and "no such point" in r.stderr
+    assert r.returncode == 2 and "has no point 7 (it has 1)" in r.stderr
     live = tmp_path / "live"
     live.mkdir()
     j = Journal(live / "session.sqlite")

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest
