@@ -109,6 +109,20 @@ class KeyChooser(QWidget):
         return str(data)
 
 
+def _lay_out(dialog: QDialog, form: QFormLayout, explanation: str) -> None:
+    """A dialog's form, a line that explains it, and OK / Cancel."""
+    note = QLabel(explanation)
+    note.setWordWrap(True)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(note)
+    layout.addWidget(buttons)
+
+
 class SignDialog(QDialog):
     """Which key signs, and the name it signs with."""
 
@@ -123,17 +137,9 @@ class SignDialog(QDialog):
         form.addRow(self.tr("Session"), QLabel(str(folder)))
         form.addRow(self.tr("Key"), self.keys)
         form.addRow(self.tr("Signer's name"), self.name)
-        note = QLabel(self.tr("The signature covers manifest.json, and through it every file of "
-                              "the session. The private key never enters the session folder."))
-        note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        _lay_out(self, form, self.tr("The signature covers manifest.json, and through it every "
+                                     "file of the session. The private key never enters the "
+                                     "session folder."))
 
 
 class NoteDialog(QDialog):
@@ -154,17 +160,9 @@ class NoteDialog(QDialog):
         form.addRow(self.tr("About point"), self.point)
         form.addRow(self.tr("Key"), self.keys)
         form.addRow(self.tr("Written by"), self.author)
-        note = QLabel(self.tr("The run is finalised, so the note is an amendment: a new, chained "
-                              "record in amendments.jsonl. Nothing already recorded changes."))
-        note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        _lay_out(self, form, self.tr("The run is finalised, so the note is an amendment: a new, "
+                                     "chained record in amendments.jsonl. Nothing already "
+                                     "recorded changes."))
 
 
 class WitnessBar(QWidget):
