@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
+from drivers.redact import redact_text
 from kperf_gui import __version__
 from kperf_gui.cli_witness import add_commands as add_witness_commands
 from kperf_gui.cli_witness import signatures_note
@@ -58,7 +59,7 @@ def default_session_dir(name: str) -> Path:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"kperf: {message}", file=sys.stderr)
+    print(f"kperf: {redact_text(message)}", file=sys.stderr)
     return code
 
 
@@ -109,7 +110,7 @@ def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: 
         hooks = Hooks(events=EventSink(sys.stdout))
         _stdin_commands(ctl)
     else:
-        hooks = Hooks(console=lambda s: print(s, flush=True),
+        hooks = Hooks(console=lambda s: print(redact_text(s), flush=True),
                       ask_operator=_ask_terminal if sys.stdin.isatty() else None)
     sim = None
     sim_url = None

@@ -20,8 +20,11 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+
+from ..redact import redact_text, redact_url
 
 TIMEOUT_S = 5.0
 MAX_BODY = 64 * 1024
@@ -31,9 +34,19 @@ METRICS_ROUTE = "/metrics"
 
 
 def root_of(base_url: str) -> str:
-    """The server's root URL from its ``/v1`` base URL."""
-    base = base_url.rstrip("/")
-    return base[: -len("/v1")] if base.endswith("/v1") else base
+    """The server's root URL from its ``/v1`` base URL (without a query)."""
+    u = urlsplit(base_url)
+    base = u.path.rstrip("/")
+    return urlunsplit((u.scheme, u.netloc, base.removesuffix("/v1"), "", ""))
+
+
+def route_url(base_url: str, route: str) -> str:
+    """The URL of ``route``: ``/v1/models`` under the base URL, the others at the server's
+    root; the base URL's query (``?api-version=...``) is kept."""
+    u = urlsplit(base_url)
+    base = u.path.rstrip("/")
+    path = f"{base}/models" if route == "/v1/models" else f"{base.removesuffix('/v1')}{route}"
+    return urlunsplit((u.scheme, u.netloc, path, u.query, ""))
 
 
 def _answer(resp: httpx.Response, limit: int) -> dict[str, Any]:
@@ -60,7 +73,8 @@ async def _get(client: httpx.AsyncClient, url: str, limit: int) -> dict[str, Any
     except httpx.TimeoutException:
         return {"error": f"no answer within {TIMEOUT_S:g} s"}
     except httpx.HTTPError as exc:
-        return {"error": f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__}
+        text = redact_text(str(exc))
+        return {"error": f"{type(exc).__name__}: {text}" if text else type(exc).__name__}
     return _answer(resp, limit)
 
 
@@ -69,18 +83,18 @@ async def fetch_state(base_url: str, headers: dict[str, str] | None = None,
                       timeout_s: float = TIMEOUT_S) -> dict[str, Any]:
     """Ask the server every route at once; returns ``{"base_url": ..., "answers": {route:
     {"status", "json" | "text", "truncated_at"} | {"error"}}}``, ready to be journaled as
-    JSON. ``identity`` asks the identity routes, ``metrics`` scrapes ``/metrics``."""
-    root = root_of(base_url)
+    JSON (the base URL's credentials masked). ``identity`` asks the identity routes,
+    ``metrics`` scrapes ``/metrics``."""
     routes: list[tuple[str, str, int]] = []
     if identity:
-        routes += [(r, f"{base_url.rstrip('/')}/models" if r == "/v1/models" else f"{root}{r}",
-                    MAX_BODY) for r in IDENTITY_ROUTES]
+        routes += [(r, route_url(base_url, r), MAX_BODY) for r in IDENTITY_ROUTES]
     if metrics:
-        routes.append((METRICS_ROUTE, f"{root}{METRICS_ROUTE}", MAX_METRICS))
+        routes.append((METRICS_ROUTE, route_url(base_url, METRICS_ROUTE), MAX_METRICS))
     async with httpx.AsyncClient(timeout=timeout_s, trust_env=False,
                                  headers=headers or {}) as client:
         answers = await asyncio.gather(*(_get(client, url, limit) for _, url, limit in routes))
-    return {"base_url": base_url, "answers": {r: a for (r, _, _), a in zip(routes, answers)}}
+    return {"base_url": redact_url(base_url),
+            "answers": {r: a for (r, _, _), a in zip(routes, answers)}}
 
 
 def metrics_text(state: dict[str, Any]) -> str | None:
