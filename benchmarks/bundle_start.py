@@ -70,7 +70,7 @@ def main() -> None:
         raise SystemExit(f"no bundle at {args.bundle}: build it with bash packaging/build_bundle.sh")
     if not (shutil.which("Xvfb") and shutil.which("xwininfo")):
         raise SystemExit("needs Xvfb and xwininfo (Debian packages xvfb and x11-utils)")
-    files = [f for f in args.bundle.rglob("*") if f.is_file()]
+    files = [f for f in args.bundle.rglob("*") if f.is_file() and not f.is_symlink()]
     size = sum(f.stat().st_size for f in files)
     print(f"bundle {args.bundle}: {size / 2**20:.0f} MiB in {len(files)} files")
     started = time.perf_counter()

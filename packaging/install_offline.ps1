@@ -104,7 +104,7 @@ if (-not (Test-Path -LiteralPath $venvPython)) {
 }
 
 # Only the wheelhouse: no index, no pip.ini or PIP_* settings of this PC.
-Get-ChildItem env: | Where-Object { $_.Name -like 'PIP_*' } | ForEach-Object { Remove-Item -LiteralPath "env:$($_.Name)" }
+@(Get-ChildItem env: | Where-Object { $_.Name -like 'PIP_*' }) | ForEach-Object { Remove-Item -LiteralPath "env:$($_.Name)" }
 $env:PIP_CONFIG_FILE = 'nul'   # os.devnull on Windows: pip then reads no configuration file
 $env:PIP_NO_INDEX = '1'
 $env:PIP_DISABLE_PIP_VERSION_CHECK = '1'
@@ -113,20 +113,29 @@ if ($LASTEXITCODE -ne 0) {
     Fail "the packages did not install (pip's message is above). If it names a hash mismatch, the wheelhouse copy is damaged: copy it again."
 }
 
+function Invoke-Logged([string]$Exe, [string[]]$Arguments, [string]$Log) {
+    # Runs a program with its output in $Log (standard error in $Log.err) and returns its exit
+    # code. Start-Process, not `& ... *> $Log`: Windows PowerShell 5.1 turns a native program's
+    # redirected standard error into errors, which $ErrorActionPreference = 'Stop' would throw.
+    $quoted = $Arguments | ForEach-Object { '"' + $_ + '"' }
+    $p = Start-Process -FilePath $Exe -ArgumentList $quoted -NoNewWindow -Wait -PassThru `
+        -RedirectStandardOutput $Log -RedirectStandardError "$Log.err"
+    return $p.ExitCode
+}
+
 Say 'Self-check: kperf demo (a short simulated measurement, under a minute) ...'
 $kperf = Join-Path $Venv 'Scripts\kperf.exe'
 $check = Join-Path ([System.IO.Path]::GetTempPath()) ("kperf-selfcheck-" + [System.Guid]::NewGuid().ToString('N'))
 New-Item -ItemType Directory -Path $check | Out-Null
+$demo = Join-Path $check 'demo'
 $demoLog = Join-Path $check 'demo.log'
-& $kperf demo --out (Join-Path $check 'demo') *> $demoLog
-if ($LASTEXITCODE -ne 0) {
-    Get-Content -LiteralPath $demoLog | Write-Host
+if ((Invoke-Logged $kperf @('demo', '--out', $demo) $demoLog) -ne 0) {
+    Get-Content -LiteralPath $demoLog, "$demoLog.err" | Write-Host
     Fail "the self-check failed: kperf demo did not finish (its output is above; the log stays in $check)."
 }
 $verifyLog = Join-Path $check 'verify.log'
-& $kperf verify (Join-Path $check 'demo') *> $verifyLog
-if ($LASTEXITCODE -ne 0) {
-    Get-Content -LiteralPath $verifyLog | Write-Host
+if ((Invoke-Logged $kperf @('verify', $demo) $verifyLog) -ne 0) {
+    Get-Content -LiteralPath $verifyLog, "$verifyLog.err" | Write-Host
     Fail "the self-check failed: kperf verify found the demo session changed (log in $check)."
 }
 $result = Get-Content -LiteralPath $demoLog | Where-Object { $_ -like 'Run *' } | Select-Object -First 1
