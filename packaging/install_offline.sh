@@ -118,7 +118,7 @@ if [ "$access" = "ask" ]; then
     say ""
     say "USB and serial meters: Linux lets only root open them until a rule says otherwise."
     say "Install the rule for USB-TMC meters (Yokogawa, Hioki, Tektronix, R&S, Chroma) and add"
-    read -r -p "$user to the serial-port group? This asks for your sudo password. [y/N] " answer
+    read -r -p "$user to the serial-port group? This asks for your sudo password. [y/N] " answer || answer=""
     case "$answer" in [yY]*) access="yes" ;; *) access="no" ;; esac
   else
     access="no"

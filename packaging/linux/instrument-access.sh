@@ -32,8 +32,9 @@ getent group plugdev >/dev/null || $sudo groupadd --system plugdev
 getent group "$serial_group" >/dev/null || $sudo groupadd --system "$serial_group"
 echo "Adding $user to the groups plugdev and $serial_group"
 $sudo usermod -a -G "plugdev,$serial_group" "$user"
-if command -v udevadm >/dev/null; then
-  $sudo udevadm control --reload-rules
+if command -v udevadm >/dev/null && $sudo udevadm control --reload-rules 2>/dev/null; then
   $sudo udevadm trigger --action=change --subsystem-match=usb --subsystem-match=usbmisc --subsystem-match=tty || true
+else
+  echo "(udev is not running here: the rule applies from the next start of the PC)"
 fi
 echo "Done. $user: log out and back in once; unplug and replug a USB meter that is already connected."
