@@ -49,13 +49,14 @@ served="$(grep -o '"linux-3\.[0-9]*"' "$wheelhouse/wheelhouse.json" | tr -d '"' 
 [ -n "$served" ] || die "this wheelhouse has no Linux wheels (it was built with --platform windows)."
 python="${PYTHON:-}"
 if [ -z "$python" ]; then
-  for v in $served; do
-    if command -v "python$v" >/dev/null; then python="python$v"; break; fi
+  for v in $served; do  # a python3.x that runs (a pyenv shim may exist and not run)
+    if "python$v" -c 'import sys' >/dev/null 2>&1; then python="python$v"; break; fi
   done
   [ -n "$python" ] || python="python3"
 fi
 command -v "$python" >/dev/null || die "no Python found. Install Python $(echo $served | tr ' ' '/') (Debian/Ubuntu: the python3 and python3-venv packages) and run this again."
-have="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+have="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" \
+  || die "$python does not run. Install Python $(echo $served | tr ' ' '/'), or set PYTHON=/path/to/python3.x."
 echo "$served" | grep -qx "$have" \
   || die "$python is Python $have; this wheelhouse serves Python $(echo $served | tr '\n' ' ')only. Install one of those, or set PYTHON=/path/to/python3.x."
 
