@@ -43,6 +43,9 @@ class SessionInfo:
     notes: str
     ambient_c: float | None
     allow_expired_calibration: bool
+    lab: str
+    location: str
+    language: str  # the language of report.pdf
 
 
 @dataclass(frozen=True)

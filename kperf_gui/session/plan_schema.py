@@ -63,6 +63,8 @@ class Key:
     low_open: bool = False
     most: int = MAX_LIST
     choices: tuple[str, ...] = ()
+    in_contract: bool = True
+    """False for a key accepted before CONTRACT.md names it (its wording is proposed)."""
 
     @property
     def section(self) -> str:
@@ -147,6 +149,12 @@ KEYS: tuple[Key, ...] = (
         high=100.0),
     Key("session.allow_expired_calibration", "flag", "run even if a meter's calibration date has "
         "passed; recorded", default=False),
+    Key("session.lab", "text", "the laboratory's name and address, printed on report.pdf",
+        default="", in_contract=False),
+    Key("session.location", "text", "where the testing took place when not at the laboratory, "
+        "printed on report.pdf", default="", in_contract=False),
+    Key("session.language", "choice", "the language of report.pdf (the app sets its own)",
+        default="en", choices=("en", "ko"), in_contract=False),
     # --- [target] -------------------------------------------------------------------------
     Key("target.kind", "choice", "what is measured", required=ALL, choices=TARGET_KINDS),
     Key("target.timeout_s", "number", "seconds per request or per program run", default=600.0,
@@ -259,8 +267,8 @@ def names_of(section: str) -> tuple[str, ...]:
 
 
 def contract_names() -> list[str]:
-    """Every key as CONTRACT.md's key table names it."""
-    return [k.path for k in KEYS]
+    """Every key CONTRACT.md's key table names (as it names it)."""
+    return [k.path for k in KEYS if k.in_contract]
 
 
 # --- README --------------------------------------------------------------------------------
@@ -286,7 +294,8 @@ def markdown_table() -> str:
         default = k.default_doc()
         if req:
             default = req + (f"; {default}" if default else "")
-        lines.append(f"| `{k.path}` | {kinds} | {value} | {default} | {k.doc} |")
+        doc = k.doc if k.in_contract else f"{k.doc} (not yet in CONTRACT.md)"
+        lines.append(f"| `{k.path}` | {kinds} | {value} | {default} | {doc} |")
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from .paths import ICONS
 from .results_panel import ResultsPanel
 from .run_panel import RunPanel
 from .session_panel import SessionPanel
+from .signing import with_report_language
 from .sweep_panel import SweepPanel
 from .translation import chosen_language
 
@@ -283,7 +284,7 @@ class MainWindow(QMainWindow):
         plan = self.check_plan()
         if plan is None:
             return
-        text = plan.source
+        text = with_report_language(plan.source, chosen_language())
         name = self.session.name.text().strip()
         out = app_settings.new_session_dir(name)
         self._remember_plan(text)
