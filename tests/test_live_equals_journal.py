@@ -7,6 +7,7 @@ import json
 import math
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 
 import pytest
 
@@ -74,12 +75,29 @@ idle_baseline_s = 0.5
 """
 
 
+class RecordingHook:
+    """A per-point hook (the seam a record of the system under test uses): told of each point
+    with its target, and adds to the point's record."""
+
+    def __init__(self):
+        self.calls = []
+
+    def before_point(self, ctx, run):
+        self.calls.append(("before", run.pid, type(run.target).__name__))
+
+    def after_point(self, ctx, run, record):
+        self.calls.append(("after", run.pid, record.window_end_ns is not None))
+        return replace(record, vendor=json.dumps({"hook": run.pid}))
+
+
 def test_two_meters_at_different_rates_and_several_tokens_per_chunk(tmp_path):
     plan = parse(PLAN, tmp_path)
     out = io.StringIO()
     folder = tmp_path / "o"
+    hook = RecordingHook()
     with start_sim_server(SimParams(stream_interval=4)) as sim:
         run = SweepRun(plan, folder, Hooks(events=EventSink(out)), sim_url=sim.root_url)
+        run.point_hooks.append(hook)
         try:
             run.preflight()
         except Exception:
@@ -93,9 +111,13 @@ def test_two_meters_at_different_rates_and_several_tokens_per_chunk(tmp_path):
     # the 20 Hz meter is the time base; the 7 Hz one is interpolated onto it
     steps = {round(b["t_s"] - a["t_s"], 3) for a, b in zip(live, live[1:])}
     assert 0.05 in steps
+    assert hook.calls == [("before", 1, "OpenAITarget"), ("after", 1, True),
+                          ("before", 2, "OpenAITarget"), ("after", 2, True)]
     with closing(sqlite3.connect(folder / "session.sqlite")) as conn:
         tokens, chunks = conn.execute("SELECT SUM(output_tokens), SUM(chunks) FROM requests "
                                       "WHERE ok = 1").fetchone()
+        vendor = conn.execute("SELECT vendor FROM points ORDER BY id").fetchall()
+    assert vendor == [('{"hook": 1}',), ('{"hook": 2}',)]
     assert tokens >= 3.5 * chunks  # four tokens a chunk, the last chunk of each maybe fewer
     # tokens, not chunks, per second: the weighted figure is the output tokens' own rate
     measuring = [e for e in live if e["point"] == 2 and e["tokens_per_s"] > 0]

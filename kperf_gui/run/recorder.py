@@ -3,9 +3,11 @@ records (:mod:`kperf_gui.session.records`).
 
 Seams for what later work adds around it:
 
-- **Per point**: a :class:`PointHook` in :attr:`SessionRecorder.hooks` is called when each point
-  starts and may add to its record when it ends (a record of the system under test around each
-  point, say): register it before the run starts.
+- **Per point**: a :class:`~kperf_gui.run.runners.PointHook` in
+  :attr:`~kperf_gui.run.sweep.SweepRun.point_hooks` is told when each point starts and may add to
+  its record when it ends; it gets the point's target, the load loop and this recorder (a record
+  of the system under test around each point, say).
+- **Per session**: what preflight learns goes into :meth:`SessionRecorder.open`'s ``meta``.
 - **Per reading**: a new field of :class:`~kperf_gui.session.records.ReadingRow` (with a default)
   is a new column; :meth:`~kperf_gui.run.meters.Update.rows` fills it from the meter's reading.
 - **Per Summary column**: a new field of :class:`~kperf_gui.session.data.SummaryRow`, computed
@@ -22,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from kperf_gui import __version__
 from kperf_gui.clock import Clock
@@ -38,16 +40,6 @@ from .meters import Channel
 
 def utc_text(dt: _dt.datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
-
-
-class PointHook(Protocol):
-    """Told of each sweep point (ranging points included, with negative ids)."""
-
-    def point_started(self, record: PointRecord) -> None: ...
-
-    def point_finished(self, record: PointRecord) -> PointRecord:
-        """The record to journal: ``record`` itself, or a copy with more filled in."""
-        ...
 
 
 def instrument_record(ch: Channel) -> InstrumentRecord:
@@ -75,7 +67,6 @@ class SessionRecorder:
         self.clock = clock
         self.journal: Journal | None = None
         self.instruments: list[InstrumentRecord] = []
-        self.hooks: list[PointHook] = []
         self._read: sqlite3.Connection | None = None
 
     def _j(self) -> Journal:
@@ -142,19 +133,14 @@ class SessionRecorder:
 
     def point_started(self, record: PointRecord) -> None:
         self._j().put_point(record)
-        for hook in self.hooks:
-            hook.point_started(record)
 
     def point_update(self, record: PointRecord) -> None:
         """Journal the point's record as it stands (before its window is known, say)."""
         self._j().put_point(record)
         self.flush()
 
-    def point_finished(self, record: PointRecord) -> PointRecord:
-        for hook in self.hooks:
-            record = hook.point_finished(record)
+    def point_finished(self, record: PointRecord) -> None:
         self.point_update(record)
-        return record
 
     def flush(self) -> None:
         self._j().flush()

@@ -92,6 +92,21 @@ class PointRun:
     vendor: str | None = None
 
 
+class PointHook(Protocol):
+    """Told of each sweep point around its measurement (ranging points too, with negative
+    ids), with the point's target, the load loop (``ctx.loop``) and the recorder
+    (``ctx.recorder``): a record of the system under test before and after each point, say."""
+
+    def before_point(self, ctx: RunContext, run: PointRun) -> None:
+        """The point is journaled as started; its warm-up has not begun."""
+        ...
+
+    def after_point(self, ctx: RunContext, run: PointRun, record: PointRecord) -> PointRecord:
+        """The point's load is over; returns the record to journal (``record``, or a copy with
+        more filled in)."""
+        ...
+
+
 class TargetRunner(Protocol):
     """What a target kind does in a run."""
 

@@ -30,7 +30,7 @@ from .meters import Channel, MeterBank, Update
 from .preflight import Setup, TargetPool, preflight, probe
 from .ranging import RangingPass
 from .recorder import SessionRecorder
-from .runners import PointRun, RunContext, RunnerEnv, SetupError, runner_for
+from .runners import PointHook, PointRun, RunContext, RunnerEnv, SetupError, runner_for
 
 __all__ = ["Hooks", "SetupError", "SweepRun"]
 
@@ -66,6 +66,8 @@ class SweepRun:
         self.recorder = SessionRecorder(self.folder, self.clock)
         self.ranging = RangingPass([])
         self.meters = MeterBank([], self.clock, self._on_update, self.log, self.ctl.abort)
+        self.point_hooks: list[PointHook] = []
+        """Told of each point around its measurement (see :class:`.runners.PointHook`)."""
         self.status = RunStatus.RUNNING
 
     @property
@@ -136,6 +138,8 @@ class SweepRun:
                              status=PointStatus.RUNNING.value)
         self.recorder.point_started(record)
         self.live.point_now = self.meters.point = pid
+        for hook in self.point_hooks:
+            hook.before_point(ctx, run)
         self.live.point_started(pt.index, len(self.points), pt.precision, pt.input_tokens,
                                 pt.output_tokens, pt.concurrency, endpoint.model, ranging)
         ctx.loop.run(target.open(pt.concurrency), timeout=120)
@@ -158,6 +162,8 @@ class SweepRun:
                 note = f"paused for {paused:.1f} s inside the measurement window"
                 record = replace(record, note="; ".join(x for x in (record.note, note) if x))
         record = self.runner.finish(ctx, run, record)
+        for hook in self.point_hooks:
+            record = hook.after_point(ctx, run, record)
         self.recorder.point_finished(record)
         self._tick(run, final=True)
         if ranging:
