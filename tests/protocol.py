@@ -155,3 +155,30 @@ class HandlerResourceManager:
 
     def close(self) -> None:
         pass
+
+
+class FakeClock:
+    """Time for a driver that waits, in tests: ``sleep`` advances the clock and nothing waits.
+    :meth:`install` puts it in place of the ``time`` functions drivers use."""
+
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def perf_counter_ns(self) -> int:
+        return int(self.now * 1e9)
+
+    def install(self, monkeypatch: Any) -> "FakeClock":
+        import time
+
+        for name in ("sleep", "monotonic", "perf_counter", "perf_counter_ns"):
+            monkeypatch.setattr(time, name, getattr(self, name))
+        return self

@@ -3,7 +3,6 @@ refresh, the fixed read schedule, the -1/-2/-3 codes and the pyvisa-sim file. Sh
 in test_driver_contract.py."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from drivers.meters.base import MeterConfig, MeterProtocolError, MeterUnavailable, Status
 from drivers.meters.chroma import Chroma66202, classify
-from protocol import expected_protocol
+from protocol import FakeClock, expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "chroma-66202.yaml"
 USB = "USB0::0x1698::0x083D::66202TEST::INSTR"
@@ -109,14 +108,12 @@ def test_read_returns_one_acquisition():
 
 
 def test_reads_keep_a_fixed_schedule(monkeypatch):
-    clock = {"now": 100.0}
-    monkeypatch.setattr(time, "perf_counter", lambda: clock["now"])
-    monkeypatch.setattr(time, "sleep", lambda s: clock.__setitem__("now", clock["now"] + s))
+    clock = FakeClock(100.0).install(monkeypatch)
     with configured([(QUERY, VALUES)] * 3) as meter:
         meter.configure(MeterConfig(rate_hz=10))
         for _ in range(3):
             meter.read()
-    assert clock["now"] == pytest.approx(101.0)  # slots at 0, 0.5 and 1.0 s
+    assert clock.now == pytest.approx(101.0)  # slots at 0, 0.5 and 1.0 s
 
 
 @pytest.mark.parametrize(

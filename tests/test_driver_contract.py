@@ -6,7 +6,6 @@ read before configure), each make scripted by its own protocol table in driver_c
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -25,7 +24,7 @@ from drivers.meters.base import (
 )
 from drivers.meters.scpi import ScpiMeter
 from drivers.resources import sim_resources
-from protocol import TIMEOUT, FakeResourceManager, expected_protocol
+from protocol import TIMEOUT, FakeClock, FakeResourceManager, expected_protocol
 
 ALL = registry.names()
 SCPI = sorted(CASES)
@@ -121,31 +120,9 @@ def test_a_simulated_meter_reports_its_own_period_at_the_plans_default_rate(name
     assert isinstance(reading, Reading) and reading.elements[0].watts is not None
 
 
-class FakeClock:
-    """Time for a driver that waits: sleep advances the clock, nothing waits."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def sleep(self, seconds):
-        self.now += max(0.0, seconds)
-
-    def monotonic(self):
-        return self.now
-
-    def perf_counter(self):
-        return self.now
-
-    def perf_counter_ns(self):
-        return int(self.now * 1e9)
-
-
 @pytest.fixture
 def fake_time(monkeypatch):
-    clock = FakeClock()
-    for name in ("sleep", "monotonic", "perf_counter", "perf_counter_ns"):
-        monkeypatch.setattr(time, name, getattr(clock, name))
-    return clock
+    return FakeClock().install(monkeypatch)
 
 
 @pytest.mark.parametrize("name", SIMULATED)

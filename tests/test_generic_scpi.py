@@ -2,7 +2,6 @@
 markers, the fixed poll schedule, errors, a real socket and the pyvisa-sim file."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from drivers.meters.base import (
 from drivers.meters.generic import GenericScpi
 from drivers.meters.pacing import FixedSchedule
 from fake_instrument import FakeInstrument
-from protocol import FakeResourceManager, expected_protocol
+from protocol import FakeClock, FakeResourceManager, expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "scpi-generic.yaml"
 RESOURCE = "TCPIP::fake.invalid::5025::SOCKET"
@@ -191,27 +190,23 @@ def test_identify_with_idn():
 
 
 def test_reads_keep_a_fixed_schedule(monkeypatch):
-    clock = {"now": 50.0}
-    monkeypatch.setattr(time, "perf_counter", lambda: clock["now"])
-    monkeypatch.setattr(time, "sleep", lambda s: clock.__setitem__("now", clock["now"] + s))
+    clock = FakeClock(50.0).install(monkeypatch)
     with configured([(b"MEAS:ALL?\n", b"1,2,3,4\n")] * 4) as meter:
         meter.configure(MeterConfig(rate_hz=20))
         for _ in range(4):
             meter.read()
-    assert clock["now"] == pytest.approx(50.15)  # slots at 0, 0.05, 0.1 and 0.15 s
+    assert clock.now == pytest.approx(50.15)  # slots at 0, 0.05, 0.1 and 0.15 s
 
 
 def test_a_late_schedule_skips_missed_slots(monkeypatch):
-    clock = {"now": 0.0}
-    monkeypatch.setattr(time, "perf_counter", lambda: clock["now"])
-    monkeypatch.setattr(time, "sleep", lambda s: clock.__setitem__("now", clock["now"] + s))
+    clock = FakeClock(0.0).install(monkeypatch)
     schedule = FixedSchedule(0.01)
     schedule.wait()
-    clock["now"] = 0.055  # late: the slots at 0.01 to 0.04 passed unread
+    clock.now = 0.055  # late: the slots at 0.01 to 0.04 passed unread
     schedule.wait()  # the latest slot passed (0.05) is taken at once, the others skipped
-    assert clock["now"] == pytest.approx(0.055)
+    assert clock.now == pytest.approx(0.055)
     schedule.wait()  # then back on the grid, not catching up
-    assert clock["now"] == pytest.approx(0.06)
+    assert clock.now == pytest.approx(0.06)
 
 
 @settings(deadline=None)

@@ -1,14 +1,12 @@
-"""The Tektronix PA1000/PA3000 driver: exact bytes over USB and Ethernet, data-ready polling,
-overload bits, special values, errors, a real socket and the pyvisa-sim file."""
+"""The Tektronix PA1000/PA3000 driver's own protocol: exact bytes over USB and Ethernet,
+data-ready polling, overload bits, ranges by number, auto-zero held off over a two-minute window,
+a real socket and the pyvisa-sim file. Shared shapes are in test_driver_contract.py."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-import time
-
 import numpy as np
+import pytest
 
 from drivers.meters.base import (
     ElementRange,
@@ -21,7 +19,7 @@ from drivers.meters.base import (
 )
 from drivers.meters.tektronix import PA1000
 from fake_instrument import FakeInstrument
-from protocol import FakeResourceManager, HandlerResourceManager, expected_protocol
+from protocol import FakeClock, FakeResourceManager, HandlerResourceManager, expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "tektronix-pa1000.yaml"
 USB = "USB0::0x0699::0x0C00::C000TEST::INSTR"
@@ -383,24 +381,8 @@ class AutoZeroPA3000:
         return None
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def sleep(self, seconds):
-        self.now += max(0.0, seconds)
-
-    def monotonic(self):
-        return self.now
-
-    def perf_counter_ns(self):
-        return int(self.now * 1e9)
-
-
 def two_minute_window(monkeypatch, hold: bool):
-    clock = FakeClock()
-    for name in ("sleep", "monotonic", "perf_counter_ns"):
-        monkeypatch.setattr(time, name, getattr(clock, name))
+    clock = FakeClock(0.0).install(monkeypatch)
     model = AutoZeroPA3000(clock)
     meter = PA1000(USB, resource_manager=HandlerResourceManager(model), command_delay_s=0,
                    hold_auto_zero=hold)

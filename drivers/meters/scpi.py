@@ -390,6 +390,18 @@ def esr_errors(register: int) -> list[str]:
     return [name for bit, name in ESR_ERRORS if register & bit]
 
 
+def check_event_status(reply: bytes, where: str) -> None:
+    """Decode a ``*ESR?`` reply; :class:`MeterProtocolError` naming every error bit set (``where``
+    names the instrument, e.g. "The meter at TCPIP::...")."""
+    register = parse_integer(reply, "event status (*ESR?)")
+    found = esr_errors(register)
+    if found:
+        raise MeterProtocolError(
+            f"{where} reported {', '.join(found)} (*ESR? {register}) while being configured. "
+            f"Check the ranges, elements and rate asked of this model, or leave the ranges "
+            f"empty for auto range.", raw=reply)
+
+
 def parse_integer(reply: bytes | str, what: str) -> int:
     """An integer reply (a register, a range number); :class:`MeterProtocolError` naming
     ``what`` when it is not one."""
@@ -601,14 +613,8 @@ class ScpiMeter(Meter):
         if self.error_query != "*ESR?":
             self.transport.check_error_queue(self.error_query)
             return
-        reply = self.transport.query_raw(self.error_query)
-        register = parse_integer(reply, "event status (*ESR?)")
-        found = esr_errors(register)
-        if found:
-            raise MeterProtocolError(
-                f"The meter at {self.resource} reported {', '.join(found)} (*ESR? {register}) "
-                f"while being configured. Check the ranges, elements and rate asked of this "
-                f"model, or leave the ranges empty for auto range.", raw=reply)
+        check_event_status(self.transport.query_raw(self.error_query),
+                           f"The meter at {self.resource}")
 
     def clear_status(self) -> None:
         """``*CLS``: forget errors left in the meter by earlier programs before configuring."""

@@ -45,7 +45,7 @@ from .base import (
     select_inputs,
 )
 from .lines import TcpLines, line_link
-from .scpi import SCPI_SPECIALS, esr_errors, match_model, parse_idn, parse_integer
+from .scpi import SCPI_SPECIALS, check_event_status, match_model, parse_idn
 
 
 class LMG(Meter):
@@ -193,16 +193,7 @@ class LMG(Meter):
         for command in self._setup:
             self.link.send(command)
         self.link.send(self.COMMANDS["event_status"])
-        reply = self.link.read_line()
-        status = parse_integer(reply, "event status (*esr?)")
-        found = esr_errors(status)
-        if found:
-            raise MeterProtocolError(
-                f"The analyzer at {self.resource} reported {', '.join(found)} (event status "
-                f"{status}) while being configured. Check the ranges, channels and rate asked of "
-                f"this model.",
-                raw=reply,
-            )
+        check_event_status(self.link.read_line(), f"The analyzer at {self.resource}")
         self.link.send(self._actions)
         self.link.send(self.COMMANDS["start"])
         self._streaming = True
