@@ -135,3 +135,18 @@ def test_empty_or_zero_windows_have_no_figure():
     assert window_uncertainty([ch], 0.0, 1.0).reason == "the window's energy is zero or unknown"
     assert window_uncertainty([ch], 1.0, 1.0).reason == "the window is empty"
     assert window_uncertainty([], 0.0, 1.0).reason == "no wall channel"
+
+
+def test_a_lab_table_given_to_a_driver_comes_first_and_a_bad_one_is_refused_at_once():
+    from drivers.meters.base import MeterUnavailable
+    from drivers.meters.chroma import Chroma66202
+    from protocol import FakeResourceManager
+
+    given = {"reading_pct": 0.1, "range_pct": 0.1, "source": "Chroma 66202 data sheet"}
+    meter = Chroma66202("USB0::1::2::3::INSTR", resource_manager=FakeResourceManager([]),
+                        accuracy=given)
+    assert meter.accuracy().source == "Chroma 66202 data sheet"
+    assert meter.accuracy_reason() == ""
+    with pytest.raises(MeterUnavailable, match="meters\\[\\].options.accuracy.source"):
+        Chroma66202("USB0::1::2::3::INSTR", resource_manager=FakeResourceManager([]),
+                    accuracy={"reading_pct": 0.1, "range_pct": 0.1})

@@ -24,10 +24,9 @@ import abc
 import enum
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Mapping, Sequence
+from typing import Any, ClassVar, Literal, Mapping, Sequence
 
-if TYPE_CHECKING:
-    from .accuracy import AccuracySpec
+from .accuracy import AccuracySpec, spec_from_option
 
 
 class Status(str, enum.Enum):
@@ -251,6 +250,13 @@ class Meter(abc.ABC):
         self.setup_notes: list[str] = []
         """What the last :meth:`configure` did beyond what was asked, one sentence each, for
         the journal (e.g. an integration it had to reset); empty when nothing."""
+        self._given_accuracy: AccuracySpec | None = None
+        if options.get("accuracy") is not None:
+            try:
+                self._given_accuracy = spec_from_option(options["accuracy"],
+                                                        "meters[].options.accuracy")
+            except ValueError as exc:
+                raise MeterUnavailable(str(exc)) from None
 
     @abc.abstractmethod
     def open(self) -> None:
@@ -334,19 +340,17 @@ class Meter(abc.ABC):
 
     # --- accuracy -------------------------------------------------------------------------
 
-    def accuracy(self, element: int = 1) -> "AccuracySpec | None":
-        """The maker's accuracy specification for power on ``element`` of the identified model
-        (see :mod:`drivers.meters.accuracy`), or ``None`` where it is not known;
-        :meth:`accuracy_reason` then says why. A lab may give its own with the driver option
-        ``accuracy`` (a table, see :func:`drivers.meters.accuracy.spec_from_option`)."""
-        from .accuracy import spec_from_option
-
-        given = self.options.get("accuracy")
-        if given is not None:
-            return spec_from_option(given, f"meters[].options.accuracy of {self.name}")
+    def accuracy(self, element: int = 1) -> AccuracySpec | None:
+        """The accuracy specification for power on ``element`` of the identified model (see
+        :mod:`drivers.meters.accuracy`), or ``None`` where it is not known;
+        :meth:`accuracy_reason` then says why. A table the lab gives with the driver option
+        ``accuracy`` (see :func:`drivers.meters.accuracy.spec_from_option`) comes before the
+        maker's table shipped with the driver."""
+        if self._given_accuracy is not None:
+            return self._given_accuracy
         return self.maker_accuracy(element)
 
-    def maker_accuracy(self, element: int = 1) -> "AccuracySpec | None":
+    def maker_accuracy(self, element: int = 1) -> AccuracySpec | None:
         """The maker's table as shipped with the driver (``None``: not known)."""
         return None
 
