@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
+from drivers.redact import redact_text
 from kperf_gui import __version__
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -55,7 +56,7 @@ def default_session_dir(name: str) -> Path:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"kperf: {message}", file=sys.stderr)
+    print(f"kperf: {redact_text(message)}", file=sys.stderr)
     return code
 
 
@@ -106,7 +107,7 @@ def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: 
         hooks = Hooks(events=EventSink(sys.stdout))
         _stdin_commands(ctl)
     else:
-        hooks = Hooks(console=lambda s: print(s, flush=True),
+        hooks = Hooks(console=lambda s: print(redact_text(s), flush=True),
                       ask_operator=_ask_terminal if sys.stdin.isatty() else None)
     sim = None
     sim_url = None

@@ -21,10 +21,12 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlsplit
+import base64
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
+from ..redact import redact_text, redact_url
 from . import http11
 from .base import RequestResult, RequestSpec, Target, TargetUnavailable
 from .sse import SSEEvent, SSEParser, StreamChunk, parse_chunk
@@ -55,6 +57,8 @@ class OpenAITarget(Target):
         if api not in ("completions", "chat"):
             raise ValueError(f"api must be 'completions' or 'chat', not {api!r}")
         self.base_url = base_url.rstrip("/")
+        self.shown_url = redact_url(self.base_url)
+        """The base URL as every message and record shows it: credentials masked."""
         self.model = model
         self.api = api
         self.api_key_env = api_key_env
@@ -69,6 +73,12 @@ class OpenAITarget(Target):
         self._tls: ssl.SSLContext | None = None
         self._request_headers: dict[str, str] = {}
         self._prefix = ""
+        self._suffix = ""
+
+    def _url(self, route: str) -> str:
+        """The full URL of ``route`` under the base URL, its query kept."""
+        u = urlsplit(self.base_url)
+        return urlunsplit((u.scheme, u.netloc, f"{u.path.rstrip('/')}/{route}", u.query, ""))
 
     @property
     def _route(self) -> str:
@@ -88,7 +98,7 @@ class OpenAITarget(Target):
 
     async def probe(self) -> dict[str, Any]:
         """``GET /models``; returns ``{"models": [ids]}`` or raises :class:`TargetUnavailable`."""
-        url = f"{self.base_url}/models"
+        url = self._url("models")
         async with httpx.AsyncClient(
             timeout=PROBE_TIMEOUT_S, trust_env=False, headers=self._headers()
         ) as client:
@@ -96,62 +106,97 @@ class OpenAITarget(Target):
                 resp = await client.get(url)
             except httpx.TimeoutException:
                 raise TargetUnavailable(
-                    f"The endpoint at {self.base_url} did not answer within {PROBE_TIMEOUT_S:g} s. "
-                    "Check that the server is running and has finished loading the model."
+                    f"The endpoint at {self.shown_url} did not answer within "
+                    f"{PROBE_TIMEOUT_S:g} s. Check that the server is running and has finished "
+                    "loading the model."
                 ) from None
             except httpx.ConnectError as exc:
                 raise TargetUnavailable(
-                    f"Cannot reach the endpoint at {self.base_url}: {_connect_reason(exc)}. "
+                    f"Cannot reach the endpoint at {self.shown_url}: {_connect_reason(exc)}. "
                     "Check that the server is running and the base_url in the plan."
                 ) from None
             except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
                 raise TargetUnavailable(
-                    f"Cannot use the base_url {self.base_url!r}: {exc} "
+                    f"Cannot use the base_url {self.shown_url!r}: {redact_text(str(exc))} "
                     "Write it like http://host:8000/v1."
                 ) from None
             except httpx.HTTPError as exc:
                 raise TargetUnavailable(
-                    f"The endpoint at {self.base_url} broke off its answer to GET /models "
-                    f"({type(exc).__name__}: {exc}). Check the server's log."
+                    f"The endpoint at {self.shown_url} broke off its answer to GET /models "
+                    f"({type(exc).__name__}: {redact_text(str(exc))}). Check the server's log."
                 ) from None
         self._check_probe_status(resp, url)
         try:
             models = [m["id"] for m in resp.json()["data"]]
         except (ValueError, KeyError, TypeError):
             raise TargetUnavailable(
-                f"The endpoint at {url} did not answer with a model list. Check that base_url "
-                "points at an OpenAI-compatible server."
+                f"The endpoint at {redact_url(url)} did not answer with a model list. Check "
+                "that base_url points at an OpenAI-compatible server."
             ) from None
         if self.model not in models:
             served = ", ".join(map(str, models)) or "no models"
             raise TargetUnavailable(
-                f"The endpoint at {self.base_url} does not serve the model {self.model!r}; it "
+                f"The endpoint at {self.shown_url} does not serve the model {self.model!r}; it "
                 f"serves {served}. Set target.model to one of them."
             )
         return {"models": models}
+
+    async def check_request(self) -> dict[str, Any]:
+        """One real one-token request of the plan's API and model, before anything is measured.
+
+        ``GET /models`` is often left open by servers that want a key for completions, and says
+        nothing about whether the server has the plan's API. So a key the server refuses, a model
+        it will not serve under that API, or an API it lacks raises :class:`TargetUnavailable`
+        here with one plain line, instead of failing every request of the sweep. Returns what the
+        request showed (``{"http_status", "output_chunks"}``)."""
+        spec = RequestSpec(seq=-1, prompt="Hello", input_tokens=1, max_tokens=1, model=self.model)
+        try:
+            res = await self.send(spec)
+        finally:
+            await self.close()
+        if res.ok:
+            return {"http_status": res.http_status, "output_chunks": len(res.chunk_ns)}
+        what = f"a one-token {self.api} request (POST .../{self._route}) for model {self.model!r}"
+        code = res.http_status
+        if code in (401, 403):
+            fix = (f"check that {self.api_key_env} holds a valid key for it" if self.api_key_env
+                   else "put the key in an environment variable and name it in "
+                   "target.api_key_env")
+            raise TargetUnavailable(
+                f"The endpoint at {self.shown_url} refused {what} ({res.error}): the API key was "
+                f"not accepted; {fix}.")
+        if code in (400, 404, 405, 422, 501):
+            other = "completions" if self.api == "chat" else "chat"
+            raise TargetUnavailable(
+                f"The endpoint at {self.shown_url} refused {what} ({res.error}). Check "
+                f"target.model, and target.api: set it to '{other}' if the server has only that API.")
+        raise TargetUnavailable(
+            f"The endpoint at {self.shown_url} did not complete {what}: {res.error}. Check the "
+            "server's log.")
 
     def _check_probe_status(self, resp: httpx.Response, url: str) -> None:
         code = resp.status_code
         if code in (401, 403):
             if self.api_key_env:
                 raise TargetUnavailable(
-                    f"The endpoint at {self.base_url} refused the API key from {self.api_key_env} "
+                    f"The endpoint at {self.shown_url} refused the API key from {self.api_key_env} "
                     f"(HTTP {code}). Check that {self.api_key_env} holds a valid key for it."
                 )
             raise TargetUnavailable(
-                f"The endpoint at {self.base_url} needs an API key (HTTP {code}). Put the key in "
+                f"The endpoint at {self.shown_url} needs an API key (HTTP {code}). Put the key in "
                 "an environment variable and name it in target.api_key_env."
             )
         if code == 404:
             hint = (
                 "check the base_url in the plan"
-                if self.base_url.endswith("/v1")
+                if urlsplit(self.base_url).path.rstrip("/").endswith("/v1")
                 else "the base_url probably lacks /v1 (write it like http://host:8000/v1)"
             )
-            raise TargetUnavailable(f"The endpoint answered HTTP 404 for {url}; {hint}.")
+            raise TargetUnavailable(
+                f"The endpoint answered HTTP 404 for {redact_url(url)}; {hint}.")
         if code != 200:
             raise TargetUnavailable(
-                f"The endpoint at {url} answered HTTP {code}: "
+                f"The endpoint at {redact_url(url)} answered HTTP {code}: "
                 f"{_error_text(resp.content, resp.reason_phrase)}. Check the server's log."
             )
 
@@ -170,12 +215,16 @@ class OpenAITarget(Target):
             port = -1
         if url.scheme not in ("http", "https") or not url.hostname or port == -1:
             raise TargetUnavailable(
-                f"Cannot use the base_url {self.base_url!r}. Write it like http://host:8000/v1."
+                f"Cannot use the base_url {self.shown_url!r}. Write it like http://host:8000/v1."
             )
         if url.scheme == "https" and self._tls is None:
             self._tls = ssl.create_default_context()
         tls = self._tls if url.scheme == "https" else None
         self._prefix = url.path.rstrip("/")
+        self._suffix = f"?{url.query}" if url.query else ""
+        if url.username is not None and "authorization" not in headers:
+            pair = f"{unquote(url.username)}:{unquote(url.password or '')}".encode()
+            headers["authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         self._request_headers = _Headers(headers, **{"content-type": "application/json"})
         self._conns = [
             http11.Connection(
@@ -208,7 +257,7 @@ class OpenAITarget(Target):
         return {
             "exact_output_length": exact,
             "api": self.api,
-            "base_url": self.base_url,
+            "base_url": self.shown_url,
             "model": self.model,
             "stream_usage": self._usage_seen,
         }
@@ -281,7 +330,7 @@ class OpenAITarget(Target):
             result.sent_ns = self.now()
 
         resp = await conn.request(
-            "POST", f"{self._prefix}/{self._route}", self._request_headers,
+            "POST", f"{self._prefix}/{self._route}{self._suffix}", self._request_headers,
             json.dumps(body).encode(), stamp,
         )
         result.http_status = resp.status
@@ -346,11 +395,12 @@ class OpenAITarget(Target):
         body = json.dumps({"model": self.model, "prompt": text}).encode()
         conn = await pool.get()
         try:
-            resp = await conn.request("POST", f"{root}/tokenize", self._request_headers, body)
+            resp = await conn.request("POST", f"{root}/tokenize{self._suffix}",
+                                      self._request_headers, body)
             content = await resp.read_all(_BODY_LIMIT)
         except http11.HTTPError as exc:
             raise TargetUnavailable(
-                f"Cannot reach the endpoint at {self.base_url} to count tokens: "
+                f"Cannot reach the endpoint at {self.shown_url} to count tokens: "
                 f"{self._failure(exc, RequestResult(0, 0))}. Check that the server is running."
             ) from None
         finally:
@@ -453,4 +503,4 @@ def _connect_reason(exc: BaseException) -> str:
         if isinstance(seen, socket.gaierror):
             return "host name not found"
         seen = seen.__cause__ or seen.__context__
-    return str(exc) or type(exc).__name__
+    return redact_text(str(exc)) or type(exc).__name__

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drivers.redact import redact_text
+
 TARGET_KINDS = ("openai", "deepx", "command", "simulated")
 APIS = ("completions", "chat")
 ROLES = ("wall", "auxiliary")
@@ -488,6 +490,7 @@ _SECRET_LINE = re.compile(r"(?im)^\s*(api_key|key|token|password|secret)\s*=.*$"
 
 
 def without_secrets(text: str) -> str:
-    """The plan text with any line that would carry a secret removed. The plan format holds only
-    the *name* of the key's variable, so this is a guard, not the main protection."""
-    return _SECRET_LINE.sub("# (removed: secret)", text)
+    """The plan text with any line that would carry a secret removed, and every URL's password and
+    key-named query values masked (:func:`drivers.redact.redact_url`). The plan format holds only
+    the *name* of the key's variable, so the first is a guard, not the main protection."""
+    return redact_text(_SECRET_LINE.sub("# (removed: secret)", text))
