@@ -432,8 +432,38 @@ def test_tokenize(server):
 
 def test_tokenize_unsupported_is_none(server):
     assert asyncio.run(tokenize(target(server.base_url), "x")) is None
-    server.script("POST", "/tokenize", json_reply(200, {"tokens": [1, 2]}))
+    server.script("POST", "/tokenize", json_reply(200, {"tokens": []}))
     assert asyncio.run(tokenize(target(server.base_url), "x")) is None
+
+
+def test_tokenize_llamacpp_form(server):
+    """llama.cpp answers a vLLM-style body with no tokens, and ``content`` with its tokens; the
+    form that answered is kept."""
+    def reply(req):
+        body = req.json()
+        return json_reply(200, {"tokens": [1, 22172, 3186] if "content" in body else []})
+
+    server.script("POST", "/tokenize", reply)
+    t = target(server.base_url)
+
+    async def twice():
+        try:
+            return await t.tokenize("hello world"), await t.tokenize("hello world")
+        finally:
+            await t.close()
+
+    assert asyncio.run(twice()) == (3, 3)
+    bodies = [r.json() for r in server.requests]
+    assert bodies == [{"model": "m1", "prompt": "hello world"},
+                      {"content": "hello world", "add_special": True},
+                      {"content": "hello world", "add_special": True}]
+
+
+def test_tokenize_sglang_v1_route(server):
+    server.script("POST", "/v1/tokenize", json_reply(200, {"tokens": [5, 6, 7, 8], "count": 4,
+                                                           "max_model_len": 4096}))
+    assert asyncio.run(tokenize(target(server.base_url), "abc")) == 4
+    assert [r.path for r in server.requests] == ["/tokenize", "/tokenize", "/v1/tokenize"]
 
 
 def test_tokenize_unreachable():

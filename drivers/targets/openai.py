@@ -5,8 +5,8 @@ on our own lean client (:mod:`.http11`), with the plan's read timeout and no pro
 the environment. A general-purpose client costs about a millisecond of CPU per request; when
 hundreds of users send their next request at once, that stalls the event loop and delays every
 time stamp taken meanwhile (benchmarks/client_overhead.py). ``GET /models`` before a run goes
-through httpx. Each request is streamed; its send time is taken right before its bytes are
-written, and every raw block is stamped on arrival and fed to our own SSE reader, so each text
+through httpx, as do the server's own records (:mod:`.server_state`). Each request is streamed;
+its send time is taken right before its bytes are written, and every raw block is stamped on arrival and fed to our own SSE reader, so each text
 chunk keeps the time its bytes came in. To make every request produce exactly ``max_tokens``, the vLLM
 and SGLang extras ``min_tokens`` and ``ignore_eos`` are sent; a server that refuses them is asked
 again without them for the rest of the run, and :meth:`OpenAITarget.describe` says so.
@@ -29,6 +29,7 @@ import httpx
 from ..redact import redact_text, redact_url
 from . import http11
 from .base import RequestResult, RequestSpec, Target, TargetUnavailable
+from .server_state import fetch_state
 from .sse import SSEEvent, SSEParser, StreamChunk, parse_chunk
 
 PROBE_TIMEOUT_S = 5.0
@@ -73,6 +74,7 @@ class OpenAITarget(Target):
         self._tls: ssl.SSLContext | None = None
         self._request_headers: dict[str, str] = {}
         self._prefix = ""
+        self._tokenize_form: tuple[str, str] | None = None
         self._suffix = ""
 
     def _url(self, route: str) -> str:
@@ -386,18 +388,39 @@ class OpenAITarget(Target):
         return f"internal error: {type(exc).__name__}: {exc}"
 
     async def tokenize(self, text: str) -> int | None:
-        """The server's token count for ``text`` via vLLM's ``POST /tokenize`` (beside ``/v1``);
-        ``None`` where the server has no such route or gives no count. Raises
-        :class:`TargetUnavailable` when the server cannot be reached."""
+        """The server's token count for ``text`` as a completion prompt (special tokens such as
+        a beginning-of-sequence token included, as the server counts ``prompt_tokens``):
+        ``POST /tokenize`` beside ``/v1`` with ``{"prompt"}`` (vLLM, SGLang: ``count``) or
+        ``{"content", "add_special"}`` (llama.cpp: ``tokens``), then SGLang's
+        ``/v1/tokenize``. The first form that answers is kept for the rest of the run; ``None``
+        where the server has none. Raises :class:`TargetUnavailable` when the server cannot be
+        reached."""
+        forms = _TOKENIZE_FORMS if self._tokenize_form is None else (self._tokenize_form,)
+        if not forms:
+            return None
+        for form in forms:
+            count = await self._tokenize_with(form, text)
+            if count is not None:
+                self._tokenize_form = form
+                return count
+        if self._tokenize_form is None:
+            self._tokenize_form = ()  # type: ignore[assignment]  # none of them: ask no more
+        return None
+
+    async def _tokenize_with(self, form: tuple[str, str], text: str) -> int | None:
+        route, style = form
         pool = self._pool_or_new()
-        prefix = self._prefix
-        root = prefix.removesuffix("/v1")
-        body = json.dumps({"model": self.model, "prompt": text}).encode()
+        root = self._prefix.removesuffix("/v1")
+        path = f"{root}{route}{self._suffix}"
+        if style == "llamacpp":
+            payload: dict[str, Any] = {"content": text, "add_special": True}
+        else:
+            payload = {"model": self.model, "prompt": text}  # special tokens: on by default
         conn = await pool.get()
         try:
-            resp = await conn.request("POST", f"{root}/tokenize{self._suffix}",
-                                      self._request_headers, body)
-            content = await resp.read_all(_BODY_LIMIT)
+            resp = await conn.request("POST", path, self._request_headers,
+                                      json.dumps(payload).encode())
+            content = await resp.read_all(_TOKENIZE_LIMIT)
         except http11.HTTPError as exc:
             raise TargetUnavailable(
                 f"Cannot reach the endpoint at {self.shown_url} to count tokens: "
@@ -408,10 +431,27 @@ class OpenAITarget(Target):
         if resp.status != 200:
             return None
         try:
-            count = json.loads(content)["count"]
-        except (ValueError, KeyError, TypeError):
+            answer = json.loads(content)
+        except ValueError:
             return None
+        if not isinstance(answer, dict):
+            return None
+        if style == "llamacpp":
+            tokens = answer.get("tokens")
+            return len(tokens) if isinstance(tokens, list) and tokens else None
+        count = answer.get("count")
         return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+    async def server_state(self, metrics: bool = True, identity: bool = True) -> dict[str, Any]:
+        """What the server says about itself now (:func:`.server_state.fetch_state`): its
+        models, version, health and a ``/metrics`` scrape, each as it answered."""
+        return await fetch_state(self.base_url, self._headers(), metrics=metrics,
+                                 identity=identity)
+
+
+_TOKENIZE_FORMS: tuple[tuple[str, str], ...] = (
+    ("/tokenize", "prompt"), ("/tokenize", "llamacpp"), ("/v1/tokenize", "prompt"))
+_TOKENIZE_LIMIT = 16 << 20
 
 
 class _Headers(dict[str, str]):
@@ -431,6 +471,7 @@ class _Stream:
     error: str | None = None
     finish_reason: str | None = None
     usage_seen: bool = False
+    timings: dict[str, float] | None = None
 
     def take(self, events: list[SSEEvent], t_ns: int, result: RequestResult) -> None:
         for event in events:
@@ -457,6 +498,8 @@ class _Stream:
                     result.completion_tokens = chunk.usage.completion_tokens
             if chunk.finish_reason:
                 self.finish_reason = chunk.finish_reason
+            if chunk.timings:
+                self.timings = chunk.timings
 
     def finish(self, result: RequestResult) -> None:
         result.text = "".join(self.parts)
@@ -464,6 +507,8 @@ class _Stream:
             result.extra["malformed_lines"] = self.malformed
         if self.finish_reason:
             result.extra["finish_reason"] = self.finish_reason
+        if self.timings:
+            result.extra["server_timings"] = self.timings
         if self.error:
             result.error = f"stream error: {self.error}"
         elif self.done or result.chunk_ns:

@@ -11,7 +11,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from . import csvout, manifest, plots, xlsx
+from . import csvout, manifest, plots, report, xlsx
 from .data import SessionData
 from .journal import append_event, finalise, in_use, is_finalised, open_readonly
 from .load import CUT_OFF_NOTE, load, meta
@@ -52,7 +52,8 @@ def _since_anchor_ns(db: Path) -> int:
 
 
 def export(folder: Path, record: bool = False) -> SessionData:
-    """Write plan.toml, results.xlsx, summary.csv, plots/ and manifest.json into ``folder``.
+    """Write plan.toml, results.xlsx, summary.csv, plots/, report.pdf and manifest.json into
+    ``folder``.
     ``record`` adds an ``export`` event to the journal's log (``kperf export``)."""
     folder = Path(folder)
     db = folder / "session.sqlite"
@@ -85,5 +86,11 @@ def export(folder: Path, record: bool = False) -> SessionData:
     for old in pdir.glob("*.png"):
         if old.resolve() not in written:
             old.unlink()
+    try:
+        report.write_report(folder, data)
+    except Exception as exc:  # noqa: BLE001 - the rest of the export still gets its manifest
+        manifest.write_manifest(folder)
+        raise ExportError(f"report.pdf could not be written ({exc}); the other outputs and "
+                          "manifest.json were. Run kperf report DIR to try again.") from None
     manifest.write_manifest(folder)
     return data

@@ -20,6 +20,7 @@ from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
 
 from .csvout import FORMULA_NOTE
 from .data import SUMMARY_COLUMNS, SessionData
+from .sut_record import session_rows
 
 NS = 1e9
 CUT_OFF_NOTE = "the run ended before this point finished"
@@ -233,6 +234,7 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
                        ("idle_baseline_s", "Idle baseline (s)")):
         if key in m:
             info.append(("System", label, m[key]))
+    info += session_rows(conn, m)  # client machine, the server's own answers and counters
     inst = conn.execute("SELECT channel, driver, resource, role, elements, rate_hz, maker, model, "
                         "serial, firmware, calibration_due FROM instruments ORDER BY id").fetchall()
     if not inst:

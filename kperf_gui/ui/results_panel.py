@@ -18,6 +18,7 @@ from .banner import Banner
 from .columns import unit_of
 from .curves import SweepCurves
 from .settings import LAST_SESSION, sessions_root, settings
+from .signing import WitnessBar
 from .summary_table import SummaryTable
 
 
@@ -51,6 +52,9 @@ class ResultsPanel(QWidget):
         bar.addWidget(self.folder_button)
         bar.addWidget(self.where, 1)
         self.banner = Banner()
+        self.witness = WitnessBar()  # signatures, notes, sealing; bundles open read-only
+        self.witness.logged.connect(self.logged)
+        self.witness.bundle_opened.connect(lambda f: self.open_session(Path(f)))
 
         self.summary = SummaryTable(SUMMARY_COLUMNS)
         self.curves = SweepCurves()
@@ -69,13 +73,14 @@ class ResultsPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.witness)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         has = self.folder is not None and not self.busy
-        self.export_button.setEnabled(has)
+        self.export_button.setEnabled(has and not self.witness.read_only)
         self.folder_button.setEnabled(self.folder is not None)
         self.open_button.setEnabled(not self.busy)
 
@@ -150,6 +155,8 @@ class ResultsPanel(QWidget):
             self.banner.say(self.tr("Session {0}: %n point(s), all valid.", "", n)
                             .format(data.name), "ok")
         self.logged.emit("info", self.tr("Opened session {0}").format(self.folder))
+        self.witness.show_session(self.folder)
+        self._update_buttons()
         self.loaded.emit(str(self.folder))
 
     def _failed(self, message: str) -> None:
