@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/lint-imports
-.venv/bin/mypy  # what it checks is in pyproject.toml's [tool.mypy]
+.venv/bin/mypy  # what it checks (kperf_gui without ui/, and drivers/) is in pyproject.toml
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
