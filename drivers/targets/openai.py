@@ -395,7 +395,8 @@ class OpenAITarget(Target):
         ``/v1/tokenize``. The first form that answers is kept for the rest of the run; ``None``
         where the server has none. Raises :class:`TargetUnavailable` when the server cannot be
         reached."""
-        forms = _TOKENIZE_FORMS if self._tokenize_form is None else (self._tokenize_form,)
+        forms = _TOKENIZE_FORMS if self._tokenize_form is None else (
+            (self._tokenize_form,) if self._tokenize_form else ())  # (): the server has none
         if not forms:
             return None
         for form in forms:

@@ -1,7 +1,10 @@
 """The simulated OpenAI-compatible endpoint: routes over :mod:`.model` and :mod:`.http`.
 
 OpenAI routes: ``GET /v1/models``, ``POST /v1/completions``, ``POST /v1/chat/completions``
-(streamed as Server-Sent Events or in one body) and vLLM's ``POST /tokenize``. Simulator routes,
+(streamed as Server-Sent Events or in one body), and vLLM's ``POST /tokenize``, ``GET /version``,
+``GET /health`` and ``GET /metrics`` (its prompt and generation token counters, under vLLM's
+names, counted as vLLM V1 counts them: a prompt once its prefill is done, each token as it is
+generated). Simulator routes,
 all times raw ``perf_counter_ns``: ``GET /sim/energy?t0=&t1=`` (the exact energy and mean power over
 an interval), ``GET /sim/segments?t0=&t1=`` (the power segments covering it), ``GET /sim/trace``
 (every request as the server saw it, steps run, requests in flight) and ``GET /sim/params``.
@@ -106,6 +109,9 @@ class SimApp:
             ("POST", "/v1/completions"): self._completions,
             ("POST", "/v1/chat/completions"): self._chat,
             ("POST", "/tokenize"): self._tokenize,
+            ("GET", "/version"): self._version,
+            ("GET", "/health"): self._health,
+            ("GET", "/metrics"): self._metrics,
             ("GET", "/sim/energy"): self._energy,
             ("GET", "/sim/segments"): self._segments,
             ("GET", "/sim/trace"): self._trace,
@@ -245,6 +251,29 @@ class SimApp:
         words = _prompt_text(body, chat="messages" in body).split()
         tokens = [zlib.crc32(w.encode()) % 100_000 for w in words]
         return Response.json({"count": len(tokens), "max_model_len": MAX_MODEL_LEN, "tokens": tokens})
+
+    async def _version(self, request: Request) -> Response:
+        return Response.json({"version": f"kperf-sim {__version__}"})
+
+    async def _health(self, request: Request) -> Response:
+        return Response(200, b"")
+
+    async def _metrics(self, request: Request) -> Response:
+        prompt = sum(r.prompt_tokens for r in self.engine.records if r.first_token_ns is not None)
+        generation = sum(r.completion_tokens for r in self.engine.records)
+        labels = f'{{engine="0",model_name="{self.model}"}}'
+        lines = []
+        for name, value, help_ in (("vllm:prompt_tokens_total", prompt, "Number of prefill "
+                                    "tokens processed."),
+                                   ("vllm:generation_tokens_total", generation, "Number of "
+                                    "generation tokens processed.")):
+            lines += [f"# HELP {name} {help_}", f"# TYPE {name} counter",
+                      f"{name}{labels} {float(value)}"]
+        lines += ["# HELP vllm:num_requests_running Number of requests in model execution "
+                  "batches.", "# TYPE vllm:num_requests_running gauge",
+                  f"vllm:num_requests_running{labels} {float(self.engine.in_flight)}"]
+        return Response(200, ("\n".join(lines) + "\n").encode(),
+                        {"content-type": "text/plain; version=0.0.4; charset=utf-8"})
 
     def _interval(self, request: Request) -> tuple[int, int]:
         try:
