@@ -25,11 +25,19 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def _stdin_commands(ctl) -> None:  # type: ignore[no-untyped-def]
-    """Obey pause/resume/stop/abort/continue lines on standard input (--events)."""
+    """Obey pause/resume/stop/abort/continue/note lines on standard input (--events)."""
+    from kperf_gui.run.events import NOTE, parse_note
+
     def reader() -> None:
         for line in sys.stdin:
-            cmd = line.strip().lower()
-            if cmd == "pause":
+            cmd, _, rest = line.strip().partition(" ")
+            cmd = cmd.lower()
+            if cmd == NOTE:
+                try:
+                    ctl.note(*parse_note(rest))
+                except Exception as exc:  # noqa: BLE001 - the commands after it must still work
+                    print(f"kperf: the note could not be recorded ({exc})", file=sys.stderr)
+            elif cmd == "pause":
                 ctl.pause()
             elif cmd == "resume":
                 ctl.resume()
@@ -69,7 +77,6 @@ def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: 
     ctl = Control()
     if events:
         hooks = Hooks(events=EventSink(sys.stdout))
-        _stdin_commands(ctl)
     else:
         hooks = Hooks(console=lambda s: print(redact_text(s), flush=True),
                       ask_operator=_ask_terminal if sys.stdin.isatty() else None)
@@ -84,6 +91,8 @@ def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: 
             return _fail(str(exc))
         sim_url = sim.root_url
     runner = SweepRun(plan, folder, hooks, ctl, sim_url=sim_url)
+    if events:
+        _stdin_commands(ctl)  # once the run can take a note
 
     def on_signal(signum, frame):  # type: ignore[no-untyped-def]
         ctl.abort.set()

@@ -95,10 +95,18 @@ def test_the_deltas_land_in_the_session(family, tmp_path):
     text = counters[0][2]
     assert f"prompt tokens: server {sp}, ours {ours_p}" in text
     assert f"generated tokens: server {sg}, ours {ours_g}" in text
+    summary = list(wb["Summary"].iter_rows(values_only=True))
+    point = dict(zip(summary[0], summary[1]))
     if failed:
         assert text.startswith(f"{family} counters DISAGREE") and "1 request(s) failed" in text
+        # a disagreement makes the point invalid, with both counts
+        assert point["valid"] is False
+        assert (f"the server's own token counters disagree with ours by more than 1 %: prompt "
+                f"tokens {sp} by the server's /metrics, {ours_p} by ours "
+                f"({(sp - ours_p) / ours_p * 100:+.1f} %)") in point["invalid_reason"]
     else:
         assert text.startswith(f"{family} counters agree within 1 %")
+        assert "token counters" not in (point["invalid_reason"] or "")
     identity = [r for r in rows if r[0] == "System under test"]
     assert ("System under test", "http://127.0.0.1:8000/version",
             'HTTP 200: {"version": "0.9.1"}') in identity

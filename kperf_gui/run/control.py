@@ -1,4 +1,5 @@
-"""Pause, stop and abort of a run, settable from any thread (the operator's commands)."""
+"""Pause, stop and abort of a run, and the operator's notes, settable from any thread (the
+operator's commands)."""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +18,7 @@ class Control:
         self.proceed = threading.Event()  # the operator switched the server
         self.pauses: list[tuple[int, int | None]] = []  # (from, to) in raw perf_counter_ns
         self.on_change: Callable[[str], None] | None = None  # told "paused" / "resumed"
+        self.on_note: Callable[[str, str], None] | None = None  # told (text, author)
 
     def pause(self) -> None:
         if not self.paused.is_set():
@@ -32,6 +34,11 @@ class Control:
             self.paused.clear()
             if self.on_change is not None:
                 self.on_change("resumed")
+
+    def note(self, text: str, author: str = "") -> None:
+        """The operator's note, for the run's journal."""
+        if self.on_note is not None:
+            self.on_note(text, author)
 
     def ended(self) -> bool:
         """Whether the operator stopped or aborted the run."""

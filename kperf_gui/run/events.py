@@ -27,7 +27,9 @@ kind is a :class:`~typing.TypedDict` below, the one definition the run writes an
 
 Commands on standard input, one per line: ``pause``, ``resume``, ``stop`` (finish the point, then
 stop), ``abort`` (stop now; the point in progress is marked invalid), ``continue`` (after an
-``operator_action``).
+``operator_action``), ``note TEXT`` (a note into the journal's event log; TEXT is the rest of the
+line, or a JSON object ``{"text": ..., "author": ...}`` as :func:`note_command` writes it, so a
+note of several lines fits on one).
 """
 from __future__ import annotations
 
@@ -141,6 +143,26 @@ EVENT_TYPES: dict[str, type] = {get_args(get_type_hints(cls)["event"])[0]: cls
 """Each event kind's TypedDict."""
 KINDS: tuple[str, ...] = tuple(EVENT_TYPES)
 COMMANDS = ("pause", "resume", "stop", "abort", "continue")
+NOTE = "note"
+
+
+def note_command(text: str, author: str = "") -> str:
+    """The standard-input line that gives the run a note."""
+    return f"{NOTE} " + json.dumps({"text": text, "author": author}, ensure_ascii=False)
+
+
+def parse_note(argument: str) -> tuple[str, str]:
+    """(text, author) of a ``note`` command's argument: the JSON object of
+    :func:`note_command`, else the line's text as it is (no author)."""
+    argument = argument.strip()
+    if argument.startswith("{"):
+        try:
+            obj = json.loads(argument)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and isinstance(obj.get("text"), str):
+            return obj["text"], str(obj.get("author") or "")
+    return argument, ""
 
 
 def _clean(value: Any) -> Any:

@@ -2,7 +2,8 @@
 
 The session folder is new or empty and writable, no meter's calibration has expired (unless
 allowed), a precision switch can be asked of someone, every endpoint or device answers, every
-meter opens, identifies itself and takes its configuration, and prompt lengths are ready. Any
+meter opens, identifies itself and takes its configuration, and prompt lengths are ready. What
+each endpoint says about itself is kept for the journal (:mod:`.sut`). Any
 failure is a :class:`~kperf_gui.run.runners.SetupError` (one plain line, exit 2) and what was
 opened is let go again.
 """
@@ -20,6 +21,7 @@ from kperf_gui.session.plan import Plan, expired_meters
 from .loop import LoopThread
 from .meters import Channel, MeterSetupError, open_meter
 from .runners import Endpoint, SetupError, TargetRunner
+from .sut import fetch_state, tells_state
 
 
 class TargetPool:
@@ -48,6 +50,9 @@ class Setup:
     channels: list[Channel] = field(default_factory=list)
     target_info: dict[str, Any] = field(default_factory=dict)
     made_folder: bool = False
+    server_states: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    """What each endpoint said about itself once it answered (session time, state), for the
+    journal once it opens."""
 
     def close(self) -> None:
         """Let go of the meters and the load loop."""
@@ -117,6 +122,8 @@ def preflight(plan: Plan, folder: Path, runner: TargetRunner, pool: TargetPool, 
             setup.target_info = probe(loop, pool.get(ep), plan.target.timeout_s)
         except TargetUnavailable as exc:
             raise SetupError(f"target: {exc}") from None
+        if tells_state(pool.get(ep)):
+            setup.server_states.append((pool.now(), fetch_state(loop, pool.get(ep))))
     for i, spec in enumerate(plan.meters):
         resource = spec.resource or (sim_url if spec.driver == "simulated" else None)
         if spec.driver == "simulated" and not resource:

@@ -29,6 +29,12 @@ WORDS: tuple[str, ...] = tuple((
 ).split())
 
 
+TOKENIZER = "exact (tokenizer.json)"
+PREPARED = "exact (server /tokenize)"
+CALIBRATED = "calibrated"
+"""How a prompt's length was set (:meth:`PromptGenerator.source`)."""
+
+
 class Counter:
     """Counts tokens of a text."""
 
@@ -116,6 +122,14 @@ class PromptGenerator:
             return self.words_text(seq, self.calibration.words_for(tokens)), None
         return self._exact(seq, tokens)
 
+    def source(self, seq: int, tokens: int) -> str:
+        """How the length of :meth:`prompt`'s text for ``seq`` was set (the Requests sheet's
+        ``prompt_length``): counted by the local tokenizer, by the server ahead of use, or only
+        calibrated."""
+        if (seq, tokens) in self.prepared:
+            return PREPARED
+        return TOKENIZER if self.counter is not None else CALIBRATED
+
     def _exact(self, seq: int, tokens: int) -> tuple[str, int]:
         """The exact prompt, counted by the local tokenizer."""
         assert self.counter is not None
@@ -190,10 +204,6 @@ class PromptGenerator:
             whole = text + f" {unit}" * (tokens - n)
             if (yield whole) == tokens:
                 return whole, tokens
-        while n < tokens:
-            text = f"{text} {unit}"
-            n = yield text
-        return text, n
         while n < tokens:
             text = f"{text} {unit}"
             n = yield text

@@ -21,6 +21,7 @@ import json
 import platform
 import socket
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import Any
 
 from kperf_gui import __version__
 from kperf_gui.clock import Clock
+from kperf_gui.measure.server_counters import Agreement
+from kperf_gui.session import amendments, sut_record
 from kperf_gui.session.data import SummaryRow
 from kperf_gui.session.journal import Journal
 from kperf_gui.session.journal_reader import point_row
@@ -68,6 +71,9 @@ class SessionRecorder:
         self.journal: Journal | None = None
         self.instruments: list[InstrumentRecord] = []
         self._read: sqlite3.Connection | None = None
+        self._notes_lock = threading.Lock()
+        self._notes: list[tuple[int, str, str]] | None = []
+        """Notes given before the journal opened (None once it is closed)."""
 
     def _j(self) -> Journal:
         if self.journal is None:
@@ -100,6 +106,10 @@ class SessionRecorder:
             j.put_instrument(rec)
         j.put_event(0, "session", f"session {s.name} started", {"operator": s.operator,
                                                                 "witness": s.witness})
+        with self._notes_lock:
+            for t_ns, text, author in self._notes or ():
+                amendments.note_event(j, t_ns, text, author)
+            self._notes = []
         self._read = sqlite3.connect(self.folder / "session.sqlite", check_same_thread=False)
 
     def meta(self, items: dict[str, Any]) -> None:
@@ -111,6 +121,8 @@ class SessionRecorder:
     def close(self, status: RunStatus, summary: str) -> None:
         """Record how the run ended and finalise the journal (its bytes stop changing)."""
         j = self._j()
+        with self._notes_lock:
+            self._notes = None  # from now on a note is an amendment (kperf note)
         end = self.clock.now()
         j.put_meta({"status": status.value, "finished_utc": utc_text(self.clock.utc(end))})
         j.put_event(end, "finished", f"run {status.value}: {summary}")
@@ -118,6 +130,36 @@ class SessionRecorder:
             self._read.close()
             self._read = None
         j.close()
+
+    def note(self, text: str, author: str = "") -> bool:
+        """Journal the operator's note (any thread; before the journal opens it waits for
+        it); False once the journal is closed: the note must then be an amendment.
+        :class:`~kperf_gui.session.amendments.AmendmentError` for an empty or too long note."""
+        text = amendments.check_text(text)
+        with self._notes_lock:
+            if self._notes is None:
+                return False
+            if self.journal is None:
+                self._notes.append((self.clock.now(), text, author))
+            else:
+                amendments.note_event(self.journal, self.clock.now(), text, author)
+        return True
+
+    # --- the system under test ---------------------------------------------------------------
+
+    def server_state(self, phase: str, state: dict[str, Any], point: int | None = None,
+                     t_ns: int | None = None) -> None:
+        """Journal what the server said about itself (:func:`~kperf_gui.session.sut_record.
+        record_state`)."""
+        sut_record.record_state(self._j(), self.clock.now() if t_ns is None else t_ns, phase,
+                                state, point=point)
+
+    def point_agreement(self, pid: int) -> Agreement | None:
+        """The server's token counts over point ``pid`` beside ours, from what is journaled so
+        far (None without a ``/metrics`` scrape before and after it)."""
+        assert self._read is not None
+        self.flush()
+        return sut_record.point_agreement(self._read, pid)
 
     # --- what is measured ------------------------------------------------------------------
 

@@ -14,21 +14,24 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import math
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from drivers.targets.base import RequestResult, RequestSpec, Target, TargetUnavailable
 from kperf_gui.clock import Clock
-from kperf_gui.session.plan import Plan, SweepPoint
+from kperf_gui.session.plan import Plan, SweepPoint, SweepSpec
 from kperf_gui.session.records import PointRecord, PointStatus, RequestRecord
 
 from .control import Control
 from .live import LiveFeed
 from .loadgen import Load, Schedule, run_point
 from .loop import LoopThread
-from .prompts import Calibration, PromptGenerator, TokenizerCounter, calibrate
+from .prompts import (CALIBRATED, PREPARED, Calibration, PromptGenerator, ServerCountFailed,
+                      TokenizerCounter, calibrate)
 from .recorder import SessionRecorder
 
 
@@ -90,6 +93,10 @@ class PointRun:
     notes: list[str] = field(default_factory=list)
     window: tuple[int | None, int | None] = (None, None)
     vendor: str | None = None
+    prompts: PromptGenerator | None = None
+    """The point's prompts (request targets)."""
+    prompt_lengths: Counter[str] = field(default_factory=Counter)
+    """How many of the point's requests had their prompt's length set each way."""
 
 
 class PointHook(Protocol):
@@ -194,6 +201,33 @@ class BaseRunner:
 # --- requests (endpoints and devices) -------------------------------------------------------
 
 
+def warmup_requests(sw: SweepSpec, pt: SweepPoint) -> int:
+    """The point's warm-up requests: the plan's, else one per user."""
+    return sw.warmup_requests if sw.warmup_requests is not None else pt.concurrency
+
+
+PREPARE_PER_USER_S = 4.0
+"""For a timed point in closed loop, the requests per user and second its prompts are prepared
+for; what it sends beyond them is calibrated (and the Requests sheet says so)."""
+MAX_PREPARED = 4096
+"""The most measured prompts counted by the server ahead of a timed point."""
+
+
+def prompts_to_prepare(sw: SweepSpec, pt: SweepPoint) -> tuple[int, bool]:
+    """How many prompts (sequence numbers from 0: warm-up, then measured) to count with the
+    server before the point, and whether that is an estimate (a timed point)."""
+    warm = warmup_requests(sw, pt)
+    if sw.requests_per_point is not None:
+        return warm + sw.requests_per_point, False
+    seconds = sw.seconds_per_point or 0.0
+    if sw.rate:
+        mean = sw.rate * seconds  # Poisson arrivals: the mean and four standard deviations
+        likely = mean + 4 * math.sqrt(mean) + pt.concurrency
+    else:
+        likely = pt.concurrency * (PREPARE_PER_USER_S * seconds + 1)
+    return warm + min(MAX_PREPARED, math.ceil(likely)), True
+
+
 class RequestRunner(BaseRunner):
     """A target that serves one request (or inference) at a time: the point's load is a
     schedule of requests (:mod:`.loadgen`), its window the measured requests' span."""
@@ -209,8 +243,9 @@ class RequestRunner(BaseRunner):
                      ) -> tuple[Callable[[int], RequestSpec], dict[int, int | None]]:
         """The request of each sequence number, and the input tokens counted for each prompt
         (None where only calibrated)."""
-        gen = PromptGenerator(seed=self.plan.sweep.seed * 1_000_003 + run.point.index,
-                              counter=self.counter, calibration=self.calibration)
+        gen = run.prompts = PromptGenerator(
+            seed=self.plan.sweep.seed * 1_000_003 + run.point.index, counter=self.counter,
+            calibration=self.calibration)
         counted: dict[int, int | None] = {}
         pt, model = run.point, run.model
 
@@ -234,6 +269,10 @@ class RequestRunner(BaseRunner):
         else:
             out, source = len(res.chunk_ns), "chunks"
         actual = res.prompt_tokens if res.prompt_tokens is not None else counted.get(spec.seq)
+        length = None
+        if run.prompts is not None:
+            length = run.prompts.source(spec.seq, run.point.input_tokens or 1)
+            run.prompt_lengths[length] += 1
         return RequestRecord(
             id=None, point=run.pid, seq=spec.seq, warmup=int(warmup), sent_ns=res.sent_ns,
             first_ns=res.first_ns, last_ns=res.last_ns, done_ns=res.done_ns, ok=int(res.ok),
@@ -241,7 +280,8 @@ class RequestRunner(BaseRunner):
             input_tokens_actual=actual, output_tokens_requested=spec.max_tokens,
             output_tokens=out if res.ok else None, output_tokens_source=source,
             chunks=len(res.chunk_ns),
-            extra=json.dumps(res.extra, sort_keys=True) if res.extra else None)
+            extra=json.dumps(res.extra, sort_keys=True) if res.extra else None,
+            prompt_length=length)
 
     def measure(self, ctx: RunContext, run: PointRun) -> None:
         sw = self.plan.sweep
@@ -261,7 +301,7 @@ class RequestRunner(BaseRunner):
             ctx.live.phase("measuring", pt.index)
 
         ctx.live.phase("warmup", pt.index)
-        warm = sw.warmup_requests if sw.warmup_requests is not None else pt.concurrency
+        warm = warmup_requests(sw, pt)
         sched = Schedule(pt.concurrency, warm, sw.requests_per_point, sw.seconds_per_point,
                          sw.rate, sw.seed + pt.index)
         load = Load(run.target, make, done, ctx.ctl, ctx.clock.now,
@@ -275,7 +315,65 @@ class RequestRunner(BaseRunner):
 
 class OpenAIRunner(RequestRunner):
     """An OpenAI-compatible endpoint; a precision may be served at its own URL or model.
-    Prompt lengths are exact with a local tokenizer, else calibrated against the server."""
+    Prompt lengths are exact with a local tokenizer; else, for completions, exact through the
+    server's own ``/tokenize`` (each point's prompts counted before its warm-up); else
+    calibrated against the server."""
+
+    def __init__(self, env: RunnerEnv):
+        super().__init__(env)
+        self.server_tokenize = False
+        """The server's ``/tokenize`` counted the calibration's prompts: prompts are made exact
+        through it."""
+        self.prompt_lengths: Counter[str] = Counter()
+        """How the run's requests had their prompt lengths set, over all points."""
+
+    def make_request(self, ctx: RunContext, run: PointRun
+                     ) -> tuple[Callable[[int], RequestSpec], dict[int, int | None]]:
+        make, counted = super().make_request(ctx, run)
+        if self.server_tokenize and self.counter is None:
+            self._prepare(ctx, run)
+        return make, counted
+
+    def _prepare(self, ctx: RunContext, run: PointRun) -> None:
+        """Count the point's prompts with the server's ``/tokenize`` before its warm-up, so
+        they are sent exact without asking the server while measuring; a prompt it did not
+        count stays calibrated, and the Requests sheet says which."""
+        assert run.prompts is not None
+        pt = run.point
+        n, estimated = prompts_to_prepare(self.plan.sweep, pt)
+        tokens = pt.input_tokens or 1
+        ctx.live.say(f"Point {pt.index}: counting {n} prompts with the server's /tokenize")
+        fut = ctx.loop.submit(run.prompts.prepare(range(n), tokens,
+                                                  run.target.tokenize))  # type: ignore[attr-defined]
+        while True:
+            try:
+                exact = fut.result(timeout=0.2)
+                break
+            except TimeoutError:
+                if ctx.ctl.abort.is_set():
+                    fut.cancel()
+                    return
+            except (ServerCountFailed, TargetUnavailable) as exc:
+                ctx.log("warning", f"Point {pt.index}: the server's /tokenize stopped counting "
+                        f"({exc}); {len(run.prompts.prepared)} of {n} prompts are exact, the "
+                        "rest calibrated (the Requests sheet's prompt_length says which).")
+                return
+        more = (" as many as the point is likely to send in its "
+                f"{self.plan.sweep.seconds_per_point:g} s; any further requests are calibrated"
+                if estimated else "")
+        ctx.log("info", f"Point {pt.index}: {exact} of {n} prompts made exactly {tokens} tokens "
+                f"long through the server's /tokenize{more}.")
+
+    def measure(self, ctx: RunContext, run: PointRun) -> None:
+        super().measure(ctx, run)
+        self.prompt_lengths.update(run.prompt_lengths)
+        beyond = run.prompt_lengths.get(CALIBRATED, 0)
+        if run.prompts is not None and run.prompts.prepared and beyond:
+            sent = sum(run.prompt_lengths.values())
+            ctx.log("warning", f"Point {run.point.index}: {beyond} of {sent} requests were sent "
+                    f"with calibrated prompts, beyond the {len(run.prompts.prepared)} counted "
+                    "by the server before the point (the Requests sheet's prompt_length says "
+                    "which).")
 
     def check(self) -> None:
         tok = self.plan.target.tokenizer
@@ -295,13 +393,14 @@ class OpenAIRunner(RequestRunner):
             raise SetupError(f"target: {exc}") from None
 
     def _server_count(self, target: Target) -> Callable[[str], Awaitable[int | None]]:
-        """How the server counts a prompt's tokens: vLLM's ``/tokenize`` for completions, else
-        (chat, whose template adds tokens, or no ``/tokenize``) a one-token request's
-        ``usage.prompt_tokens``."""
+        """How the server counts a prompt's tokens: its ``/tokenize`` for completions (then
+        :attr:`server_tokenize`), else (chat, whose template adds tokens, or no ``/tokenize``) a
+        one-token request's ``usage.prompt_tokens``."""
         async def count(text: str) -> int | None:
             if self.plan.target.api == "completions":
                 n = await target.tokenize(text)  # type: ignore[attr-defined]
                 if n is not None:
+                    self.server_tokenize = True
                     return int(n)
             res = await target.send(RequestSpec(seq=-1, prompt=text, input_tokens=0, max_tokens=1))
             return res.prompt_tokens if res.ok else None
@@ -310,9 +409,20 @@ class OpenAIRunner(RequestRunner):
 
     def describe(self) -> dict[str, str]:
         c = self.calibration
-        return {"prompt_lengths": ("tokenizer " + self.plan.target.tokenizer) if self.counter
-                else f"calibrated against the server ({c.source}: {c.per_word:.4f} tokens per "
-                     f"word + {c.offset:.1f})"}
+        calibrated = (f"calibrated against the server ({c.source}: {c.per_word:.4f} tokens per "
+                      f"word + {c.offset:.1f})")
+        if self.counter is not None:
+            text = "tokenizer " + self.plan.target.tokenizer
+        elif self.server_tokenize:
+            text = "exact through the server's /tokenize"
+            total = sum(self.prompt_lengths.values())
+            if total:
+                exact = self.prompt_lengths.get(PREPARED, 0)
+                text += f" ({exact} of {total} prompts" + (
+                    f"; the other {total - exact} {calibrated})" if exact < total else ")")
+        else:
+            text = calibrated
+        return {"prompt_lengths": text}
 
     def endpoint(self, precision: str) -> Endpoint:
         t = self.plan.target

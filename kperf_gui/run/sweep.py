@@ -21,6 +21,8 @@ from kperf_gui.clock import Clock
 from kperf_gui.session import export as exporter
 from kperf_gui.session.data import SummaryRow
 from kperf_gui.session.plan import Plan, SweepPoint, points
+from kperf_gui.session import sysinfo
+from kperf_gui.session.amendments import AmendmentError
 from kperf_gui.session.records import PointRecord
 
 from .control import Control
@@ -31,6 +33,7 @@ from .preflight import Setup, TargetPool, preflight, probe
 from .ranging import RangingPass
 from .recorder import SessionRecorder
 from .runners import PointHook, PointRun, RunContext, RunnerEnv, SetupError, runner_for
+from .sut import ServerRecord, fetch_state, tells_state
 
 __all__ = ["Hooks", "SetupError", "SweepRun"]
 
@@ -55,6 +58,7 @@ class SweepRun:
         self.hooks = hooks
         self.ctl = control or Control()
         self.ctl.on_change = self._on_pause_change
+        self.ctl.on_note = self.note
         self.clock = Clock()
         self.points: list[SweepPoint] = points(plan)
         self.runner = runner_for(RunnerEnv(plan, self._tick, sim_url or "", self.clock.anchor_ns))
@@ -66,8 +70,9 @@ class SweepRun:
         self.recorder = SessionRecorder(self.folder, self.clock)
         self.ranging = RangingPass([])
         self.meters = MeterBank([], self.clock, self._on_update, self.log, self.ctl.abort)
-        self.point_hooks: list[PointHook] = []
-        """Told of each point around its measurement (see :class:`.runners.PointHook`)."""
+        self.point_hooks: list[PointHook] = [ServerRecord()]
+        """Told of each point around its measurement (see :class:`.runners.PointHook`); the
+        first records the server's counters around it (:mod:`.sut`)."""
         self.status = RunStatus.RUNNING
 
     @property
@@ -89,6 +94,20 @@ class SweepRun:
         self.live.phase(state, self.live.point_now)
         if self.recorder.journal is not None:
             self.recorder.event(state, f"{state} by the operator")
+
+    def note(self, text: str, author: str = "") -> None:
+        """The operator's note during the run (``note TEXT`` on standard input): into the
+        journal's event log, or, once the run is finalised, refused with what to do."""
+        try:
+            kept = self.recorder.note(text, author)
+        except AmendmentError as exc:
+            self.live.log("warning", f"Note not recorded: {exc}")
+            return
+        if kept:
+            self.live.log("info", f"Note recorded: {text.strip()}")
+        else:
+            self.live.log("warning", "Note not recorded: the run is finalised; add it as an "
+                          f"amendment with: kperf note \"{self.folder}\" \"...\"")
 
     # --- preflight -----------------------------------------------------------------------------
 
@@ -211,11 +230,15 @@ class SweepRun:
             ok = self.hooks.ask_operator(msg)
         if ok:
             assert self.setup.loop is not None
+            target = self.targets.get(endpoint)
             try:
-                probe(self.setup.loop, self.targets.get(endpoint), self.plan.target.timeout_s)
+                probe(self.setup.loop, target, self.plan.target.timeout_s)
             except TargetUnavailable as exc:
                 self.log("error", f"After the switch the endpoint does not answer: {exc}")
                 return False
+            if tells_state(target):
+                state = fetch_state(self.setup.loop, target)
+                self.recorder.server_state("after_switch", {**state, "precision": precision})
         return ok
 
     def _ranging_pass(self) -> None:
@@ -247,13 +270,15 @@ class SweepRun:
         return {"target_kind": t.kind, "target_base_url": t.base_url or (self.sim_url or ""),
                 "target_model": self.runner.endpoint(first).model, "target_api": t.api,
                 "target_info": json.dumps(self.setup.target_info, sort_keys=True),
-                "unit": self.unit, **self.runner.describe()}
+                "unit": self.unit, **self.runner.describe(), **sysinfo.record_meta()}
 
     def run(self) -> int:
         """Preflight must have passed. Returns the exit code (0 all valid, 1 otherwise)."""
         measured = 0
         valid = True
         self.recorder.open(self.plan, self._session_meta(), self.channels)
+        for t_ns, state in self.setup.server_states:
+            self.recorder.server_state("before_run", state, t_ns=t_ns)
         self.live.start(self.recorder.instruments,
                         {ch.id: ch.spec.elements for ch in self.channels})
         self.progress.start()
@@ -302,7 +327,8 @@ class SweepRun:
         else:
             self.status = RunStatus.FINISHED
         self.recorder.meta({"target_capabilities": json.dumps(self.targets.capabilities(),
-                                                               sort_keys=True)})
+                                                               sort_keys=True),
+                            **self.runner.describe()})  # prompt lengths: how many were exact
         self.recorder.close(self.status, f"{measured} of {len(self.points)} points")
         exporter.export(self.folder)
         code = 0 if complete and valid and not failed else 1

@@ -24,7 +24,7 @@ from kperf_gui.measure.power import (PowerSeries, chunk_weight, interval_period,
 from .csvout import FORMULA_NOTE
 from .data import SUMMARY_COLUMNS, SessionData, SummaryRow
 from .records import QUANTITIES, PointStatus, RunStatus, flags_text
-from .sut_record import session_rows
+from .sut_record import disagreement, point_agreement, session_rows
 
 NS = 1e9
 CUT_OFF_NOTE = "the run ended before this point finished"
@@ -160,6 +160,9 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | No
         extra.append(f"point {status}" + (f" ({note})" if note else ""))
     elif p[8]:
         extra.append(p[8])
+    agreement = point_agreement(conn, point)
+    if agreement is not None and agreement.agrees is False:
+        extra.append(disagreement(agreement))
     if wall:
         pw = power_summary(wall, start_s, end_s, idle, float(req["duration_s"]),
                            float(req["output_tokens_total"]), float(req["output_tokens_per_s"]))
@@ -203,10 +206,12 @@ def _point_of(t_s: np.ndarray, windows: pd.DataFrame) -> np.ndarray:
 
 
 def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
+    has_length = "prompt_length" in {r[1] for r in conn.execute("PRAGMA table_info(requests)")}
     df = pd.read_sql_query(
         "SELECT r.point, r.seq, r.warmup, r.ok, r.error, r.http_status, r.sent_ns, r.first_ns, "
         "r.last_ns, r.done_ns, r.input_tokens_requested, r.input_tokens_actual, "
         "r.output_tokens_requested, r.output_tokens, r.output_tokens_source, r.chunks, r.extra, "
+        f"{'r.prompt_length' if has_length else 'NULL AS prompt_length'}, "
         "p.unit FROM requests r LEFT JOIN points p ON p.id = r.point WHERE r.point > 0 "
         "ORDER BY r.point, r.seq", conn)
     on_device = df["unit"] == "inference"
@@ -221,6 +226,7 @@ def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
         "done_s": df["done_ns"] / NS,
         "input_tokens_requested": df["input_tokens_requested"],
         "input_tokens_actual": df["input_tokens_actual"],
+        "prompt_length": df["prompt_length"].fillna(""),
         "output_tokens_requested": df["output_tokens_requested"],
         "output_tokens": df["output_tokens"],
         "output_tokens_source": df["output_tokens_source"].fillna(""),

@@ -218,6 +218,10 @@ class RequestRecord(Record):
     output_tokens_source: str | None
     chunks: int | None
     extra: str | None
+    prompt_length: str | None = None
+    """How the prompt's length was set: exact by a local tokenizer.json, exact by the server's
+    /tokenize before the point, or calibrated (:mod:`kperf_gui.run.prompts`); None where a
+    request has no prompt (on-device)."""
 
 
 RECORDS: tuple[type[Record], ...] = (InstrumentRecord, PointRecord, RequestRecord, ReadingRow)

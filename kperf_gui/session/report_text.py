@@ -80,10 +80,11 @@ TEXT: dict[str, tuple[Any, Any]] = {
     "server_counters": ("Server's own token counts", "서버 자체 토큰 집계"),
     "server_counters_text": ("Per point, the server's prompt and generated token counters "
                              "(/metrics) between the scrapes before and after the point, beside "
-                             "ours; more than 1 % apart is flagged.",
+                             "ours (every request of the point, warm-up included); more than "
+                             "1 % apart makes the point invalid.",
                              "측정 지점마다 지점 전후 /metrics 값으로 구한 서버의 프롬프트 및 "
-                             "생성 토큰 수를 클라이언트 집계와 비교합니다. 1 %를 넘게 차이 나면 "
-                             "표시합니다."),
+                             "생성 토큰 수를 클라이언트 집계(워밍업 요청 포함)와 비교합니다. 1 %를 "
+                             "넘게 차이 나면 그 지점은 무효입니다."),
     "deviations": ("7. Deviations, pauses and notes", "7. 이탈, 일시 정지 및 메모"),
     "no_deviations": ("None: every point is valid and the run was not paused.",
                       "없음: 모든 측정 지점이 유효하며 실행이 일시 정지되지 않았습니다."),

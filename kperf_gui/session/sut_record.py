@@ -3,10 +3,15 @@ each point, and whether its own token counters agree with ours.
 
 The run journals each answer of :func:`drivers.targets.server_state.fetch_state` with
 :func:`record_state`: an event of kind ``server_state`` in the hash-chained event log, whose data
-holds the phase (``before_run``, ``before_point``, ``after_point``), the point and every route's
-answer as it came (the ``/metrics`` scrape whole). Exports read them back: the identity answers
-before the run, and per point the server's prompt and generated tokens between its two
-scrapes beside ours (:mod:`kperf_gui.measure.server_counters`), flagged beyond 1 %.
+holds the phase (``before_run``, ``after_switch``: the operator switched the server to another
+precision, ``before_point``, ``after_point``), the point and every route's answer as it came
+(the ``/metrics`` scrape whole). Exports read them back: the identity answers before the run,
+and per point the server's prompt and generated tokens between its two scrapes beside ours
+(:mod:`kperf_gui.measure.server_counters`), flagged beyond 1 %. A point whose counts disagree is
+invalid (:func:`point_agreement`, :func:`disagreement`): the server did work we did not ask of
+it (another client, a retry), or we counted tokens it did not produce, and either way the
+point's figures are not what the server did for our requests. Both sides count every request of
+the point, its warm-up included, since the scrapes bracket the warm-up too.
 """
 from __future__ import annotations
 
@@ -15,12 +20,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from kperf_gui.measure.server_counters import Agreement, compare, server_tokens
+from kperf_gui.measure.server_counters import TOLERANCE_PCT, Agreement, compare, server_tokens
 
 from . import sysinfo
 
 EVENT = "server_state"
-PHASES = ("before_run", "before_point", "after_point")
+PHASES = ("before_run", "after_switch", "before_point", "after_point")
 IDENTITY_SECTION = "System under test"
 COUNTERS_SECTION = "Server counters"
 _MAX_CELL = 600
@@ -39,7 +44,8 @@ def record_state(journal: Any, t_ns: int, phase: str, state: dict[str, Any],
     :class:`kperf_gui.session.journal.Journal`)."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {PHASES}, not {phase!r}")
-    where = {"before_run": "before the run", "before_point": f"before point {point}",
+    where = {"before_run": "before the run", "after_switch": "after the switch to precision "
+             f"{state.get('precision', '')}".rstrip(), "before_point": f"before point {point}",
              "after_point": f"after point {point}"}[phase]
     message = f"server state {where}: {_routes_line(state)}"
     journal.put_event(t_ns, EVENT, message, {"phase": phase, "point": point, **state})
@@ -80,9 +86,22 @@ def _ours(conn: sqlite3.Connection, point: int) -> tuple[float | None, float | N
     return prompt, output, failed
 
 
+def _agreement(conn: sqlite3.Connection, point: int, before: dict[str, Any],
+               after: dict[str, Any]) -> Agreement | None:
+    a, b = _metrics(before), _metrics(after)
+    if a is None or b is None:
+        return None
+    row = conn.execute("SELECT model FROM points WHERE id = ?", (point,)).fetchone()
+    server = server_tokens(a, b, (row[0] if row else None) or None)
+    prompt, output, failed = _ours(conn, point)
+    return compare(server, prompt, output, failed_requests=failed)
+
+
 def point_agreements(conn: sqlite3.Connection) -> list[PointAgreement]:
     """Per measured point with a scrape before and after it: the server's counts beside ours
-    (every request of the point, warm-up included, as the server saw them all)."""
+    (every request of the point, warm-up included, as the server saw them all). Where a point
+    was scraped more than once after (the server's counters settling), the last scrape
+    counts."""
     before: dict[int, dict[str, Any]] = {}
     after: dict[int, dict[str, Any]] = {}
     for s in states(conn):
@@ -93,17 +112,51 @@ def point_agreements(conn: sqlite3.Connection) -> list[PointAgreement]:
             before[point] = s
         elif s.get("phase") == "after_point":
             after[point] = s
-    models = dict(conn.execute("SELECT id, model FROM points").fetchall())
     out = []
     for point in sorted(set(before) & set(after)):
-        a, b = _metrics(before[point]), _metrics(after[point])
-        if a is None or b is None:
-            continue
-        server = server_tokens(a, b, models.get(point) or None)
-        prompt, output, failed = _ours(conn, point)
-        out.append(PointAgreement(point, compare(server, prompt, output,
-                                                 failed_requests=failed)))
+        agreement = _agreement(conn, point, before[point], after[point])
+        if agreement is not None:
+            out.append(PointAgreement(point, agreement))
     return out
+
+
+def point_agreement(conn: sqlite3.Connection, point: int) -> Agreement | None:
+    """:func:`point_agreements` for one point (None without a usable scrape before and after
+    it), reading only that point's states."""
+    found: dict[str, dict[str, Any]] = {}
+    for (data,) in conn.execute(
+            "SELECT data FROM events WHERE kind = ? AND (message LIKE ? OR message LIKE ?) "
+            "ORDER BY id", (EVENT, f"server state before point {point}:%",
+                            f"server state after point {point}:%")):
+        try:
+            value = json.loads(data or "")
+        except ValueError:
+            continue
+        if isinstance(value, dict) and value.get("point") == point and \
+                value.get("phase") in ("before_point", "after_point"):
+            found[value["phase"]] = value
+    if "before_point" not in found or "after_point" not in found:
+        return None
+    return _agreement(conn, point, found["before_point"], found["after_point"])
+
+
+def disagreement(a: Agreement) -> str:
+    """Why a point whose server counts disagree with ours is invalid: one clause, each count
+    beyond the tolerance."""
+    parts = []
+    for label, server, ours, diff in (("prompt", a.server_prompt, a.our_prompt,
+                                       a.prompt_diff_pct),
+                                      ("generated", a.server_generation, a.our_generation,
+                                       a.generation_diff_pct)):
+        if diff is not None and abs(diff) > TOLERANCE_PCT:
+            parts.append(f"{label} tokens {_count(server)} by the server's /metrics, "
+                         f"{_count(ours)} by ours ({diff:+.1f} %)")
+    return (f"the server's own token counters disagree with ours by more than "
+            f"{TOLERANCE_PCT:g} %: " + ", ".join(parts))
+
+
+def _count(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0f}"
 
 
 def _compact(answer: dict[str, Any]) -> str:
@@ -121,17 +174,22 @@ def _compact(answer: dict[str, Any]) -> str:
 
 
 def identity_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """The server's answers before the run (the first recorded state of each endpoint)."""
+    """The server's answers before the run (the first recorded state of each endpoint), and
+    after each switch to another precision."""
     rows = []
     seen: set[str] = set()
     for s in states(conn):
-        if s.get("phase") != "before_run" or s.get("base_url") in seen:
+        phase = s.get("phase")
+        if phase == "after_switch":
+            when = f" (after the switch to {s.get('precision', '')})"
+        elif phase == "before_run" and s.get("base_url") not in seen:
+            when = ""
+            seen.add(str(s.get("base_url")))
+        else:
             continue
-        base = str(s.get("base_url"))
-        seen.add(base)
-        root = base.rstrip("/").removesuffix("/v1")
+        root = str(s.get("base_url")).rstrip("/").removesuffix("/v1")
         for route, answer in (s.get("answers") or {}).items():
-            rows.append((IDENTITY_SECTION, f"{root}{route}", _compact(answer)))
+            rows.append((IDENTITY_SECTION, f"{root}{route}{when}", _compact(answer)))
     return rows
 
 
