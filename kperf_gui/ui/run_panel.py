@@ -23,6 +23,7 @@ from .columns import LIVE_COLUMNS, LIVE_INFERENCE_ONLY, TOKEN
 from .live_plots import LivePlots
 from .operator_dialog import OperatorDialog
 from .run_process import RunProcess
+from .signing import ask_run_note
 from .summary_table import SummaryTable
 
 IDLE, STARTING, RUNNING, PAUSED, STOPPING, ABORTING = (
@@ -65,8 +66,12 @@ class RunPanel(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.abort_button.clicked.connect(self.confirm_abort)
+        self.note_button = QPushButton(self.tr("Add note…"))
+        self.note_button.clicked.connect(self.add_note)
+        self._note_author = ""
         buttons = QHBoxLayout()
-        for b in (self.start_button, self.pause_button, self.stop_button, self.abort_button):
+        for b in (self.start_button, self.pause_button, self.stop_button, self.abort_button,
+                  self.note_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -122,6 +127,7 @@ class RunPanel(QWidget):
         self.pause_button.setText(self.tr("Resume") if state == PAUSED else self.tr("Pause"))
         self.stop_button.setEnabled(state in (RUNNING, PAUSED))
         self.abort_button.setEnabled(state in (STARTING, RUNNING, PAUSED, STOPPING))
+        self.note_button.setEnabled(not idle)
         self.state_changed.emit(state)
 
     # --- commands --------------------------------------------------------------------------
@@ -181,6 +187,17 @@ class RunPanel(QWidget):
             self.phase.setText(self.tr("Stopping after this point…"))
             self.logged.emit("info", self.tr("Stop sent: the point in progress finishes first"),
                              False)
+
+    def add_note(self) -> None:
+        """A note for the session's event log, given while the run goes on."""
+        note = ask_run_note(self, self._note_author)
+        if note is not None and self.process is not None and self.process.running():
+            self._note_author = note[1]
+            self.process.send_note(*note)
+            self.logged.emit("info", self.tr("Note sent"), False)
+        elif note is not None:
+            self.logged.emit("warning", self.tr("The run has ended: add the note under Results, "
+                                                "where it becomes an amendment."), False)
 
     def confirm_abort(self) -> None:
         answer = QMessageBox.question(

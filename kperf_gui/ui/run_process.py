@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
-from kperf_gui.run.events import COMMANDS, decode
+from kperf_gui.run.events import COMMANDS, decode, note_command
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -67,6 +67,12 @@ class RunProcess(QObject):
         if self.running():
             assert self._proc is not None
             self._proc.write((command + "\n").encode())
+
+    def send_note(self, text: str, author: str) -> None:
+        """Give the run a note for its journal (``note`` on standard input)."""
+        if self.running():
+            assert self._proc is not None
+            self._proc.write((note_command(text, author) + "\n").encode())
 
     def _read_stdout(self) -> None:
         proc = self._proc

@@ -165,6 +165,31 @@ class NoteDialog(QDialog):
                                      "recorded changes."))
 
 
+class RunNoteDialog(QDialog):
+    """A note during a run: its text and who gives it."""
+
+    def __init__(self, author: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add note"))
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText(self.tr("What should be on record"))
+        self.author = QLineEdit(author)
+        self.author.setPlaceholderText(self.tr("the operator or the witness"))
+        form = QFormLayout()
+        form.addRow(self.tr("Note"), self.text)
+        form.addRow(self.tr("Written by"), self.author)
+        _lay_out(self, form, self.tr("The note goes into the session's event log now, with the "
+                                     "time it is given, and into the report."))
+
+
+def ask_run_note(parent: QWidget, author: str) -> tuple[str, str] | None:
+    """Ask for a note during a run: (text, author), or None when cancelled or empty."""
+    dialog = RunNoteDialog(author, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.text.toPlainText().strip():
+        return None
+    return dialog.text.toPlainText().strip(), dialog.author.text().strip()
+
+
 class WitnessBar(QWidget):
     """``logged(level, text)`` for the log pane; ``bundle_opened(folder)`` when a bundle was
     unpacked for viewing (read-only); ``changed()`` after a signature or note was added."""

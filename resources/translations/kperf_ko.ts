@@ -1018,6 +1018,33 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     </message>
 </context>
 <context>
+    <name>RunNoteDialog</name>
+    <message>
+        <source>Add note</source>
+        <translation>메모 추가</translation>
+    </message>
+    <message>
+        <source>What should be on record</source>
+        <translation>기록으로 남길 내용</translation>
+    </message>
+    <message>
+        <source>the operator or the witness</source>
+        <translation>시험자 또는 입회자</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <source>Written by</source>
+        <translation>작성자</translation>
+    </message>
+    <message>
+        <source>The note goes into the session&apos;s event log now, with the time it is given, and into the report.</source>
+        <translation>메모는 작성한 시각과 함께 지금 세션의 이벤트 기록에 남고, 보고서(report.pdf)에도 실립니다.</translation>
+    </message>
+</context>
+<context>
     <name>RunPanel</name>
     <message>
         <source>Start</source>
@@ -1038,6 +1065,10 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Abort</source>
         <translation>중단</translation>
+    </message>
+    <message>
+        <source>Add note…</source>
+        <translation>메모 추가…</translation>
     </message>
     <message>
         <source>Ready. Press Start to run the sweep.</source>
@@ -1086,6 +1117,14 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Stop sent: the point in progress finishes first</source>
         <translation>중지 보냄: 진행 중인 포인트를 먼저 끝냅니다</translation>
+    </message>
+    <message>
+        <source>Note sent</source>
+        <translation>메모 보냄</translation>
+    </message>
+    <message>
+        <source>The run has ended: add the note under Results, where it becomes an amendment.</source>
+        <translation>실행이 끝났습니다. 결과 탭에서 메모를 추가하면 수정 기록으로 남습니다.</translation>
     </message>
     <message>
         <source>Abort the run</source>
