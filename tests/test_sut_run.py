@@ -294,3 +294,21 @@ def test_notes_on_standard_input_land_in_the_event_log(tmp_path):
     assert len(switched) == 1 and switched[0]["precision"] == "fp8"
     sut = section(sheet(folder, "Session"), "System under test")
     assert any(item.endswith("/v1/models (after the switch to fp8)") for item, _ in sut)
+
+
+def test_a_ranging_point_sends_other_prompts_than_its_testing_point(tmp_path):
+    """The ranging pass runs every point once before the testing pass: with the same prompts,
+    a server's prefix cache would answer the testing pass's prefills for free."""
+    from kperf_gui.session.plan import points
+
+    plan = parse(fake_plan("http://127.0.0.1:9/v1"), tmp_path)
+    runner = runners.OpenAIRunner(runners.RunnerEnv(plan, lambda run: None))
+    pt = points(plan)[0]
+
+    def prompts(pid):
+        run = runners.PointRun(pt, pid, None, MODEL, pid < 0, 0)
+        make, _ = runner.make_request(None, run)
+        return {make(seq).prompt.split(":")[0] for seq in range(6)}
+
+    assert len(prompts(1)) == 6 and prompts(1).isdisjoint(prompts(-1))
+    assert prompts(1) == prompts(1)  # and each is reproducible from the seed

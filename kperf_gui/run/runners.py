@@ -206,6 +206,8 @@ def warmup_requests(sw: SweepSpec, pt: SweepPoint) -> int:
     return sw.warmup_requests if sw.warmup_requests is not None else pt.concurrency
 
 
+RANGING_SEED = 1 << 40
+"""Added to a ranging point's prompt seed (far from any testing point's)."""
 PREPARE_PER_USER_S = 4.0
 """For a timed point in closed loop, the requests per user and second its prompts are prepared
 for; what it sends beyond them is calibrated (and the Requests sheet says so)."""
@@ -243,9 +245,11 @@ class RequestRunner(BaseRunner):
                      ) -> tuple[Callable[[int], RequestSpec], dict[int, int | None]]:
         """The request of each sequence number, and the input tokens counted for each prompt
         (None where only calibrated)."""
-        gen = run.prompts = PromptGenerator(
-            seed=self.plan.sweep.seed * 1_000_003 + run.point.index, counter=self.counter,
-            calibration=self.calibration)
+        seed = self.plan.sweep.seed * 1_000_003 + run.point.index
+        if run.ranging:  # other prompts than the testing point's, whose prefills a server's
+            seed += RANGING_SEED  # prefix cache would otherwise answer for free
+        gen = run.prompts = PromptGenerator(seed=seed, counter=self.counter,
+                                            calibration=self.calibration)
         counted: dict[int, int | None] = {}
         pt, model = run.point, run.model
 
@@ -358,7 +362,7 @@ class OpenAIRunner(RequestRunner):
                         f"({exc}); {len(run.prompts.prepared)} of {n} prompts are exact, the "
                         "rest calibrated (the Requests sheet's prompt_length says which).")
                 return
-        more = (" as many as the point is likely to send in its "
+        more = (": as many as the point is likely to send in its "
                 f"{self.plan.sweep.seconds_per_point:g} s; any further requests are calibrated"
                 if estimated else "")
         ctx.log("info", f"Point {pt.index}: {exact} of {n} prompts made exactly {tokens} tokens "
