@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.meters import registry
-from drivers.meters.base import Identity, Reading
+from drivers.meters.base import Identity
 from drivers.meters.discovery import list_resources
 from drivers.resources import sim_resources
 from kperf_gui.session.plan import RESOURCELESS, SOFTWARE_CHANNELS
@@ -380,7 +380,7 @@ class InstrumentsPanel(QWidget):
         self._live[i] = {"status": self.tr("Connecting…"), "identity": None, "reading": None,
                          "error": False}
         preview.identified.connect(lambda ident, p=preview: self._on_identity(p, ident))
-        preview.reading.connect(lambda r, p=preview: self._on_reading(p, r))
+        preview.reading_ready.connect(lambda p=preview: self._on_reading(p))
         preview.failed.connect(lambda msg, p=preview: self._on_failed(p, msg))
         preview.finished.connect(lambda p=preview: self._on_finished(p))
         preview.start()
@@ -398,9 +398,10 @@ class InstrumentsPanel(QWidget):
             self._live[i].update(identity=ident, status=self.tr("Connected; reading live."))
             self._show_live(i)
 
-    def _on_reading(self, preview: MeterPreview, reading: Reading) -> None:
+    def _on_reading(self, preview: MeterPreview) -> None:
+        reading = preview.take()
         i = self._row_of(preview)
-        if i is not None:
+        if i is not None and reading is not None:
             self._live[i]["reading"] = reading
             if i == self.list.currentRow():
                 self.live.show_reading(reading)
