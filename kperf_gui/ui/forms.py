@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QDateEdit, QLabel, QVBoxLayout, QWidget
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -52,6 +53,17 @@ class FieldErrors:
         """The error shown for ``key`` (empty when none)."""
         pair = self._fields.get(key)
         return pair[1].text() if pair else ""
+
+
+class DateEdit(QDateEdit):
+    """A date field where a click selects the part clicked (year, month or day), so that what
+    is typed replaces it: Qt's own field ignores digits typed into a full year."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        super().mousePressEvent(event)
+        section = self.currentSection()
+        if section != QDateEdit.Section.NoSection:
+            self.setSelectedSection(section)
 
 
 class FieldError(ValueError):
