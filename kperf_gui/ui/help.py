@@ -100,8 +100,9 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
 
 def definitions() -> list[tuple[str, str]]:
     """``(name, definition)`` in the app's language."""
-    tr = QCoreApplication.translate
-    return [(tr("Definitions", name), tr("Definitions", text)) for _, name, text in DEFINITIONS]
+    lookup = QCoreApplication.translate
+    return [(lookup("Definitions", name), lookup("Definitions", text))
+            for _, name, text in DEFINITIONS]
 
 
 class GuideDialog(QDialog):
@@ -165,11 +166,13 @@ class GuideDialog(QDialog):
                         "hand over."),
             ]),
         ]
-        parts = [f"<h2>{html.escape(self.tr('K-Perf Lab guide'))}</h2>"]
+        title = self.tr("K-Perf Lab guide")
+        definitions_title = self.tr("Metric definitions")
+        parts = [f"<h2>{html.escape(title)}</h2>"]
         for title, paragraphs in sections:
             parts.append(f"<h3>{html.escape(title)}</h3>")
             parts += [f"<p>{html.escape(p)}</p>" for p in paragraphs]
-        parts.append(f"<h3>{html.escape(self.tr('Metric definitions'))}</h3>")
+        parts.append(f"<h3>{html.escape(definitions_title)}</h3>")
         parts.append("<table cellspacing='0' cellpadding='4' border='1' "
                      "style='border-collapse: collapse;'>")
         for name, text in definitions():

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QMainWindow, QMessageBox,
                                QScrollArea, QTabWidget, QWidget)
@@ -79,16 +79,18 @@ class PanelTabs(QTabWidget):
 def ask_close_during_run(parent: QWidget, folder: str) -> str:
     """Ask what to do with a run when the window closes: :data:`KEEP_GOING`,
     :data:`ABORT_AND_CLOSE` or :data:`CANCEL`."""
+    translate = QCoreApplication.translate
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(parent.tr("A run is in progress"))
-    box.setText(parent.tr("A run is in progress. It does not need the window: it can go on "
-                          "and finish on its own, writing its session folder as usual."))
-    box.setInformativeText(parent.tr("Session folder: {0}\nOpen it under Results when the run "
-                                     "has ended.").format(folder))
-    keep = box.addButton(parent.tr("Keep the run going and close"),
+    box.setWindowTitle(translate("MainWindow", "A run is in progress"))
+    box.setText(translate("MainWindow", "A run is in progress. It does not need the window: it "
+                                        "can go on and finish on its own, writing its session "
+                                        "folder as usual."))
+    box.setInformativeText(translate("MainWindow", "Session folder: {0}\nOpen it under Results "
+                                                   "when the run has ended.").format(folder))
+    keep = box.addButton(translate("MainWindow", "Keep the run going and close"),
                          QMessageBox.ButtonRole.AcceptRole)
-    abort = box.addButton(parent.tr("Abort the run and close"),
+    abort = box.addButton(translate("MainWindow", "Abort the run and close"),
                           QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(keep)

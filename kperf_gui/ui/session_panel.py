@@ -304,22 +304,18 @@ class SessionPanel(QWidget):
         self.test_result.setText(self.in_field_words(message))
 
     def in_field_words(self, message: str) -> str:
-        """An endpoint's answer as the engine words it for a plan file, with the plan's keys
-        named as the fields on this page."""
-        url, model = self.tr("the Endpoint URL field"), self.tr("the Model field")
-        key_env = self.tr("the API key variable field")
+        """An endpoint's answer as the engine words it for a plan file (in English), with the
+        plan's keys named as the fields on this page, in the app's language."""
+        url = f"the “{self.tr('Endpoint URL')}” field"
+        model = f"the “{self.tr('Model')}” field"
+        key_env = f"the “{self.tr('API key variable')}” field"
         for plan_words, field_words in (
-                ("and the base_url in the plan.", self.tr("and that {0} is right.")
-                 .format(url)),
+                ("and the base_url in the plan.", f"and that {url} is right."),
                 ("the base_url in the plan", url),
-                ("Set target.model to one of them", self.tr("Choose one of them in {0}")
-                 .format(model)),
-                ("name it in target.api_key_env", self.tr("give its name in {0}")
-                 .format(key_env)),
-                ("the base_url probably lacks /v1", self.tr("{0} probably lacks /v1")
-                 .format(url)),
-                ("Check that base_url points at", self.tr("Check that {0} points at")
-                 .format(url)),
-                ("Cannot use the base_url", self.tr("Cannot use {0}").format(url))):
+                ("Set target.model to one of them", f"Choose one of them in {model}"),
+                ("name it in target.api_key_env", f"give its name in {key_env}"),
+                ("the base_url probably lacks /v1", f"{url} probably lacks /v1"),
+                ("Check that base_url points at", f"Check that {url} points at"),
+                ("Cannot use the base_url", f"Cannot use {url}")):
             message = message.replace(plan_words, field_words)
         return message
