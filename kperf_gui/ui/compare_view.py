@@ -37,7 +37,6 @@ class CompareView(QWidget):
         self.busy = False
         self.list = SessionList(checkable=True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.list.setColumnHidden(4, False)
         refresh = QPushButton(self.tr("Refresh"))
         refresh.clicked.connect(self.refresh)
         add = QPushButton(self.tr("Add folder…"))
@@ -221,7 +220,12 @@ class CompareView(QWidget):
             for c, key in enumerate(shown):
                 column = key.partition(" [")[0]
                 value = values[key]
-                text = "" if value is None or value is pd.NA else columns.text(column, value)
+                if value is None or value is pd.NA:
+                    text = ""
+                elif column == "sessions":
+                    text = str(int(value))
+                else:
+                    text = columns.text(column, value)
                 item = QTableWidgetItem(text)
                 if isinstance(value, (int, float, np.integer, np.floating)) and \
                         not isinstance(value, bool):

@@ -405,6 +405,10 @@ class MainWindow(QMainWindow):
     def _run_ended(self, folder: str, status: str) -> None:
         message = self.run.banner.text() if self.run.banner.level == "error" else ""
         if message:
+            worded = self.session.in_field_words(message)
+            if worded != message:
+                self.run.banner.say(worded, "error")
+                message = worded
             m = _KEY_AT_START.match(message)
             if m:
                 self.show_plan_error(m.group(1), message[m.end():].strip(" :"))

@@ -153,11 +153,11 @@ class RunProcess(QObject):
             message = self.tr("The measurement process ended with code {0}. What it measured is "
                               "kept in the session folder; see the log for the reason.").format(code)
         proc = self._proc
-        if proc is not None:
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                try:
-                    if stream is not None:
-                        stream.close()
-                except OSError:
-                    pass
+        if proc is not None and proc.stdin is not None:
+            # only standard input: a reader thread may still be blocked on the others (held
+            # open by a process the run started), and closing them would wait for it
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
         self.ended.emit(code, message)

@@ -50,8 +50,12 @@ class SessionList(QTableWidget):
         self.cellDoubleClicked.connect(self._double_clicked)
 
     def set_entries(self, entries: Sequence[SessionEntry], ticked: Sequence[Path] = ()) -> None:
+        """List ``entries``; ticked sessions stay ticked, and stay listed when they are not
+        among ``entries`` (added from another folder)."""
         keep = {Path(p) for p in ticked} | set(self.ticked())
-        self.entries = list(entries)
+        listed = {e.folder for e in entries}
+        added = [e for e in self.entries if e.folder in keep and e.folder not in listed]
+        self.entries = list(entries) + added
         self.setRowCount(0)
         for e in self.entries:
             self._add(e, e.folder in keep)

@@ -54,6 +54,10 @@ class SummaryTable(QTableWidget):
         self.setRowCount(0)
         for row in rows:
             self.add_row(row)
+        if "invalid_reason" in self.keys:  # as wide as its reasons, up to REASON_WIDTH
+            i = self.keys.index("invalid_reason")
+            header = self.horizontalHeader().sectionSizeFromContents(i).width()
+            self.setColumnWidth(i, max(header, min(self.sizeHintForColumn(i), REASON_WIDTH)))
 
     def add_row(self, row: Mapping[str, Any]) -> None:
         """Append one Summary row; invalid points are shaded, with the reason as tooltip."""

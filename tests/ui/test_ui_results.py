@@ -181,6 +181,8 @@ def test_compare_view_overlays_sessions_and_exports(app, qtbot, finished_session
     view.add(finished_session)
     view.add(other)
     assert view.list.ticked() == [finished_session, other]
+    view.list.set_entries([])  # the sessions folder listed again: added folders stay
+    assert view.list.ticked() == [finished_session, other]
     view.compare()
     qtbot.waitUntil(lambda: len(view.sessions) == 2, timeout=60_000)
     for plot in view.plots.values():
