@@ -1,4 +1,5 @@
-"""The headless face: ``kperf demo | run | export | verify | compare | resources`` (CONTRACT.md)."""
+"""The headless face: ``kperf demo | run | export | compare | resources`` and the witness commands
+of :mod:`kperf_gui.cli_witness` (CONTRACT.md)."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +11,10 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
+from drivers.redact import redact_text
 from kperf_gui import __version__
+from kperf_gui.cli_witness import add_commands as add_witness_commands
+from kperf_gui.cli_witness import signatures_note
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -55,7 +59,7 @@ def default_session_dir(name: str) -> Path:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"kperf: {message}", file=sys.stderr)
+    print(f"kperf: {redact_text(message)}", file=sys.stderr)
     return code
 
 
@@ -106,7 +110,7 @@ def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: 
         hooks = Hooks(events=EventSink(sys.stdout))
         _stdin_commands(ctl)
     else:
-        hooks = Hooks(console=lambda s: print(s, flush=True),
+        hooks = Hooks(console=lambda s: print(redact_text(s), flush=True),
                       ask_operator=_ask_terminal if sys.stdin.isatty() else None)
     sim = None
     sim_url = None
@@ -156,7 +160,7 @@ def _print_result(folder: Path, code: int, status: str) -> None:
     print(f"\nRun {status}: {len(rows)} point(s), {len(rows) - len(bad)} valid.")
     for r in bad:
         print(f"  point {r['point']} invalid: {r['invalid_reason']}")
-    print(f"Session folder: {folder}\n  results.xlsx, summary.csv, plots/, manifest.json")
+    print(f"Session folder: {folder}\n  results.xlsx, summary.csv, plots/, report.pdf, manifest.json")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -184,33 +188,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     state = " (interrupted run)" if data.interrupted else ""
     print(f"Exported {folder}{state}: {len(data.summary)} point(s); results.xlsx, summary.csv, "
-          "plots/ and manifest.json rebuilt from session.sqlite.")
-    return EXIT_OK
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from contextlib import closing
-
-    from kperf_gui.session import manifest
-    from kperf_gui.session.journal import check_chain, open_readonly
-
-    folder = Path(args.dir)
-    if not folder.is_dir():
-        return _fail(f"{folder} is not a folder; give a session folder.", EXIT_INVALID)
-    problems = manifest.verify(folder)
-    db = folder / "session.sqlite"
-    if db.is_file() and not any("session.sqlite" in p for p in problems):
-        try:
-            with closing(open_readonly(db)) as conn:
-                problems += [f"journal: {p}" for p in check_chain(conn)]
-        except Exception as exc:  # noqa: BLE001 - any failure to read is a finding
-            problems.append(f"journal: cannot be read ({exc})")
-    if problems:
-        for p in problems:
-            print(p)
-        print(f"{folder}: NOT intact ({len(problems)} problem(s))")
-        return EXIT_INVALID
-    print(f"{folder}: intact (every file matches manifest.json; event log chain unbroken)")
+          "plots/, report.pdf and manifest.json rebuilt from session.sqlite.")
+    note = signatures_note(folder)
+    if note:
+        print(note)
     return EXIT_OK
 
 
@@ -284,9 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="rebuild the outputs of a session folder from its journal")
     e.add_argument("dir")
     e.set_defaults(func=cmd_export)
-    v = sub.add_parser("verify", help="check a session folder against its manifest")
-    v.add_argument("dir")
-    v.set_defaults(func=cmd_verify)
+    add_witness_commands(sub)  # keys, sign, verify, seal, note, report
     c = sub.add_parser("compare", help="compare two or more sessions: aligned sweep points, a "
                        "workbook and PNGs")
     c.add_argument("dirs", nargs="+", metavar="DIR", help="session folders")

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what K-Perf Lab needs on Debian: the system libraries Qt loads (only those missing),
-# a virtual environment in .venv, and the package with the extras given as "$1" (e.g. "test").
+# Installs what K-Perf Lab needs on Debian: the system libraries Qt loads
+# (packaging/linux/runtime-packages.txt) and the tools the tests use (scripts/system-packages.txt),
+# only those missing; a virtual environment in .venv; and the package with the extras given as
+# "$1" (e.g. "test").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-while read -r pkg; do
-  [ -n "$pkg" ] || continue
+for pkg in $(cat scripts/system-packages.txt packaging/linux/runtime-packages.txt | sed 's/#.*//'); do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done < scripts/system-packages.txt
+done
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "Installing system packages: ${missing[*]}"

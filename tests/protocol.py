@@ -108,3 +108,77 @@ def expected_protocol(
     finally:
         meter.close()
     manager.check_done()
+
+
+class HandlerResource:
+    """A session of :class:`HandlerResourceManager`."""
+
+    def __init__(self, manager: "HandlerResourceManager", name: str):
+        self._manager = manager
+        self.resource_name = name
+        self.session = len(manager.opened)
+
+    def write_raw(self, data: bytes) -> int:
+        line = data.decode("ascii").rstrip("\r\n")
+        self._manager.received.append(line)
+        reply = self._manager.handler(line)
+        if reply is not None:
+            self._manager.replies.append(reply.encode("ascii") + b"\n")
+        return len(data)
+
+    def read_raw(self, size: int | None = None) -> bytes:
+        if not self._manager.replies:
+            raise AssertionError("read with no reply due")
+        return self._manager.replies.popleft()
+
+    def clear(self) -> None:
+        self._manager.replies.clear()
+
+    def close(self) -> None:
+        self._manager.replies.clear()
+
+
+class HandlerResourceManager:
+    """A pyvisa resource manager whose resources answer each line with ``handler(line)`` (a
+    text, or ``None`` for no reply): an instrument model in process, for long runs on a fake
+    clock."""
+
+    def __init__(self, handler: Callable[[str], "str | None"]):
+        self.handler = handler
+        self.received: list[str] = []
+        self.replies: deque[bytes] = deque()
+        self.opened: list[str] = []
+
+    def open_resource(self, name: str, **attributes: Any) -> HandlerResource:
+        self.opened.append(name)
+        return HandlerResource(self, name)
+
+    def close(self) -> None:
+        pass
+
+
+class FakeClock:
+    """Time for a driver that waits, in tests: ``sleep`` advances the clock and nothing waits.
+    :meth:`install` puts it in place of the ``time`` functions drivers use."""
+
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def perf_counter_ns(self) -> int:
+        return int(self.now * 1e9)
+
+    def install(self, monkeypatch: Any) -> "FakeClock":
+        import time
+
+        for name in ("sleep", "monotonic", "perf_counter", "perf_counter_ns"):
+            monkeypatch.setattr(time, name, getattr(self, name))
+        return self

@@ -1,24 +1,17 @@
-"""The Chroma 66202/66205 driver: exact bytes, the fixed read schedule, the -1/-2/-3 codes,
-errors, timeouts and the pyvisa-sim file."""
+"""The Chroma 66202/66205 driver's own protocol: exact bytes, the rate held to the meter's 0.5 s
+refresh, the fixed read schedule, the -1/-2/-3 codes and the pyvisa-sim file. Shared shapes are
+in test_driver_contract.py."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.meters import registry
-from drivers.meters.base import (
-    MeterConfig,
-    MeterProtocolError,
-    MeterTimeout,
-    MeterUnavailable,
-    Status,
-)
+from drivers.meters.base import MeterConfig, MeterProtocolError, MeterUnavailable, Status
 from drivers.meters.chroma import Chroma66202, classify
-from protocol import TIMEOUT, FakeResourceManager, expected_protocol
+from protocol import FakeClock, expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "chroma-66202.yaml"
 USB = "USB0::0x1698::0x083D::66202TEST::INSTR"
@@ -46,8 +39,8 @@ def meter_for(pairs, model="66202"):
 
 def test_configure_sends_exactly_these_bytes():
     with meter_for(setup_pairs()) as meter:
-        meter.configure(MeterConfig(rate_hz=4))
-    assert meter.config.rate_hz == 4
+        meter.configure(MeterConfig(rate_hz=1))
+    assert meter.config.rate_hz == 1
     assert meter.config.elements == (1,)
 
 
@@ -56,12 +49,15 @@ def test_configure_fixed_ranges():
     with meter_for(pairs) as meter:
         meter.configure(MeterConfig(voltage_range=300, current_range=2))
         assert meter._ranges_text == "U=300V I=2A"
+        assert meter._ranges[0].known
 
 
-def test_rate_is_capped():
+@pytest.mark.parametrize("asked", [50, 10, 2])
+def test_the_rate_is_capped_at_the_meters_half_second_refresh(asked):
     with meter_for(setup_pairs()) as meter:
-        meter.configure(MeterConfig(rate_hz=50))
-    assert meter.config.rate_hz == Chroma66202.MAX_RATE_HZ
+        meter.configure(MeterConfig(rate_hz=asked))
+    assert meter.config.rate_hz == Chroma66202.MAX_RATE_HZ == 2.0
+    assert meter.update_period_s == 0.5
 
 
 def test_66205_is_covered_and_other_models_are_refused():
@@ -74,21 +70,21 @@ def test_66205_is_covered_and_other_models_are_refused():
 
 def test_only_element_one():
     with meter_for([]) as meter:
-        with pytest.raises(MeterUnavailable, match="one input"):
+        with pytest.raises(MeterUnavailable, match="element 2 cannot be read"):
             meter.configure(MeterConfig(elements=(2,)))
 
 
 def test_a_refused_command_is_named_after_configure():
     pairs = setup_pairs(voltage=b"CONFigure:VOLTage:RANGe 42", esr=b"32\n")
     with meter_for(pairs) as meter:
-        with pytest.raises(MeterProtocolError, match="reported a command error") as caught:
+        with pytest.raises(MeterProtocolError, match=r"command error \(CME\)") as caught:
             meter.configure(MeterConfig(voltage_range=42))
     assert caught.value.raw == b"32"
 
 
 def test_event_status_garbage_is_a_protocol_error():
     with meter_for(setup_pairs(esr=b"OK\n")) as meter:
-        with pytest.raises(MeterProtocolError, match="event status reply"):
+        with pytest.raises(MeterProtocolError, match="event status"):
             meter.configure(MeterConfig())
 
 
@@ -111,14 +107,13 @@ def test_read_returns_one_acquisition():
     assert reading.end_raw_ns is not None
 
 
-def test_reads_keep_a_fixed_schedule():
+def test_reads_keep_a_fixed_schedule(monkeypatch):
+    clock = FakeClock(100.0).install(monkeypatch)
     with configured([(QUERY, VALUES)] * 3) as meter:
         meter.configure(MeterConfig(rate_hz=10))
-        started = time.perf_counter()
         for _ in range(3):
             meter.read()
-        elapsed = time.perf_counter() - started
-    assert 0.18 <= elapsed < 0.5
+    assert clock.now == pytest.approx(101.0)  # slots at 0, 0.5 and 1.0 s
 
 
 @pytest.mark.parametrize(
@@ -144,54 +139,6 @@ def test_a_negative_power_with_decimals_is_a_value():
         (element,) = meter.read().elements
     assert element.watts == -3.0 and element.status["watts"] is Status.OK
     assert element.pf == -0.95
-
-
-def test_garbage_reply_is_a_protocol_error_with_raw():
-    garbage = b"230.1,OVR,50.00,1.0,1.0\n"
-    with configured([(QUERY, garbage)]) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match="not numbers") as caught:
-            meter.read()
-    assert caught.value.raw == garbage.strip()
-
-
-@pytest.mark.parametrize("values", [b"1,2,3,4\n", b"1,2,3,4,5,6\n", b"\n"])
-def test_wrong_count_is_a_protocol_error(values):
-    with configured([(QUERY, values)]) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match="5 were expected"):
-            meter.read()
-
-
-def test_read_before_configure_is_refused():
-    with expected_protocol(Chroma66202, [], resource=USB) as meter:
-        with pytest.raises(MeterProtocolError, match="configured before"):
-            meter.read()
-
-
-def test_a_timeout_reopens_once_then_retries():
-    manager = FakeResourceManager([idn(), *setup_pairs(), (QUERY, TIMEOUT), (QUERY, VALUES)])
-    meter = Chroma66202(USB, resource_manager=manager)
-    meter.open()
-    meter.configure(MeterConfig())
-    assert meter.read().elements[0].watts == 108.6
-    meter.close()
-    manager.check_done()
-    assert manager.events.count("open") == 2
-    assert "clear" in manager.events
-
-
-def test_a_second_timeout_is_meter_timeout():
-    with configured([(QUERY, TIMEOUT), (QUERY, TIMEOUT)]) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterTimeout, match="did not answer 'MEASure\\? V,I,FREQ,W,PF'"):
-            meter.read()
-
-
-def test_registered_under_its_name():
-    assert registry.get("chroma-66202") is Chroma66202
-    assert Chroma66202.models == ("66202", "66205")
-    assert Chroma66202.default_role == "wall"
 
 
 @settings(deadline=None)

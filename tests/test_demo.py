@@ -68,7 +68,7 @@ def test_second_export_gives_identical_bytes(demo, tmp_path):
     out, _ = demo
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    names = ["results.xlsx", "summary.csv", "plan.toml"] + [
+    names = ["results.xlsx", "summary.csv", "plan.toml", "report.pdf"] + [
         f"plots/{p.name}" for p in (copy / "plots").glob("*.png")]
     before = {n: (copy / n).read_bytes() for n in names}
     r = kperf("export", copy)

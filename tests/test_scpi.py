@@ -252,3 +252,92 @@ def test_over_tcp_query_stall_and_drop():
             transport.query("c?")
         transport.close()
     assert instrument.received == ["*cls", "*idn?", "a?", "b?", "c?"]
+
+
+# --- the behaviour every SCPI driver shares -------------------------------------------------------
+
+from drivers.meters.base import Identity, Status  # noqa: E402
+from drivers.meters.scpi import (  # noqa: E402
+    SCPI_SPECIALS,
+    SpecialValues,
+    esr_errors,
+    match_model,
+    parse_fields,
+    parse_integer,
+    parse_number,
+    wait_for_bit,
+)
+
+
+def test_esr_bits_are_named_and_power_on_is_not_an_error():
+    assert esr_errors(0x20 | 0x04) == ["command error (CME)", "query error (QYE)"]
+    assert esr_errors(0x80 | 0x01) == []
+
+
+@pytest.mark.parametrize(("token", "status"), [
+    ("9.9E+37", Status.OVER_RANGE), ("-9.9E+37", Status.OVER_RANGE), ("INF", Status.OVER_RANGE),
+    ("9.91E+37", Status.NO_DATA), ("NAN", Status.NO_DATA), ("1.5E+02", Status.OK)])
+def test_scpi_special_values(token, status):
+    assert SCPI_SPECIALS.classify(token)[0] is status
+
+
+def test_a_make_that_sends_no_nan_refuses_it():
+    specials = SpecialValues(over_range=(999.99e9,), no_data=(777.77e9,), rel_tol=1e-6,
+                             abs_tol=0.0, finite_only=True)
+    assert specials.classify("-999.99E+9")[0] is Status.OVER_RANGE
+    with pytest.raises(ValueError):
+        specials.classify("NAN")
+
+
+def test_parse_fields_counts_and_names_garbage():
+    assert [s for s, _ in parse_fields(b"1,INF\n", 2)] == [Status.OK, Status.OVER_RANGE]
+    with pytest.raises(MeterProtocolError, match="sent 1 values where 2") as caught:
+        parse_fields(b"1\n", 2)
+    assert caught.value.raw == b"1\n"
+
+
+def test_numbers_and_integers_name_what_they_are():
+    assert parse_number(b" 150.0E+00 \n", "voltage range") == 150.0
+    assert parse_integer(b"+3", "range number") == 3
+    with pytest.raises(MeterProtocolError, match="voltage range reply 'INF' is not a number"):
+        parse_number("INF", "voltage range")
+    with pytest.raises(MeterProtocolError, match="range number reply '3.5' is not a whole"):
+        parse_integer("3.5", "range number")
+
+
+def test_model_matching_exact_then_longest_prefix():
+    identity = Identity("YOKOGAWA", "WT1803E-F", raw="YOKOGAWA,WT1803E-F")
+    assert match_model(identity, ["WT1800E", "WT1803E"], "d", ["WT1800E"], "r") == "WT1803E"
+    with pytest.raises(MeterProtocolError, match="does not cover \\(WT310E\\)"):
+        match_model(identity, ["WT310E"], "d", ["WT310E"], "r")
+
+
+def test_the_update_bit_wait_keeps_every_flag_seen_while_waiting(monkeypatch):
+    import time
+
+    clock = {"now": 0.0}
+    monkeypatch.setattr(time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(time, "perf_counter_ns", lambda: int(clock["now"] * 1e9))
+    monkeypatch.setattr(time, "sleep", lambda s: clock.__setitem__("now", clock["now"] + s))
+    registers = iter([0x100, 0, 0x1])
+    seen, end_ns = wait_for_bit(lambda: next(registers), 0x1, 0.4, 5.0, "r")
+    assert seen == 0x101
+    assert end_ns == int(0.15e9)  # midway between the poll before the bit (0.1 s) and 0.2 s
+    with pytest.raises(MeterTimeout, match="finished no update within 1.0 s"):
+        wait_for_bit(lambda: 0, 0x1, 0.4, 1.0, "r")
+
+
+def test_a_simulated_clock_sets_the_update_bit_once_per_period():
+    from drivers.meters.simclock import PacedTransport
+
+    now = {"t": 0.0}
+    manager = FakeResourceManager([(b"EESR?\n", b"9\n")] * 6)
+    transport = PacedTransport("TCPIP::fake.invalid::5025::SOCKET", update_query="EESR?",
+                               update_bit=1, period_s=lambda: 0.5, clock=lambda: now["t"],
+                               resource_manager=manager)
+    transport.open()
+    answers = []
+    for t in (0.0, 0.1, 0.5, 0.6, 1.2, 1.3):
+        now["t"] = t
+        answers.append(transport.query("EESR?"))
+    assert answers == ["8", "8", "9", "8", "9", "8"]  # other bits pass; one update per period

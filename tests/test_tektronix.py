@@ -1,13 +1,15 @@
-"""The Tektronix PA1000/PA3000 driver: exact bytes over USB and Ethernet, data-ready polling,
-overload bits, special values, errors, a real socket and the pyvisa-sim file."""
+"""The Tektronix PA1000/PA3000 driver's own protocol: exact bytes over USB and Ethernet,
+data-ready polling, overload bits, ranges by number, auto-zero held off over a two-minute window,
+a real socket and the pyvisa-sim file. Shared shapes are in test_driver_contract.py."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from drivers.meters import registry
 from drivers.meters.base import (
+    ElementRange,
     MeterConfig,
     MeterDisconnected,
     MeterProtocolError,
@@ -17,7 +19,7 @@ from drivers.meters.base import (
 )
 from drivers.meters.tektronix import PA1000
 from fake_instrument import FakeInstrument
-from protocol import TIMEOUT, FakeResourceManager, expected_protocol
+from protocol import FakeClock, FakeResourceManager, HandlerResourceManager, expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "tektronix-pa1000.yaml"
 USB = "USB0::0x0699::0x0C00::C000TEST::INSTR"
@@ -46,11 +48,11 @@ def setup_commands(
     return commands
 
 
-def setup_pairs(acknowledged=False, esr=b"0\n", **kwargs):
-    """The bytes configure() sends after identifying, up to and including the error check."""
+def setup_pairs(acknowledged=False, esr=b"0\n", range_replies=(), **kwargs):
+    """The bytes configure() sends after identifying, through the ranges read back."""
     reply = b"\n" if acknowledged else None
     pairs = [(command + b"\n", reply) for command in setup_commands(**kwargs)]
-    return pairs + [(b":DSR?\n", b"0\n"), (b"*ESR?\n", esr)]
+    return pairs + [(b":DSR?\n", b"0\n"), (b"*ESR?\n", esr), *range_replies]
 
 
 def read_pairs(*registers: bytes, values: bytes = VALUES):
@@ -94,11 +96,23 @@ def test_an_acknowledgement_with_text_is_a_protocol_error():
     assert caught.value.raw == b"ERR"
 
 
-def test_fixed_ranges_are_sent_as_range_numbers():
-    pairs = [idn(), *setup_pairs(voltage=b":RNG:VLT:FIX 3", current=b":RNG:AMP:FIX 2")]
+def test_fixed_ranges_are_sent_as_range_numbers_and_read_back():
+    replies = [(b":RNG:VLT?\n", b"3\n"), (b":RNG:AMP?\n", b"2\n")]
+    pairs = [idn(), *setup_pairs(voltage=b":RNG:VLT:FIX 3", current=b":RNG:AMP:FIX 2",
+                                 range_replies=replies), *read_pairs(b"2")]
     with usb(pairs, voltage_ranges=[15, 30, 300, 600], current_ranges=[0.5, 2, 20]) as meter:
-        meter.configure(MeterConfig(voltage_range=300, current_range=2))
-    assert meter._ranges_text == "U=300V I=2A"
+        meter.configure(MeterConfig(voltage_range=230, current_range=1.2))
+        reading = meter.read()
+    assert reading.ranges == "U=300V I=2A"
+    assert reading.range_of(1) == ElementRange(1, 300.0, 2.0)
+
+
+def test_a_range_number_outside_the_list_is_a_protocol_error():
+    replies = [(b":RNG:VLT?\n", b"7\n")]
+    pairs = [idn(), *setup_pairs(voltage=b":RNG:VLT:FIX 3", range_replies=replies)]
+    with usb(pairs, voltage_ranges=[15, 30, 300, 600]) as meter:
+        with pytest.raises(MeterProtocolError, match="reports voltage range 7"):
+            meter.configure(MeterConfig(voltage_range=300))
 
 
 def test_a_fixed_range_without_the_range_list_names_the_option():
@@ -107,10 +121,10 @@ def test_a_fixed_range_without_the_range_list_names_the_option():
             meter.configure(MeterConfig(voltage_range=300))
 
 
-def test_a_range_not_in_the_list_is_refused():
+def test_a_value_no_range_of_the_list_holds_is_refused():
     with usb([idn()], current_ranges=[0.5, 2, 20]) as meter:
-        with pytest.raises(MeterUnavailable, match="current range 5 A is not one of"):
-            meter.configure(MeterConfig(current_range=5))
+        with pytest.raises(MeterUnavailable, match="No current range of the PA1000 holds 25 A"):
+            meter.configure(MeterConfig(current_range=25))
 
 
 @pytest.mark.parametrize("given", ["300", [0, 1], ["a"]])
@@ -229,11 +243,12 @@ def test_special_values(token, status):
 
 
 def test_error_bits_after_configure_are_named():
-    pairs = [idn(), *setup_pairs(esr=b"32\n")]
+    pairs = [idn(), *setup_pairs(esr=b"48\n")]
     with usb(pairs) as meter:
-        with pytest.raises(MeterProtocolError, match="reported a command error") as caught:
+        with pytest.raises(MeterProtocolError,
+                           match=r"command error \(CME\), execution error") as caught:
             meter.configure(MeterConfig())
-    assert caught.value.raw == b"32"
+    assert caught.value.raw == b"48"
 
 
 def test_power_on_bit_alone_is_not_an_error():
@@ -241,63 +256,11 @@ def test_power_on_bit_alone_is_not_an_error():
         meter.configure(MeterConfig())
 
 
-def test_garbage_values_are_a_protocol_error_with_raw():
-    garbage = b"1.0E+02,OVER,5.0E-01,9.0E-01\n"
-    with configured(read_pairs(b"2", values=garbage)) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match="not numbers") as caught:
-            meter.read()
-    assert caught.value.raw == garbage.strip()
-
-
-@pytest.mark.parametrize("values", [b"1,2,3\n", b"1,2,3,4,5,6,7,8\n", b"\n"])
-def test_wrong_count_is_a_protocol_error(values):
-    with configured(read_pairs(b"2", values=values)) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match="4 per channel") as caught:
-            meter.read()
-    assert caught.value.raw == values.strip()
-
-
 def test_status_register_garbage_is_a_protocol_error():
     with configured([(b":DSR?\n", b"NDV\n")]) as meter:
         meter.configure(MeterConfig())
         with pytest.raises(MeterProtocolError, match="data status register"):
             meter.read()
-
-
-def test_read_before_configure_is_refused():
-    with usb([]) as meter:
-        with pytest.raises(MeterProtocolError, match="configured before"):
-            meter.read()
-
-
-def test_a_timeout_reopens_once_then_retries():
-    manager = FakeResourceManager(
-        [idn(), *setup_pairs(), (b":DSR?\n", TIMEOUT), *read_pairs(b"2")]
-    )
-    meter = PA1000(USB, resource_manager=manager, command_delay_s=0)
-    meter.open()
-    meter.configure(MeterConfig())
-    assert meter.read().elements[0].watts == 118.2
-    meter.close()
-    manager.check_done()
-    assert manager.events.count("open") == 2
-    assert "clear" in manager.events
-
-
-def test_a_second_timeout_is_meter_timeout():
-    pairs = [(b":DSR?\n", TIMEOUT), (b":DSR?\n", b"2\n"), (b":FRD?\n", TIMEOUT)]
-    with configured(pairs) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterTimeout, match="did not answer ':FRD\\?'"):
-            meter.read()
-
-
-def test_registered_under_its_name():
-    assert registry.get("tektronix-pa1000") is PA1000
-    assert PA1000.models == ("PA1000", "PA3000")
-    assert PA1000.default_role == "wall"
 
 
 class AnalyzerModel:
@@ -374,3 +337,76 @@ def test_pyvisa_sim_file_loads_and_the_driver_reads_through_it():
         118.2, 229.8, 0.5301, 0.9703
     )
     assert reading.ranges == "U=300V I=auto"
+
+
+# --- auto-zero held off inside the window ------------------------------------------------------
+
+
+class AutoZeroPA3000:
+    """A PA3000 on a fake clock: new data every 0.5 s, except that with auto-zero on it zeroes
+    at every whole minute and gives no new results for the next second (PM1000+ command list,
+    "Returning Results Repeatedly")."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.origin = clock.now
+        self.auto_zero = True
+        self.zero_changes = []
+        self.reported = 0
+
+    def _updates_until_now(self) -> int:
+        elapsed = self.clock.now - self.origin
+        count = int(elapsed // 0.5)
+        if self.auto_zero:  # updates that fell in a zeroing second never came
+            count -= sum(2 for minute in range(1, int(elapsed // 60) + 1)
+                         if elapsed >= minute * 60 + 1.0)
+        return count
+
+    def __call__(self, line: str) -> str | None:
+        if line == "*IDN?":
+            return "Tektronix,PA3000,C000TEST,2.0"
+        if line == "*ESR?":
+            return "0"
+        if line.startswith(":SYST:ZERO"):
+            self.auto_zero = line.endswith("1")
+            self.zero_changes.append(line)
+            return None
+        if line == ":DSR?":
+            now = self._updates_until_now()
+            new = now > self.reported
+            self.reported = max(self.reported, now)
+            return "2" if new else "0"
+        if line == ":FRD?":
+            return "1.1820E+02,2.2980E+02,5.3010E-01,9.7030E-01"
+        return None
+
+
+def two_minute_window(monkeypatch, hold: bool):
+    clock = FakeClock(0.0).install(monkeypatch)
+    model = AutoZeroPA3000(clock)
+    meter = PA1000(USB, resource_manager=HandlerResourceManager(model), command_delay_s=0,
+                   hold_auto_zero=hold)
+    meter.open()
+    meter.configure(MeterConfig())
+    notes = [meter.before_window()]
+    start, ends = clock.now, []
+    while clock.now - start < 130:
+        ends.append(meter.read().end_raw_ns)
+    notes.append(meter.after_window())
+    meter.close()
+    gaps = np.diff(np.array(ends, dtype=float)) / 1e9
+    return gaps, notes, model
+
+
+def test_a_pa3000_window_over_two_minutes_has_no_auto_zero_gap(monkeypatch):
+    gaps, notes, model = two_minute_window(monkeypatch, hold=True)
+    assert gaps.max() <= 2 * 0.5  # never two update periods without new data
+    assert model.zero_changes == [":SYST:ZERO 0", ":SYST:ZERO 1"]
+    assert "auto-zero off for the window (:SYST:ZERO 0)" in notes[0]
+    assert notes[1] == "auto-zero on again after the window (:SYST:ZERO 1)"
+
+
+def test_without_the_hold_the_auto_zero_gaps_show(monkeypatch):
+    gaps, notes, model = two_minute_window(monkeypatch, hold=False)
+    assert (gaps > 2 * 0.5).sum() == 2  # one gap at each minute
+    assert notes == ["", ""] and model.zero_changes == []

@@ -1,16 +1,17 @@
-"""The Yokogawa WT300E driver: exact bytes, update polling, special values, errors, a real
-socket and the pyvisa-sim file."""
+"""The Yokogawa WT300E driver's own protocol (IM WT310E-17EN): exact bytes, the rate and ranges
+read back, the over-range bits of the extended event register, integration, a real socket and
+the pyvisa-sim file. The shapes every SCPI driver shares are in test_driver_contract.py."""
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.meters import registry
+from driver_cases import YOKO_VALUES, yokogawa_configure, yokogawa_idn, yokogawa_read
 from drivers.meters.base import (
+    ElementRange,
     MeterConfig,
     MeterDisconnected,
     MeterProtocolError,
@@ -20,261 +21,195 @@ from drivers.meters.base import (
 )
 from drivers.meters.yokogawa import WT300E, classify, parse_values
 from fake_instrument import FakeInstrument
-from protocol import TIMEOUT, FakeResourceManager, expected_protocol
+from protocol import expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "yokogawa-wt300e.yaml"
-NO_ERROR = b'0,"No error"\n'
-VALUES = b"12.345E+00,230.12E+00,53.600E-03,0.9876E+00,1.2345E+00\n"
+VALUES = (",".join(YOKO_VALUES) + "\n").encode()
+RESOURCE = "TCPIP::fake.invalid::5025::SOCKET"
 
 
-def idn(model: str = "WT310E") -> tuple[bytes, bytes]:
-    return (b"*IDN?\n", f"YOKOGAWA,{model},C3XX00001,F1.03\n".encode())
+def session(*extra, model="WT310E", **configure):
+    return expected_protocol(WT300E, [yokogawa_idn(model), *yokogawa_configure(**configure),
+                                      *extra], RESOURCE)
 
 
-def setup_pairs(
-    elements=(1,),
-    rate=b"100MS",
-    voltage=b":INPut:VOLTage:AUTO ON",
-    current=b":INPut:CURRent:AUTO ON",
-    integrate=False,
-):
-    """The bytes configure() sends after identifying, up to and including the error queue."""
-    commands = [
-        b":COMMunicate:HEADer OFF",
-        b":COMMunicate:VERBose OFF",
-        b":NUMeric:FORMat ASCii",
-        b":NUMeric:NORMal:NUMber %d" % (5 * len(elements)),
-    ]
-    index = itertools.count(1)
-    for element in elements:
-        for function in (b"P", b"U", b"I", b"LAMBda", b"WH"):
-            commands.append(b":NUMeric:NORMal:ITEM%d %s,%d" % (next(index), function, element))
-    commands += [b":RATE " + rate, voltage, current]
-    if integrate:
-        commands += [b":INTEGrate:MODE NORMal", b":INTEGrate:RESet", b":INTEGrate:STARt"]
-    commands.append(b":STATus:FILTer1 FALL")
-    pairs = [(command + b"\n", None) for command in commands]
-    pairs += [(b":STATus:EESR?\n", b"0\n"), (b":STATus:ERRor?\n", NO_ERROR)]
-    return pairs
-
-
-def read_pairs(*registers: bytes, values: bytes = VALUES):
-    return [(b":STATus:EESR?\n", register + b"\n") for register in registers] + [
-        (b":NUMeric:NORMal:VALue?\n", values)
-    ]
-
-
-def test_configure_sends_exactly_these_bytes():
-    with expected_protocol(WT300E, [idn(), *setup_pairs()]) as meter:
+def test_configure_sends_exactly_these_bytes_and_reads_the_rate_back():
+    with session() as meter:
         meter.configure(MeterConfig())
     assert meter.config.rate_hz == 10.0
+    assert meter.update_period_s == pytest.approx(0.1)
 
 
-def test_configure_three_elements_with_ranges_and_nearest_rate():
-    pairs = [
-        idn("WT333E"),
-        *setup_pairs(
-            elements=(1, 2, 3),
-            rate=b"250MS",
-            voltage=b":INPut:VOLTage:RANGe 150V",
-            current=b":INPut:CURRent:RANGe 0.5A",
-        ),
-    ]
-    with expected_protocol(WT300E, pairs) as meter:
+@pytest.mark.parametrize(("reply", "rate_hz"), [(b"500.0E-03", 2.0), (b"1.0E+00", 1.0),
+                                                (b"2.0E+00", 0.5), (b"2S", 0.5)])
+def test_the_rate_is_the_one_the_meter_reports(reply, rate_hz):
+    """A meter that keeps a slower update interval than the plan's 10 Hz (set on its panel, or
+    refused silently) is judged at the rate it reports."""
+    with session(rate_reply=reply) as meter:
+        meter.configure(MeterConfig(rate_hz=10))
+    assert meter.config.rate_hz == rate_hz
+    assert meter.update_period_s == pytest.approx(1 / rate_hz)
+
+
+def test_three_elements_with_fixed_ranges_read_back_once():
+    pairs = yokogawa_configure(
+        elements=(1, 2, 3), rate=b"250MS", rate_reply=b"250.0E-03",
+        ranges=(b":INPut:VOLTage:RANGe 150V", b":INPut:CURRent:RANGe 0.5A"),
+        filters=(7, 8, 9, 10, 11, 12, 13, 14, 15),
+        range_replies=[(b":INPut:VOLTage:RANGe?\n", b"150.0E+00\n"),
+                       (b":INPut:CURRent:RANGe?\n", b"500.0E-03\n")])
+    with expected_protocol(WT300E, [yokogawa_idn("WT333E"), *pairs], RESOURCE) as meter:
         meter.configure(
-            MeterConfig(elements=(1, 2, 3), rate_hz=3.0, voltage_range=150, current_range=0.5)
-        )
+            MeterConfig(elements=(1, 2, 3), rate_hz=3.0, voltage_range=150, current_range=0.5))
     assert meter.config.rate_hz == 4.0
     assert meter.config.elements == (1, 2, 3)
 
 
-@pytest.mark.parametrize(
-    ("rate_hz", "argument"),
-    [
-        (50, b"100MS"),
-        (10, b"100MS"),
-        (2, b"500MS"),
-        (1, b"1S"),
-        (0.4, b"2S"),
-        (0.25, b"5S"),
-        (0.01, b"5S"),
-    ],
-)
-def test_update_rate_is_the_nearest_allowed(rate_hz, argument):
-    with expected_protocol(WT300E, [idn(), *setup_pairs(rate=argument)]) as meter:
+@pytest.mark.parametrize(("asked", "command", "reply", "kept"), [
+    (("voltage", 230.0), b":INPut:VOLTage:RANGe 300V", b"300.0E+00", 300.0),
+    (("voltage", 15.0), b":INPut:VOLTage:RANGe 15V", b"15.0E+00", 15.0),
+    (("current", 0.7106), b":INPut:CURRent:RANGe 1A", b"1.0E+00", 1.0),
+])
+def test_a_ranging_value_between_table_ranges_sets_the_smallest_that_holds_it(
+        asked, command, reply, kept):
+    kind, value = asked
+    other = b":INPut:CURRent:AUTO ON" if kind == "voltage" else b":INPut:VOLTage:AUTO ON"
+    ranges = (command, other) if kind == "voltage" else (other, command)
+    query = b":INPut:VOLTage:RANGe?\n" if kind == "voltage" else b":INPut:CURRent:RANGe?\n"
+    pairs = [(b":STATus:EESR?\n", b"1\n"), (b":STATus:CONDition?\n", b"0\n"),
+             (b":NUMeric:NORMal:VALue?\n", VALUES)]
+    with session(*pairs, ranges=ranges, range_replies=[(query, reply + b"\n")]) as meter:
+        meter.configure(MeterConfig(**{f"{kind}_range": value}))
+        reading = meter.read()
+    assert getattr(meter.config, f"{kind}_range") == kept
+    known = reading.range_of(1)
+    assert (known.voltage_v if kind == "voltage" else known.current_a) == kept
+    assert not known.known  # the other range is auto
+    assert known.crest_factor == 3.0
+
+
+@pytest.mark.parametrize(("config", "text"), [
+    (MeterConfig(voltage_range=700), "No voltage range of the WT333E holds 700 V"),
+    (MeterConfig(current_range=25), "No current range of the WT333E holds 25 A"),
+])
+def test_a_value_no_range_holds_is_refused(config, text):
+    with expected_protocol(WT300E, [yokogawa_idn("WT333E")], RESOURCE) as meter:
+        with pytest.raises(MeterUnavailable, match=text):
+            meter.configure(config)
+
+
+@pytest.mark.parametrize(("rate_hz", "argument"), [
+    (50, b"100MS"), (10, b"100MS"), (2, b"500MS"), (1, b"1S"), (0.4, b"2S"), (0.25, b"5S"),
+    (0.01, b"5S")])
+def test_the_interval_asked_is_the_nearest_allowed(rate_hz, argument):
+    with session(rate=argument) as meter:
         meter.configure(MeterConfig(rate_hz=rate_hz))
 
 
-def test_integration_starts_on_configure_and_stops_on_close():
-    pairs = [idn(), *setup_pairs(integrate=True), (b":INTEGrate:STOP\n", None)]
-    with expected_protocol(WT300E, pairs, integrate=True) as meter:
-        meter.configure(MeterConfig())
-
-
-def test_integration_asked_in_the_config_options():
-    pairs = [idn(), *setup_pairs(integrate=True), (b":INTEGrate:STOP\n", None)]
-    with expected_protocol(WT300E, pairs) as meter:
+def test_integration_starts_on_configure_stops_first_on_reconfigure_and_on_close():
+    again = yokogawa_configure(integrate=True, stop_first=True)
+    with session(*again, (b":INTEGrate:STOP\n", None), integrate=True) as meter:
+        meter.configure(MeterConfig(options={"integrate": True}))
         meter.configure(MeterConfig(options={"integrate": True}))
 
 
-def test_configuring_again_stops_the_running_integration_first():
-    again = setup_pairs(integrate=True)
-    pairs = [idn(), *setup_pairs(integrate=True), (b":INTEGrate:STOP\n", None), *again]
-    pairs.append((b":INTEGrate:STOP\n", None))
-    with expected_protocol(WT300E, pairs, integrate=True) as meter:
-        meter.configure(MeterConfig())
-        meter.configure(MeterConfig())
-
-
-def test_wt332e_has_elements_one_and_three():
-    with expected_protocol(WT300E, [idn("WT332E")]) as meter:
-        refused = "The WT332E has input elements 1, 3; element 2 cannot be read"
-        with pytest.raises(MeterUnavailable, match=refused):
+def test_wt332e_has_elements_one_and_three_and_their_own_status_bits():
+    with expected_protocol(WT300E, [yokogawa_idn("WT332E")], RESOURCE) as meter:
+        with pytest.raises(MeterUnavailable, match="element 2 cannot be read"):
             meter.configure(MeterConfig(elements=(1, 2)))
-    two_elements = VALUES.strip() + b"," + VALUES
-    pairs = [idn("WT332E"), *setup_pairs(elements=(1, 3)), *read_pairs(b"1", values=two_elements)]
-    with expected_protocol(WT300E, pairs) as meter:
+    two = (VALUES.strip() + b"," + VALUES)
+    # element 3: OVR3 bit 12 (IM WT310E-17EN 7.4, p. 7-5)
+    read = yokogawa_read(two, condition=b"%d" % (1 << 12))
+    with session(*read, model="WT332E", elements=(1, 3), filters=(7, 8, 9, 13, 14, 15)) as meter:
         meter.configure(MeterConfig(elements=(1, 3)))
-        reading = meter.read()
-    assert [element.element for element in reading.elements] == [1, 3]
+        first, third = meter.read().elements
+    assert (first.element, third.element) == (1, 3)
+    assert first.flags == []
+    assert third.status["watts"] is Status.OVER_RANGE and third.watts is None
 
 
-def test_unknown_model_is_refused():
-    with expected_protocol(WT300E, [(b"*IDN?\n", b"YOKOGAWA,WT500,X,F1\n")]) as meter:
-        refused = "identifies as YOKOGAWA WT500.*choose the driver"
-        with pytest.raises(MeterProtocolError, match=refused) as caught:
-            meter.configure(MeterConfig())
-    assert caught.value.raw == b"YOKOGAWA,WT500,X,F1"
-
-
-def test_range_not_of_the_model_is_refused():
-    with expected_protocol(WT300E, [idn("WT333E")]) as meter:
-        refused = "current range 0.005 A is not one of the WT333E's ranges"
-        with pytest.raises(MeterUnavailable, match=refused):
-            meter.configure(MeterConfig(current_range=0.005))
-        with pytest.raises(MeterUnavailable, match="voltage range 100 V"):
-            meter.configure(MeterConfig(voltage_range=100))
-
-
-def test_error_queue_entry_after_configure_is_named():
-    pairs = [idn(), *setup_pairs()]
-    pairs[-1] = (b":STATus:ERRor?\n", b'813,"Execution error"\n')
-    pairs.append((b":STATus:ERRor?\n", NO_ERROR))
-    with expected_protocol(WT300E, pairs) as meter:
-        with pytest.raises(MeterProtocolError, match='reported: 813,"Execution error"') as caught:
-            meter.configure(MeterConfig())
-    assert caught.value.raw == b'813,"Execution error"'
-
-
-def configured(extra_pairs, model="WT310E", **options):
-    return expected_protocol(WT300E, [idn(model), *setup_pairs(), *extra_pairs], **options)
-
-
-def test_read_polls_the_update_bit():
-    with configured(read_pairs(b"0", b"0", b"1")) as meter:
+def test_read_polls_the_update_bit_then_reads_status_and_values():
+    with session(*yokogawa_read(VALUES, registers=(b"0", b"0", b"1"))) as meter:
         meter.configure(MeterConfig())
         reading = meter.read()
     (element,) = reading.elements
-    assert element.element == 1
     values = (element.watts, element.volts, element.amps, element.pf, element.wh)
     assert values == (12.345, 230.12, 0.0536, 0.9876, 1.2345)
-    assert set(element.status.values()) == {Status.OK}
     assert element.flags == []
-    assert reading.raw == VALUES.strip()
     assert reading.ranges == "U=auto I=auto"
-    assert reading.end_raw_ns is not None
+    assert reading.element_ranges == (ElementRange(1, None, None, 3.0),)
 
 
 def test_other_event_bits_do_not_count_as_an_update():
-    with configured(read_pairs(b"2", b"3")) as meter:
+    with session(*yokogawa_read(VALUES, registers=(b"2", b"3"))) as meter:
         meter.configure(MeterConfig())
         meter.read()
 
 
-@pytest.mark.parametrize("token", [b"INF", b"9.9E+37", b"-9.9E+37", b"+9.90E+37", b"-INF"])
-def test_over_range_values(token):
-    values = token + b",230.0E+00,1.0E+00," + token + b",0.0E+00\n"
-    with configured(read_pairs(b"1", values=values)) as meter:
+@pytest.mark.parametrize(("where", "bits", "spoiled", "kept"), [
+    # measured data over (OVR1, bit 6) in the condition register: every quantity
+    ("condition", 1 << 6, {"watts", "volts", "amps", "pf", "wh"}, set()),
+    # current peak over (POA1, bit 8) raised while waiting: the current side
+    ("event", 1 << 8 | 1, {"watts", "amps", "pf", "wh"}, {"volts"}),
+    # voltage peak over (POV1, bit 7)
+    ("condition", 1 << 7, {"watts", "volts", "pf", "wh"}, {"amps"}),
+])
+def test_an_over_range_status_bit_marks_plausible_numbers_over_range(where, bits, spoiled, kept):
+    """A crest factor exceeded on a switching supply: plausible numbers, status flagged."""
+    registers = (b"%d" % bits,) if where == "event" else (b"1",)
+    condition = b"%d" % bits if where == "condition" else b"0"
+    with session(*yokogawa_read(VALUES, registers=registers, condition=condition)) as meter:
         meter.configure(MeterConfig())
         (element,) = meter.read().elements
-    assert element.watts is None and element.pf is None
+    assert {q for q, s in element.status.items() if s is Status.OVER_RANGE} == spoiled
+    for quantity in spoiled:
+        assert getattr(element, quantity) is None
+    for quantity in kept:
+        assert element.status[quantity] is Status.OK
+
+
+def test_the_no_data_value_with_an_over_range_status_is_over_range():
+    """The WT310E sends 9.91E+37 both for no data and, on some items, over range; where its
+    status reports the element over range, the reading says over range (issue 9, item 7)."""
+    values = b"9.91E+37,9.91E+37,53.600E-03,9.91E+37,1.0E+00\n"
+    with session(*yokogawa_read(values, condition=b"%d" % (1 << 6))) as meter:
+        meter.configure(MeterConfig())
+        (element,) = meter.read().elements
     assert element.status["watts"] is Status.OVER_RANGE
-    assert element.status["pf"] is Status.OVER_RANGE
-    assert element.volts == 230.0
-    assert element.flags == ["pf:over_range", "watts:over_range"]
-
-
-@pytest.mark.parametrize("token", [b"NAN", b"9.91E+37", b"nan", b"-9.91E+37"])
-def test_no_data_values(token):
-    values = b"1.0E+00," + token + b"," + token + b",1.0E+00,0.0E+00\n"
-    with configured(read_pairs(b"1", values=values)) as meter:
+    assert element.status["volts"] is Status.OVER_RANGE
+    with session(*yokogawa_read(values)) as meter:
         meter.configure(MeterConfig())
         (element,) = meter.read().elements
-    assert element.volts is None and element.amps is None
-    assert element.status["volts"] is Status.NO_DATA and element.status["amps"] is Status.NO_DATA
-    assert element.watts == 1.0
+    assert element.status["watts"] is Status.NO_DATA
 
 
-def test_garbage_reply_is_a_protocol_error_with_raw():
-    garbage = b"12.3E+00,ERR,1.0,1.0,1.0\n"
-    with configured(read_pairs(b"1", values=garbage)) as meter:
+def test_the_over_range_value_is_over_range_without_a_status_bit():
+    values = b"9.9E+37,230.0E+00,1.0E+00,INF,0.0E+00\n"
+    with session(*yokogawa_read(values)) as meter:
         meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match="not numbers") as caught:
-            meter.read()
-    assert caught.value.raw == garbage.strip()
+        (element,) = meter.read().elements
+    assert element.flags == ["pf:over_range", "watts:over_range"]
+    assert element.volts == 230.0
 
 
-@pytest.mark.parametrize("values", [b"1.0E+00,2.0E+00,3.0E+00,4.0E+00\n", b"1,2,3,4,5,6\n", b"\n"])
-def test_wrong_count_is_a_protocol_error(values):
-    with configured(read_pairs(b"1", values=values)) as meter:
+def test_status_bits_can_be_left_unread():
+    pairs = yokogawa_configure(filters=())
+    with expected_protocol(WT300E, [yokogawa_idn(), *pairs,
+                                    *yokogawa_read(VALUES, condition=None)],
+                           RESOURCE, status_over_range=False) as meter:
         meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match="values where 5 were expected") as caught:
-            meter.read()
-    assert caught.value.raw == values.strip()
+        assert meter.read().elements[0].watts == 12.345
 
 
-def test_event_register_garbage_is_a_protocol_error():
-    with configured([(b":STATus:EESR?\n", b"UPD\n")]) as meter:
+def test_the_accuracy_table_is_the_wt300e_specification():
+    with session() as meter:
         meter.configure(MeterConfig())
-        with pytest.raises(MeterProtocolError, match="event register"):
-            meter.read()
-
-
-def test_read_before_configure_is_refused():
-    with expected_protocol(WT300E, []) as meter:
-        with pytest.raises(MeterProtocolError, match="configured before"):
-            meter.read()
-
-
-def test_a_timeout_reopens_once_then_retries():
-    timed_out = (b":STATus:EESR?\n", TIMEOUT)
-    manager = FakeResourceManager([idn(), *setup_pairs(), timed_out, *read_pairs(b"1")])
-    meter = WT300E("TCPIP::fake.invalid::5025::SOCKET", resource_manager=manager)
-    meter.open()
-    meter.configure(MeterConfig())
-    assert meter.read().elements[0].watts == 12.345
-    meter.close()
-    manager.check_done()
-    assert manager.events.count("open") == 2
-    assert "clear" in manager.events
-
-
-def test_a_second_timeout_is_meter_timeout():
-    pairs = [
-        (b":STATus:EESR?\n", TIMEOUT),
-        (b":STATus:EESR?\n", b"1\n"),
-        (b":NUMeric:NORMal:VALue?\n", TIMEOUT),
-    ]
-    with configured(pairs) as meter:
-        meter.configure(MeterConfig())
-        with pytest.raises(MeterTimeout, match="did not answer ':NUMeric:NORMal:VALue\\?'"):
-            meter.read()
-
-
-def test_registered_under_its_name():
-    assert registry.get("yokogawa-wt300e") is WT300E
-    assert WT300E.models == ("WT310E", "WT332E", "WT333E")
-    assert WT300E.default_role == "wall"
+        spec = meter.accuracy()
+    band = spec.band(50.0)
+    assert (band.reading_pct, band.range_pct, band.pf_pct_of_s) == (0.1, 0.05, 0.1)
+    assert spec.band(0.0).range_pct == 0.2
+    assert spec.cf6_range_factor == 2.0
+    assert "IM WT310E-02EN" in spec.source
 
 
 @settings(deadline=None)
@@ -317,16 +252,18 @@ class MeterModel:
         self.polls = 0
 
     def __call__(self, line: str) -> str | None:
-        if line == "*IDN?":
-            return f"YOKOGAWA,{self.model},C3TCP0001,F1.03"
+        replies = {
+            "*IDN?": f"YOKOGAWA,{self.model},C3TCP0001,F1.03",
+            ":STATus:ERRor?": '0,"No error"',
+            ":RATE?": "100.0E-03",
+            ":INPut:CFACtor?": "3",
+            ":STATus:CONDition?": "0",
+            ":NUMeric:NORMal:VALue?": VALUES.decode().strip(),
+        }
         if line == ":STATus:EESR?":
             self.polls += 1
             return "1" if self.updates and self.polls % 2 == 1 and self.polls > 1 else "0"
-        if line == ":STATus:ERRor?":
-            return '0,"No error"'
-        if line == ":NUMeric:NORMal:VALue?":
-            return VALUES.decode().strip()
-        return None
+        return replies.get(line)
 
 
 def test_over_tcp_identify_configure_and_read():
@@ -341,6 +278,7 @@ def test_over_tcp_identify_configure_and_read():
     ends = [reading.end_raw_ns for reading in readings]
     assert ends == sorted(ends)
     assert instrument.received.count(":NUMeric:NORMal:VALue?") == 3
+    assert instrument.received[1] == "*CLS"
 
 
 def test_over_tcp_a_stalled_reply_reopens_then_times_out():
@@ -394,10 +332,12 @@ def test_pyvisa_sim_file_loads_and_the_driver_reads_through_it():
         reading = meter.read()
         assert meter.transport.query(":RATE?") == "250MS"
     assert (identity.maker, identity.model) == ("YOKOGAWA", "WT310E")
+    assert meter.config.rate_hz == 4.0
     (element,) = reading.elements
     values = (element.watts, element.volts, element.amps, element.pf, element.wh)
     assert values == (12.345, 230.12, 0.0536, 1.0, 0.0)
     assert reading.ranges == "U=150V I=0.5A"
+    assert reading.range_of(1) == ElementRange(1, 150.0, 0.5, 3.0)
 
 
 def test_pyvisa_sim_error_queue_reaches_configure():

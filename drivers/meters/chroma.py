@@ -12,31 +12,37 @@ sister "Digital Power Meter 66203/66204 User's Manual" v1.0 (FETCH & MEASURE sub
 query items and the -1/-2/-3 codes). The range commands (CONFigure:VOLTage/CURRent) follow the
 family's command set and are not confirmed by a 66202 manual page: a meter that refuses them
 reports a command error at configure, named in the message.
+
+Rate: the meter measures when asked, but its display, and the acquisition behind each answer,
+refreshes every 0.5 s; asking faster returns the same acquisition again. Readings are therefore
+taken at most twice a second (:attr:`Chroma66202.MAX_RATE_HZ`), whatever the plan asks, and
+``config.rate_hz`` says so. The 0.5 s refresh is not confirmed by a 66202 manual page either.
+A fixed range the meter accepted (no error in ``*ESR?``) is recorded as the range of each
+reading; it is not read back, as no range query is confirmed.
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import replace
 from typing import Any, ClassVar, Mapping
 
 from .base import (
+    ElementRange,
     ElementReading,
     MeterConfig,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Reading,
     Status,
     describe_ranges,
+    number_text,
+    select_inputs,
 )
 from .pacing import FixedSchedule
 from .scpi import ScpiMeter
 
-#: Error bits of the standard event status register: command, execution, query error
-#: (66200 Series manual 5.8.1, p. 5-8).
-ESR_ERRORS = 0x20 | 0x10 | 0x04
-_ESR_NAMES = ((0x20, "command error"), (0x10, "execution error"), (0x04, "query error"))
 #: Codes answered in place of a value (66203/66204 manual p. 5-17).
 CODES: Mapping[int, Status] = {
     -1: Status.NO_DATA,  # the first integrated calculation is not complete
@@ -59,10 +65,6 @@ def classify(token: str, quantity: str) -> tuple[Status, float | None]:
     return Status.OK, value
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
 class Chroma66202(ScpiMeter):
     """Chroma 66202 and 66205 single-phase power meters over USB-TMC (``USB0::...::INSTR``).
 
@@ -75,10 +77,9 @@ class Chroma66202(ScpiMeter):
     models = ("66202", "66205")
     default_role = "wall"
 
-    error_query: ClassVar[str] = "*ESR?"  # 66200 Series manual 5.8.1, p. 5-8
+    error_query = "*ESR?"  # 66200 Series manual 5.8.1, p. 5-8
     COMMANDS: ClassVar[Mapping[str, str]] = {
         # name: command template                 # source
-        "clear_status": "*CLS",  # 66200 Series manual 5.8.1, p. 5-8
         "voltage_auto": "CONFigure:VOLTage:AUTO ON",  # family command set; not confirmed
         "voltage_range": "CONFigure:VOLTage:RANGe {range}",  # family command set; not confirmed
         "current_auto": "CONFigure:CURRent:AUTO ON",  # family command set; not confirmed
@@ -93,76 +94,48 @@ class Chroma66202(ScpiMeter):
         ("W", "watts"),
         ("PF", "pf"),
     )
-    #: Fastest rate the driver asks for.
-    MAX_RATE_HZ: ClassVar[float] = 10.0
+    #: Fastest rate the driver reads: one acquisition per 0.5 s display refresh.
+    MAX_RATE_HZ: ClassVar[float] = 2.0
 
     def __init__(self, resource: str = "", **options: Any):
         super().__init__(resource, **options)
         self._schedule: FixedSchedule | None = None
         self._ranges_text = ""
+        self._ranges: tuple[ElementRange, ...] = ()
 
     def configure(self, config: MeterConfig) -> None:
-        identity = self.identity or self.identify()
-        model = identity.model.strip().upper()
-        if not any(model.startswith(known) for known in self.models):
-            raise MeterProtocolError(
-                f"The instrument at {self.resource} identifies as {identity.maker} "
-                f"{identity.model}, which the {self.name} driver does not cover "
-                f"({', '.join(self.models)}); choose the driver for that model.",
-                raw=identity.raw.encode(errors="replace"),
-            )
-        elements = tuple(dict.fromkeys(int(element) for element in config.elements))
-        if elements != (1,):
-            raise MeterUnavailable(
-                f"The {identity.model} has one input (element 1); set meters[].element to 1."
-            )
-        if not config.rate_hz > 0:
+        model = self.model_key(self.models)
+        elements = select_inputs(model, config.elements, (1,), "element")
+        if not (config.rate_hz > 0 and math.isfinite(config.rate_hz)):
             raise MeterUnavailable(f"The update rate must be above 0 Hz (got {config.rate_hz}).")
         rate_hz = min(float(config.rate_hz), self.MAX_RATE_HZ)
-        commands = [self.COMMANDS["clear_status"]]
-        commands.append(self._range_command("voltage", config.voltage_range))
-        commands.append(self._range_command("current", config.current_range))
+        self.clear_status()
+        commands = [self._range_command("voltage", config.voltage_range),
+                    self._range_command("current", config.current_range)]
         for command in commands:
             self.transport.write(command)
         self.check_errors()
         self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
+        self._ranges = (ElementRange(1, config.voltage_range, config.current_range),)
         self._schedule = FixedSchedule(1.0 / rate_hz)
         self.config = replace(config, elements=elements, rate_hz=rate_hz)
-
-    def check_errors(self) -> None:
-        """Read the standard event status register; :class:`MeterProtocolError` naming any error
-        bit set since configure began."""
-        reply = self.transport.query_raw(self.error_query)
-        try:
-            status = int(reply.decode("ascii", errors="replace").strip())
-        except ValueError:
-            raise MeterProtocolError(
-                f"The meter's event status reply {reply[:40]!r} is not a number.", raw=reply
-            ) from None
-        if status & ESR_ERRORS:
-            names = ", ".join(name for bit, name in _ESR_NAMES if status & bit)
-            raise MeterProtocolError(
-                f"The meter at {self.resource} reported a {names} (event status {status}) while "
-                f"being configured. Check the ranges asked of this model, or leave them empty "
-                f"for auto range.",
-                raw=reply,
-            )
 
     def read(self) -> Reading:
         if self._schedule is None:
             raise MeterProtocolError("The meter must be configured before it is read.")
         self._schedule.wait()
-        try:
-            raw = self.transport.query_raw(self.COMMANDS["values"])
-        except MeterTimeout:
-            self.transport.clear_and_reopen()
-            raw = self.transport.query_raw(self.COMMANDS["values"])
+        return self.retry_once(self._acquire)
+
+    def _acquire(self) -> Reading:
+        """One ``MEASure?`` acquisition, ending when its answer arrives."""
+        raw = self.transport.query_raw(self.COMMANDS["values"])
         end_ns = time.perf_counter_ns()
         return Reading(
             elements=(self._element_reading(raw),),
             raw=raw,
             ranges=self._ranges_text,
             end_raw_ns=end_ns,
+            element_ranges=self._ranges,
         )
 
     def _element_reading(self, raw: bytes) -> ElementReading:
@@ -189,11 +162,11 @@ class Chroma66202(ScpiMeter):
                 continue
             values[quantity] = value
             status[quantity] = state
-        return ElementReading(element=1, status=status, extra=extra, **values)
+        return ElementReading.from_values(1, values, status, extra)
 
     def _range_command(self, kind: str, value: float | None) -> str:
         if value is None:
             return self.COMMANDS[f"{kind}_auto"]
         if not value > 0:
-            raise MeterUnavailable(f"The {kind} range must be above 0 (got {_number(value)}).")
-        return self.COMMANDS[f"{kind}_range"].format(range=_number(value))
+            raise MeterUnavailable(f"The {kind} range must be above 0 (got {number_text(value)}).")
+        return self.COMMANDS[f"{kind}_range"].format(range=number_text(value))

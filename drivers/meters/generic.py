@@ -13,11 +13,11 @@ from dataclasses import replace
 from typing import Any, ClassVar, Sequence
 
 from .base import (
+    ElementRange,
     ElementReading,
     Identity,
     MeterConfig,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Reading,
     Status,
@@ -70,6 +70,8 @@ class GenericScpi(ScpiMeter):
       ``voltage_auto`` / ``current_auto``: commands for auto range. A fixed range in the plan
       needs its command; auto range is sent only where its command is given.
     - ``idn`` (True): identify with ``*IDN?``; False for a meter that does not answer it.
+    - ``clear_status`` (True): send ``*CLS`` before configuring, so that an old error in the
+      meter's queue does not fail the run; False for a meter that does not take it.
     - ``read_termination`` / ``write_termination`` (``"\\n"``).
     """
 
@@ -95,9 +97,11 @@ class GenericScpi(ScpiMeter):
         self.over_range = _markers(options, "over_range", [9.9e37])
         self.no_data = _markers(options, "no_data", [9.91e37])
         self.ask_idn = bool(options.get("idn", True))
+        self.send_clear = bool(options.get("clear_status", True))
         self.range_commands = {key: self._text(key) for key in self.RANGE_OPTIONS}
         self._elements: tuple[int, ...] = ()
         self._ranges_text = ""
+        self._ranges: tuple[ElementRange, ...] = ()
         self._schedule: FixedSchedule | None = None
 
     def identify(self) -> Identity:
@@ -117,6 +121,8 @@ class GenericScpi(ScpiMeter):
             )
         if not config.rate_hz > 0:
             raise MeterUnavailable(f"The update rate must be above 0 Hz (got {config.rate_hz}).")
+        if self.send_clear:
+            self.clear_status()
         commands = list(self.setup)
         commands += self._range_commands("voltage", config.voltage_range)
         commands += self._range_commands("current", config.current_range)
@@ -126,6 +132,8 @@ class GenericScpi(ScpiMeter):
             self.check_errors()
         self._elements = elements
         self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
+        self._ranges = tuple(ElementRange(element, config.voltage_range, config.current_range)
+                             for element in elements)
         self._schedule = FixedSchedule(1.0 / config.rate_hz)
         self.config = replace(config, elements=elements)
 
@@ -133,15 +141,15 @@ class GenericScpi(ScpiMeter):
         if self._schedule is None:
             raise MeterProtocolError("The meter must be configured before it is read.")
         self._schedule.wait()
-        try:
-            replies = self._query_all()
-        except MeterTimeout:
-            self.transport.clear_and_reopen()
-            replies = self._query_all()
+        return self.retry_once(self._poll)
+
+    def _poll(self) -> Reading:
+        replies = self._query_all()
         readings = tuple(
             self._element_reading(element, raw) for element, raw in zip(self._elements, replies)
         )
-        return Reading(elements=readings, raw=b"\n".join(replies), ranges=self._ranges_text)
+        return Reading(elements=readings, raw=b"\n".join(replies), ranges=self._ranges_text,
+                       element_ranges=self._ranges)
 
     def parse(self, raw: bytes) -> dict[str, tuple[Status, float | None]]:
         """The status and scaled value of each named field of one reply."""
@@ -149,8 +157,8 @@ class GenericScpi(ScpiMeter):
         parts = [part.strip() for part in text.split(self.separator)] if text else []
         if len(parts) != len(self.fields):
             raise MeterProtocolError(
-                f"The meter sent {len(parts)} fields where the driver option fields names "
-                f"{len(self.fields)}.",
+                f"The meter sent {len(parts)} fields where {len(self.fields)} were expected "
+                f"(the driver option fields names {len(self.fields)}).",
                 raw=raw,
             )
         parsed: dict[str, tuple[Status, float | None]] = {}
@@ -185,7 +193,7 @@ class GenericScpi(ScpiMeter):
         parsed = self.parse(raw)
         values = {name: value for name, (_, value) in parsed.items()}
         status = {name: state for name, (state, _) in parsed.items()}
-        return ElementReading(element=element, status=status, **values)
+        return ElementReading.from_values(element, values, status)
 
     def _range_commands(self, kind: str, value: float | None) -> list[str]:
         if value is None:

@@ -22,10 +22,12 @@ _HOST_PORT = re.compile(r"^([A-Za-z0-9._-]+)(?::(\d+))?$")
 class TcpLines:
     """Lines over a TCP connection: send a line, receive the next line, with typed errors."""
 
-    def __init__(self, host: str, port: int, eol: bytes = b"\n", timeout_s: float = 3.0):
+    def __init__(self, host: str, port: int, eol: bytes = b"\n", timeout_s: float = 3.0,
+                 send_eol: bytes | None = None):
         self.host = host
         self.port = port
         self.eol = eol
+        self.send_eol = eol if send_eol is None else send_eol
         self.timeout_s = timeout_s
         self.where = f"{host}:{port}"
         self._sock: socket.socket | None = None
@@ -53,7 +55,7 @@ class TcpLines:
         """Send ``line`` followed by the line end."""
         sock = self._connected()
         try:
-            sock.sendall(line.encode("ascii") + self.eol)
+            sock.sendall(line.encode("ascii") + self.send_eol)
         except OSError as exc:
             raise self._lost(exc) from exc
 
@@ -169,7 +171,7 @@ class SerialLines(TcpLines):
     def send(self, line: str) -> None:
         port = self._opened()
         try:
-            port.write(line.encode("ascii") + self.eol)
+            port.write(line.encode("ascii") + self.send_eol)
             port.flush()
         except (serial.SerialException, OSError) as exc:
             raise self._lost(exc) from exc

@@ -4,8 +4,25 @@ A lab that already runs PTDaemon against its analyzer can use it as a meter: the
 the daemon's TCP port, sets the ranges (``SR``), starts sampling (``Go``) and reads the samples the
 daemon took since the last read (``RL``: a ``Last <n> samples`` line, then one line per sample with
 ``Time``, ``Watts``, ``Volts``, ``Amps``, ``PF`` and ``Mark`` fields), keeping the newest. Lines end
-with CR LF. A value of -1 marks a quantity the daemon does not have; a reply beginning with
-``Error`` marks a sample it could not take.
+with CR LF (LF alone is read as well). A value of -1 marks a quantity the daemon does not report:
+that quantity is left out of the reading (neither a value nor a status), and the others stand. A
+reply beginning with ``Error`` marks a sample it could not take.
+
+Multichannel analyzers: the daemon's line gives the total first, with -1 for volts, amps and
+power factor, then the mark, then one group per channel::
+
+    Time,11-13-2020 22:38:59.240,Watts,272.93,Volts,-1.000000,Amps,-1.000000,PF,-1.000000,
+    Mark,notset,Ch1,Watts,91.06,Volts,120.95,Amps,0.8321,PF,0.9389,Ch2,...
+
+(one line; MLCommons power-dev, ptd_client_server tests). Each channel is read as an element
+(``Ch1`` is element 1); the daemon's total is kept beside element 1's values as
+``extra["ptd_total_w"]``, not as a reading of its own, so that the channels are not counted
+twice. Configure looks at the daemon's first sample line and, where it reports channels the plan
+does not read, says so in :attr:`Meter.setup_notes`.
+
+After setting ranges the driver waits ``range_settle_s`` (10 s) before starting the daemon's
+sampling, as power-dev's server does (lib/server.py: ``ANALYZER_SLEEP_SECONDS = 10`` between
+``SR,V``/``SR,A`` and ``Go``), so that the analyzer has settled on its new ranges.
 
 Sources: the MLCommons power-dev PTD client and server (ptd_client_server/lib/server.py and
 lib/common.py: the Hello handshake and its reply, Identify, RR and its ``Ranges,...`` reply with -1
@@ -21,6 +38,7 @@ from dataclasses import replace
 from typing import Any, ClassVar, Mapping
 
 from .base import (
+    ElementRange,
     ElementReading,
     Identity,
     Meter,
@@ -31,6 +49,8 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_ranges,
+    number_text,
 )
 from .lines import TcpLines
 from .pacing import FixedSchedule
@@ -40,28 +60,72 @@ INVALID = -1.0
 _RESOURCE = re.compile(r"^(?:TCPIP\d*::)?([A-Za-z0-9._-]+)(?::|::)(\d+)(?:::SOCKET)?$", re.I)
 _LAST = re.compile(r"^Last\s+(\d+)\s+samples?", re.I)
 _FIELDS = {"Watts": "watts", "Volts": "volts", "Amps": "amps", "PF": "pf"}
+_CHANNEL = re.compile(r"^Ch(\d+)$", re.I)
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def sample_groups(line: str) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    """The ``name,value`` pairs of one sample line: the line's own (``Time``, ``Watts``, ...,
+    ``Mark``) and those of each ``Ch<n>`` group after the mark, by channel number.
+    ``ValueError`` when the line is not of that shape."""
+    parts = [part.strip() for part in line.strip().split(",")]
+    head: dict[str, str] = {}
+    channels: dict[int, dict[str, str]] = {}
+    group = head
+    index = 0
+    while index < len(parts):
+        match = _CHANNEL.match(parts[index])
+        if match:
+            number = int(match.group(1))
+            if number in channels or number < 1:
+                raise ValueError(line)
+            group = channels[number] = {}
+            index += 1
+            continue
+        if index + 1 >= len(parts):
+            raise ValueError(line)
+        group[parts[index]] = parts[index + 1]
+        index += 2
+    if channels and "Mark" not in head:
+        raise ValueError(line)
+    return head, channels
 
 
 def sample_fields(line: str) -> dict[str, str]:
-    """The ``name,value`` pairs of one sample line, e.g. ``{"Watts": "101.5", ...}``."""
-    parts = [part.strip() for part in line.split(",")]
-    if len(parts) % 2:
+    """The ``name,value`` pairs of a single-channel sample line, e.g. ``{"Watts": "101.5"}``."""
+    head, channels = sample_groups(line)
+    if channels:
         raise ValueError(line)
-    return dict(zip(parts[0::2], parts[1::2]))
+    return head
 
 
-def classify(token: str) -> tuple[Status, float | None]:
-    """The status and value of one sample field; ``ValueError`` if it is not a number."""
+def classify(token: str) -> tuple[Status, float | None] | None:
+    """The status and value of one sample field; ``None`` for -1 (the quantity is not reported);
+    ``ValueError`` if it is not a number."""
     value = float(token)
-    if math.isnan(value) or value == INVALID:
+    if value == INVALID:
+        return None
+    if math.isnan(value):
         return Status.NO_DATA, None
     if math.isinf(value):
         return Status.OVER_RANGE, None
     return Status.OK, value
+
+
+def group_reading(element: int, fields: dict[str, str]) -> ElementReading:
+    """An element from one group's fields; -1 quantities are left out. ``ValueError`` when a
+    field is not a number; a group without watts is read as watts with no data."""
+    values: dict[str, float | None] = {}
+    status: dict[str, Status] = {}
+    for key, name in _FIELDS.items():
+        if key not in fields:
+            continue
+        parsed = classify(fields[key])
+        if parsed is None:
+            continue
+        status[name], values[name] = parsed
+    if "watts" not in status:
+        status["watts"] = Status.NO_DATA
+    return ElementReading.from_values(element, values, status)
 
 
 class PTDaemon(Meter):
@@ -78,6 +142,7 @@ class PTDaemon(Meter):
       False leaves a daemon that another program drives alone: the driver only reads.
     - ``mark`` (``"kperf"``): the mark the daemon writes beside each sample in its log.
     - ``min_interval_ms`` (1000): the shortest sample interval asked of the daemon.
+    - ``range_settle_s`` (10): the wait after setting ranges, before ``Go`` (see above).
     - ``link``: a ready line link to use instead of a TCP connection.
     """
 
@@ -112,10 +177,15 @@ class PTDaemon(Meter):
                 "The driver option mark must be letters, digits, '-' and '_' (at least one)."
             )
         self.min_interval_ms = int(options.get("min_interval_ms", 1000))
+        self.range_settle_s = float(options.get("range_settle_s", 10.0))
+        if not (self.range_settle_s >= 0 and math.isfinite(self.range_settle_s)):
+            raise MeterUnavailable("The driver option range_settle_s must be 0 s or more.")
         timeout_s = float(options.get("timeout_ms", 3000)) / 1000.0
         self.link: TcpLines = options.get("link") or self._link(resource, timeout_s)
         self.identity: Identity | None = None
         self._ranges_text = ""
+        self._ranges: tuple[ElementRange, ...] = ()
+        self._elements: tuple[int, ...] = (1,)
         self._configured = False
         self._running = False
         self._schedule: FixedSchedule | None = None
@@ -137,32 +207,61 @@ class PTDaemon(Meter):
 
     def configure(self, config: MeterConfig) -> None:
         elements = tuple(dict.fromkeys(int(element) for element in config.elements))
-        if elements != (1,):
+        if not elements or min(elements) < 1:
             raise MeterUnavailable(
-                "A PTDaemon is read as one channel; set meters[].element to 1."
-            )
-        if not config.rate_hz > 0:
+                "A PTDaemon is read as its channels 1, 2, ...; set meters[].element to them.")
+        if not (config.rate_hz > 0 and math.isfinite(config.rate_hz)):
             raise MeterUnavailable(f"The update rate must be above 0 Hz (got {config.rate_hz}).")
         interval_ms = max(self.min_interval_ms, round(1000.0 / config.rate_hz))
-        setup: list[str] = []
-        if self.start:
-            setup = [
-                self.COMMANDS["voltage_range"].format(value=self._range(config.voltage_range)),
-                self.COMMANDS["current_range"].format(value=self._range(config.current_range)),
-                self.COMMANDS["go"].format(interval_ms=interval_ms, mark=self.mark),
-            ]
+        self.setup_notes = []
         if self._running:
             self._command(self.COMMANDS["stop"])
             self._running = False
-        for command in setup:
-            self._command(command)
+        if self.start:
+            self._command(self.COMMANDS["voltage_range"].format(
+                value=self._range(config.voltage_range)))
+            self._command(self.COMMANDS["current_range"].format(
+                value=self._range(config.current_range)))
+            if self.range_settle_s:
+                time.sleep(self.range_settle_s)
+            self._command(self.COMMANDS["go"].format(interval_ms=interval_ms, mark=self.mark))
         self._running = self.start
-        self._ranges_text = self._read_ranges(config)
+        volts, amps = self._read_ranges(config)
+        self._elements = elements
+        self._ranges = tuple(ElementRange(element, volts, amps) for element in elements)
+        self._ranges_text = describe_ranges(volts, amps)
         if self.read_mode == "RL":
-            self._read_samples()  # what was taken before configure is not a reading
+            _, taken = self._read_samples()  # what was taken before configure is not a reading
+            if taken:
+                self._check_channels(taken[-1], elements)
+        elif elements != (1,):
+            raise MeterUnavailable(
+                "With the driver option read = \"Watts\" a PTDaemon is read as one channel; set "
+                "meters[].element to 1.")
         self._schedule = FixedSchedule(interval_ms / 1000.0)
         self._configured = True
         self.config = replace(config, elements=elements, rate_hz=1000.0 / interval_ms)
+
+    def _check_channels(self, raw: bytes, elements: tuple[int, ...]) -> None:
+        """Compare the channels of a sample line with those asked for."""
+        try:
+            _, channels = sample_groups(raw.decode("ascii", errors="replace"))
+        except ValueError:
+            return  # the first reading names the line
+        present = sorted(channels) or [1]
+        missing = [e for e in elements if e not in present]
+        if missing:
+            raise MeterUnavailable(
+                f"The PTDaemon at {self.resource} reports channel{'s' if len(present) > 1 else ''} "
+                f"{', '.join(map(str, present))}; channel {', '.join(map(str, missing))} cannot be "
+                f"read. Set meters[].element to channels it reports.")
+        unread = [c for c in present if c not in elements]
+        if unread:
+            self.setup_notes.append(
+                f"The PTDaemon reports channels {', '.join(map(str, present))}; channel"
+                f"{'s' if len(unread) > 1 else ''} {', '.join(map(str, unread))} "
+                f"{'are' if len(unread) > 1 else 'is'} not read (meters[].element), so the power "
+                f"summed is not the daemon's total.")
 
     def read(self) -> Reading:
         if not self._configured:
@@ -200,12 +299,13 @@ class PTDaemon(Meter):
             if samples:
                 start_ns = previous_ns if previous_ns is not None else sent_ns
                 end_ns = (start_ns + time.perf_counter_ns()) // 2
-                raw = samples[-1]
+                raw = samples[-1].rstrip(b"\r")
                 return Reading(
-                    elements=(self._sample_reading(raw),),
+                    elements=self._sample_reading(raw),
                     raw=raw,
                     ranges=self._ranges_text,
                     end_raw_ns=end_ns,
+                    element_ranges=self._ranges,
                 )
             if header.lower().startswith("error"):
                 time.sleep(max(0.0, started + period - time.monotonic()))  # one per update
@@ -226,21 +326,25 @@ class PTDaemon(Meter):
         raw = reply.encode("ascii", errors="replace")
         token = reply.split(",")[-1].strip()
         try:
-            state, value = classify(token)
+            state = classify(token)
         except ValueError:
             raise MeterProtocolError(
                 f"The PTDaemon at {self.resource} answered Watts with {reply[:60]!r}, which is "
                 f"not a number.",
                 raw=raw,
             ) from None
-        element = ElementReading(element=1, watts=value, status={"watts": state})
-        return Reading(elements=(element,), raw=raw, ranges=self._ranges_text)
+        if state is None:
+            state = (Status.NO_DATA, None)
+        element = ElementReading(element=1, watts=state[1], status={"watts": state[0]})
+        return Reading(elements=(element,), raw=raw, ranges=self._ranges_text,
+                       element_ranges=self._ranges)
 
     def _error_reading(self, reply: str) -> Reading:
-        element = ElementReading(element=1, status={"watts": Status.NO_DATA})
+        elements = tuple(ElementReading(element=e, status={"watts": Status.NO_DATA})
+                         for e in self._elements)
         return Reading(
-            elements=(element,), raw=reply.encode("ascii", errors="replace"),
-            ranges=self._ranges_text,
+            elements=elements, raw=reply.encode("ascii", errors="replace"),
+            ranges=self._ranges_text, element_ranges=self._ranges,
         )
 
     def _read_samples(self) -> tuple[str, list[bytes]]:
@@ -258,44 +362,55 @@ class PTDaemon(Meter):
             )
         return header, [self.link.read_line() for _ in range(int(match.group(1)))]
 
-    def _sample_reading(self, raw: bytes) -> ElementReading:
+    def _sample_reading(self, raw: bytes) -> tuple[ElementReading, ...]:
+        """The configured elements of one sample line (a single-channel line is element 1)."""
         text = raw.decode("ascii", errors="replace").strip()
         try:
-            fields = sample_fields(text)
-            parsed = {name: classify(fields[key]) for key, name in _FIELDS.items() if key in fields}
+            head, channels = sample_groups(text)
+            groups = channels or {1: head}
+            if any("Watts" not in groups[e] for e in self._elements if e in groups):
+                raise MeterProtocolError(
+                    f"The PTDaemon sent a sample without watts: {text[:80]!r}.", raw=raw)
+            missing = [e for e in self._elements if e not in groups]
+            if missing:
+                raise MeterProtocolError(
+                    f"The PTDaemon sent a sample without channel {', '.join(map(str, missing))}: "
+                    f"{text[:80]!r}.", raw=raw)
+            readings = [group_reading(e, groups[e]) for e in self._elements]
+            if channels and "Watts" in head:
+                total = classify(head["Watts"])
+                if total is not None and total[1] is not None:
+                    first = readings[0]
+                    readings[0] = replace(first, extra={**first.extra, "ptd_total_w": total[1]})
         except ValueError:
             raise MeterProtocolError(
                 f"The PTDaemon sent a sample that cannot be read: {text[:80]!r}.", raw=raw
             ) from None
-        if "watts" not in parsed:
-            raise MeterProtocolError(
-                f"The PTDaemon sent a sample without watts: {text[:80]!r}.", raw=raw
-            )
-        values = {name: value for name, (_, value) in parsed.items()}
-        status = {name: state for name, (state, _) in parsed.items()}
-        return ElementReading(element=1, status=status, **values)
+        return tuple(readings)
 
-    def _read_ranges(self, config: MeterConfig) -> str:
-        """The ranges in effect as the daemon reports them (``RR``), else as asked."""
+    def _read_ranges(self, config: MeterConfig) -> tuple[float | None, float | None]:
+        """The ranges in effect, volts and amperes, as the daemon reports them (``RR``:
+        "Ranges,{A auto},{A},{V auto},{V}", 1 for auto, -1 for unknown): a fixed range it
+        reports; ``None`` at auto; where it does not know, the fixed range asked (which it
+        accepted without an error), else ``None``."""
         reply = self._ask(self.COMMANDS["ranges"])
         parts = [part.strip() for part in reply.split(",")]
-        reported = {}
-        if len(parts) == 5 and parts[0] == "Ranges":
-            for kind, flag, value, unit in (("I", parts[1], parts[2], "A"),
-                                             ("U", parts[3], parts[4], "V")):
-                try:
-                    number = float(value)
-                except ValueError:
-                    break
-                if flag == "1":
-                    reported[kind] = "auto"
-                elif flag == "0" and number > 0:
-                    reported[kind] = f"{_number(number)}{unit}"
-        if len(reported) == 2:
-            return f"U={reported['U']} I={reported['I']}"
-        volts = "auto" if config.voltage_range is None else f"{_number(config.voltage_range)}V"
-        amps = "auto" if config.current_range is None else f"{_number(config.current_range)}A"
-        return f"U={volts} I={amps}"
+        if not (len(parts) == 5 and parts[0] == "Ranges"):
+            parts = ["Ranges", "-1", "-1", "-1", "-1"]
+        asked = (config.voltage_range, config.current_range) if self.start else (None, None)
+        result: list[float | None] = []
+        for (flag, value), fallback in zip(((parts[3], parts[4]), (parts[1], parts[2])), asked):
+            try:
+                number = float(value)
+            except ValueError:
+                number = -1.0
+            if flag == "0" and number > 0:
+                result.append(number)
+            elif flag == "1":
+                result.append(None)
+            else:
+                result.append(fallback)
+        return result[0], result[1]
 
     def _reconnect(self) -> None:
         """Reconnect after a timeout and greet the daemon again."""
@@ -329,7 +444,7 @@ class PTDaemon(Meter):
             return "Auto"
         if not (value > 0 and math.isfinite(value)):
             raise MeterUnavailable(f"A fixed range must be above 0 (got {value}).")
-        return _number(value)
+        return number_text(value)
 
     @staticmethod
     def _link(resource: str, timeout_s: float) -> TcpLines:
@@ -339,4 +454,4 @@ class PTDaemon(Meter):
                 f"{resource!r} is not a PTDaemon address; give it as host:port, for example "
                 f"192.168.0.30:8888."
             )
-        return TcpLines(match.group(1), int(match.group(2)), b"\r\n", timeout_s)
+        return TcpLines(match.group(1), int(match.group(2)), b"\n", timeout_s, send_eol=b"\r\n")

@@ -13,6 +13,7 @@ BUILTIN: dict[str, str] = {
     "yokogawa-wt1800e": "drivers.meters.yokogawa_wt:WT1800E",
     "yokogawa-wt5000": "drivers.meters.yokogawa_wt:WT5000",
     "hioki-pw3335": "drivers.meters.hioki:PW3335",
+    "hioki-pw8001": "drivers.meters.hioki:PW8001",
     "rs-hmc8015": "drivers.meters.rohde_schwarz:HMC8015",
     "tektronix-pa1000": "drivers.meters.tektronix:PA1000",
     "chroma-66202": "drivers.meters.chroma:Chroma66202",

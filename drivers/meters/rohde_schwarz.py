@@ -3,7 +3,10 @@
 The meter's channel 1 is told which functions to report (``CHAN1:MEAS:FUNC
 URMS,IRMS,P,LAMB,WH``) and returns their values, comma separated in that order, to
 ``CHAN1:MEAS:DATA?``. An invalid value comes back as SCPI not-a-number 9.91E37 (or ``NAN``), an
-overloaded one as SCPI infinity 9.9E37 (or ``INF``).
+overloaded one as SCPI infinity 9.9E37 (or ``INF``): that is the over-range signal this driver
+reads (no status register bit for an overload is confirmed from the stored manual). The voltage
+and current ranges in use (``URAN``, ``IRAN``, in the meter's default function list) are read
+with every update, so each reading's ranges are known, at auto range too.
 
 An update is detected by polling (see :class:`drivers.meters.hioki.UpdatePoller`): the driver asks
 at twice the update rate and keeps one reply per update, a changed reply being a new update and an
@@ -21,11 +24,11 @@ manual say so.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any, ClassVar, Mapping
 
 from .base import (
+    ElementRange,
     ElementReading,
     MeterConfig,
     MeterProtocolError,
@@ -33,45 +36,26 @@ from .base import (
     Reading,
     Status,
     describe_ranges,
+    number_text,
+    select_inputs,
 )
 from .pacing import UpdatePoller
-from .scpi import ScpiMeter
+from .scpi import SCPI_SPECIALS, ScpiMeter, parse_fields
 
 NOT_A_NUMBER = 9.91e37
 INFINITY = 9.9e37
-_TOLERANCE = 0.004e37
 
 
 def classify(token: str) -> tuple[Status, float | None]:
     """The status and value of one field of ``CHAN1:MEAS:DATA?``; ``ValueError`` if it is not a
     number."""
-    value = float(token)
-    if math.isnan(value) or math.isclose(abs(value), NOT_A_NUMBER, abs_tol=_TOLERANCE):
-        return Status.NO_DATA, None
-    if math.isinf(value) or math.isclose(abs(value), INFINITY, abs_tol=_TOLERANCE):
-        return Status.OVER_RANGE, None
-    return Status.OK, value
+    return SCPI_SPECIALS.classify(token)
 
 
 def parse_values(raw: bytes, expected: int) -> list[tuple[Status, float | None]]:
     """Every field of a ``CHAN1:MEAS:DATA?`` reply; :class:`MeterProtocolError` (with the raw
     reply) unless there are exactly ``expected`` numbers."""
-    text = raw.decode("ascii", errors="replace").strip()
-    fields = [field.strip() for field in text.split(",")] if text else []
-    if len(fields) != expected:
-        raise MeterProtocolError(
-            f"The meter sent {len(fields)} values where {expected} were expected.", raw=raw
-        )
-    try:
-        return [classify(field) for field in fields]
-    except ValueError:
-        raise MeterProtocolError(
-            f"The meter sent values that are not numbers: {text[:80]!r}.", raw=raw
-        ) from None
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
+    return parse_fields(raw, expected, SCPI_SPECIALS)
 
 
 class HMC8015(ScpiMeter):
@@ -97,14 +81,17 @@ class HMC8015(ScpiMeter):
         "current_auto": "CHAN1:ACQ:CURR:RANG:AUTO ON",
         "current_range": "CHAN1:ACQ:CURR:RANG {range}",
     }
-    #: (function, ElementReading field), in output order; LAMB is the power factor (function
-    #: names as in the meter's default list URMS,IRMS,P,FPLL,URAN,IRAN,S,Q,LAMB,PHI).
+    #: (function, field), in output order; LAMB is the power factor, URAN and IRAN the voltage
+    #: and current ranges in use (function names as in the meter's default list
+    #: URMS,IRMS,P,FPLL,URAN,IRAN,S,Q,LAMB,PHI).
     FUNCTIONS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("URMS", "volts"),
         ("IRMS", "amps"),
         ("P", "watts"),
         ("LAMB", "pf"),
         ("WH", "wh"),
+        ("URAN", "range_v"),
+        ("IRAN", "range_a"),
     )
     #: Ranges of crest factors 3 and 6 together (data sheet; not confirmed from the manual).
     VOLTAGE_RANGES: ClassVar[tuple[float, ...]] = (2.5, 5, 7.5, 15, 30, 60, 75, 150, 300, 600)
@@ -123,61 +110,41 @@ class HMC8015(ScpiMeter):
         self._poller: UpdatePoller | None = None
         self._ranges_text = ""
 
+    def voltage_ranges(self, element: int = 1) -> tuple[float, ...]:
+        return self.VOLTAGE_RANGES
+
+    def current_ranges(self, element: int = 1) -> tuple[float, ...]:
+        return self.CURRENT_RANGES
+
     def configure(self, config: MeterConfig) -> None:
-        self._check_model()
-        others = sorted({int(element) for element in config.elements} - {1})
-        if others or not config.elements:
-            raise MeterUnavailable(
-                f"The HMC8015 has one channel; element {', '.join(map(str, others)) or '(none)'} "
-                f"cannot be read. Set meters[].element to 1."
-            )
+        self.model_key(self.models)
+        elements = select_inputs("HMC8015", config.elements, (1,), "channel")
+        voltage = self.resolve_range("voltage", config.voltage_range, elements)
+        current = self.resolve_range("current", config.current_range, elements)
         functions = ",".join(function for function, _ in self.FUNCTIONS)
+        self.clear_status()
         commands = [self.COMMANDS["functions"].format(functions=functions)]
-        commands += self._range_commands(config.voltage_range, config.current_range)
+        for kind, value in (("voltage", voltage), ("current", current)):
+            commands.append(self.COMMANDS[f"{kind}_auto"] if value is None else
+                            self.COMMANDS[f"{kind}_range"].format(range=number_text(value)))
         for command in commands:
             self.transport.write(command)
         self.check_errors()
         query = self.COMMANDS["data"]
         self._poller = UpdatePoller(lambda: self.transport.query_raw(query), self._interval_s)
-        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
-        self.config = replace(config, elements=(1,), rate_hz=1.0 / self._interval_s)
+        self._ranges_text = describe_ranges(voltage, current)
+        self.config = replace(config, elements=elements, rate_hz=1.0 / self._interval_s,
+                              voltage_range=voltage, current_range=current)
 
     def _read_update(self) -> Reading:
         if self._poller is None:
             raise MeterProtocolError("The meter must be configured before it is read.")
         raw, end_ns = self._poller.next_update()
-        fields = parse_values(raw, len(self.FUNCTIONS))
-        element = ElementReading(
-            element=1,
-            status={field: state for (_, field), (state, _) in zip(self.FUNCTIONS, fields)},
-            **{field: value for (_, field), (_, value) in zip(self.FUNCTIONS, fields)},
-        )
-        return Reading(elements=(element,), raw=raw, ranges=self._ranges_text, end_raw_ns=end_ns)
-
-    def _check_model(self) -> None:
-        identity = self.identity or self.identify()
-        if not identity.model.upper().startswith("HMC8015"):
-            raise MeterProtocolError(
-                f"The instrument at {self.resource} identifies as {identity.maker} "
-                f"{identity.model}, which the {self.name} driver does not cover (HMC8015); "
-                f"choose the driver for that model.",
-                raw=identity.raw.encode(errors="replace"),
-            )
-
-    def _range_commands(self, voltage: float | None, current: float | None) -> list[str]:
-        commands = []
-        for kind, value, unit, allowed in (
-            ("voltage", voltage, "V", self.VOLTAGE_RANGES),
-            ("current", current, "A", self.CURRENT_RANGES),
-        ):
-            if value is None:
-                commands.append(self.COMMANDS[f"{kind}_auto"])
-                continue
-            if not any(math.isclose(value, option, rel_tol=1e-9) for option in allowed):
-                choices = ", ".join(_number(option) for option in allowed)
-                raise MeterUnavailable(
-                    f"The {kind} range {_number(value)} {unit} is not one of the HMC8015's "
-                    f"ranges ({choices} {unit}); leave it empty for auto range."
-                )
-            commands.append(self.COMMANDS[f"{kind}_range"].format(range=_number(value)))
-        return commands
+        fields = dict(zip((name for _, name in self.FUNCTIONS),
+                          parse_values(raw, len(self.FUNCTIONS))))
+        quantities = [name for _, name in self.FUNCTIONS if not name.startswith("range_")]
+        element = ElementReading.from_fields(1, quantities, [fields[name] for name in quantities])
+        ranges = ElementRange(1, fields["range_v"][1], fields["range_a"][1])
+        return Reading(elements=(element,), raw=raw,
+                       ranges=describe_ranges(ranges.voltage_v, ranges.current_a),
+                       end_raw_ns=end_ns, element_ranges=(ranges,))

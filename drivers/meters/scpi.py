@@ -1,16 +1,23 @@
-"""One SCPI transport over pyvisa for every SCPI power meter, and the SCPI meter base.
+"""One SCPI transport over pyvisa for every SCPI power meter, the SCPI meter base, and the
+behaviour every SCPI driver shares.
 
 The transport sends exact bytes (explicit write and read terminations), turns pyvisa's failures
-into the typed meter errors with a plain sentence, and reads the error queue. Makers differ only
-in their command tables and parsing, which live in their own driver modules.
+into the typed meter errors with a plain sentence, and reads the error queue. What SCPI meters
+share lives here once: decoding the standard event status register (``*ESR?``), special values
+that stand for over-range or no data, matching the identified model against a driver's table,
+number parsing with a clear error, the wait for an update bit, and clear-reopen-retry after a
+timeout. Makers differ only in their command tables and parsing, which live in their own driver
+modules.
 """
 from __future__ import annotations
 
+import math
 import os
 import select
 import socket
+import time
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 import pyvisa
 from pyvisa import constants, rname
@@ -25,6 +32,7 @@ from .base import (
     MeterTimeout,
     MeterUnavailable,
     Reading,
+    Status,
 )
 
 DEFAULT_BACKEND = "@py"
@@ -364,6 +372,156 @@ class ScpiTransport:
             return True
 
 
+# --- behaviour every SCPI meter shares ----------------------------------------------------
+
+#: Error bits of the IEEE 488.2 standard event status register (``*ESR?``): command, execution,
+#: device-dependent and query error (IEEE 488.2 11.5.1; the same bits in every maker's manual
+#: cited by the drivers, e.g. Hioki PW3335A985-01 ch. 1 Event Registers, p. 8).
+ESR_ERRORS: tuple[tuple[int, str], ...] = (
+    (0x20, "command error (CME)"),
+    (0x10, "execution error (EXE)"),
+    (0x08, "device-dependent error (DDE)"),
+    (0x04, "query error (QYE)"),
+)
+
+
+def esr_errors(register: int) -> list[str]:
+    """The names of the error bits set in a standard event status register value."""
+    return [name for bit, name in ESR_ERRORS if register & bit]
+
+
+def check_event_status(reply: bytes, where: str) -> None:
+    """Decode a ``*ESR?`` reply; :class:`MeterProtocolError` naming every error bit set (``where``
+    names the instrument, e.g. "The meter at TCPIP::...")."""
+    register = parse_integer(reply, "event status (*ESR?)")
+    found = esr_errors(register)
+    if found:
+        raise MeterProtocolError(
+            f"{where} reported {', '.join(found)} (*ESR? {register}) while being configured. "
+            f"Check the ranges, elements and rate asked of this model, or leave the ranges "
+            f"empty for auto range.", raw=reply)
+
+
+def parse_integer(reply: bytes | str, what: str) -> int:
+    """An integer reply (a register, a range number); :class:`MeterProtocolError` naming
+    ``what`` when it is not one."""
+    text = reply.decode("ascii", errors="replace") if isinstance(reply, bytes) else reply
+    try:
+        return int(text.strip().lstrip("+"))
+    except ValueError:
+        raw = reply if isinstance(reply, bytes) else reply.encode(errors="replace")
+        raise MeterProtocolError(f"The meter's {what} reply {text.strip()[:40]!r} is not a "
+                                 f"whole number.", raw=raw) from None
+
+
+def parse_number(reply: bytes | str, what: str) -> float:
+    """A numeric reply (``150.0E+00``, ``0.5``); :class:`MeterProtocolError` naming ``what``
+    when it is not a finite number."""
+    text = reply.decode("ascii", errors="replace") if isinstance(reply, bytes) else reply
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raw = reply if isinstance(reply, bytes) else reply.encode(errors="replace")
+        raise MeterProtocolError(f"The meter's {what} reply {text.strip()[:40]!r} is not a "
+                                 f"number.", raw=raw)
+    return value
+
+
+@dataclass(frozen=True)
+class SpecialValues:
+    """Numbers a meter sends in place of a value, and what each means. Both signs are meant;
+    ``nan``/``inf`` (``NAN``, ``INF``) mean no data / over range unless ``finite_only``, in which
+    case they are not numbers for this meter. Defaults: SCPI-99 vol. 1, 7.2.1.5 (9.9E37 infinity,
+    9.91E37 not a number), as Yokogawa (IM 760101-11E p. 5-70, IM WT3001E-17EN p. 6-97) and R&S
+    send them."""
+
+    over_range: tuple[float, ...] = (9.9e37,)
+    no_data: tuple[float, ...] = (9.91e37,)
+    scaling_error: tuple[float, ...] = ()
+    rel_tol: float = 0.0
+    abs_tol: float = 0.004e37
+    finite_only: bool = False
+
+    def classify(self, token: str) -> tuple[Status, float | None]:
+        """The status and value of one field; ``ValueError`` if it is not a number."""
+        value = float(token)
+        if not math.isfinite(value):
+            if self.finite_only:
+                raise ValueError(token)
+            return (Status.NO_DATA, None) if math.isnan(value) else (Status.OVER_RANGE, None)
+        size = abs(value)
+        for markers, status in ((self.no_data, Status.NO_DATA),
+                                (self.over_range, Status.OVER_RANGE),
+                                (self.scaling_error, Status.SCALING_ERROR)):
+            if any(math.isclose(size, abs(marker), rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+                   for marker in markers):
+                return status, None
+        return Status.OK, value
+
+
+SCPI_SPECIALS = SpecialValues()
+
+
+def parse_fields(raw: bytes, expected: int, specials: SpecialValues = SCPI_SPECIALS,
+                 separator: str = ",") -> list[tuple[Status, float | None]]:
+    """Every field of a reply of ``expected`` numbers; :class:`MeterProtocolError` (with the raw
+    reply) when the count is wrong or a field is not a number."""
+    text = raw.decode("ascii", errors="replace").strip()
+    fields = [field.strip() for field in text.split(separator)] if text else []
+    if len(fields) != expected:
+        raise MeterProtocolError(
+            f"The meter sent {len(fields)} values where {expected} were expected.", raw=raw)
+    try:
+        return [specials.classify(field) for field in fields]
+    except ValueError:
+        raise MeterProtocolError(
+            f"The meter sent values that are not numbers: {text[:80]!r}.", raw=raw) from None
+
+
+def match_model(identity: Identity, known: Iterable[str], driver: str, models: Iterable[str],
+                resource: str) -> str:
+    """The entry of ``known`` the identified model is (exactly, else the longest that starts
+    it; spaces and case ignored); :class:`MeterProtocolError` naming the driver's models when
+    none is."""
+    model = identity.model.replace(" ", "").upper()
+    table = list(known)
+    for entry in table:
+        if model == entry.replace(" ", "").upper():
+            return entry
+    for entry in sorted(table, key=len, reverse=True):
+        if model.startswith(entry.replace(" ", "").upper()):
+            return entry
+    raise MeterProtocolError(
+        f"The instrument at {resource} identifies as {identity.maker} {identity.model}, which "
+        f"the {driver} driver does not cover ({', '.join(models)}); choose the driver for that "
+        f"model.", raw=identity.raw.encode(errors="replace"))
+
+
+def wait_for_bit(poll: Callable[[], int], bit: int, period_s: float, limit_s: float,
+                 resource: str) -> tuple[int, int]:
+    """Poll a status register every quarter update period until ``bit`` is set. Returns every
+    bit seen meanwhile (OR-ed: a flag raised while waiting is not lost) and the end of the
+    update interval in ``perf_counter_ns``, midway between the poll before the bit and the reply
+    that showed it. :class:`MeterTimeout` after ``limit_s``."""
+    give_up = time.monotonic() + limit_s
+    seen = 0
+    previous_ns: int | None = None
+    while True:
+        sent_ns = time.perf_counter_ns()
+        register = poll()
+        seen |= register
+        if register & bit:
+            start_ns = previous_ns if previous_ns is not None else sent_ns
+            return seen, (start_ns + time.perf_counter_ns()) // 2
+        if time.monotonic() > give_up:
+            raise MeterTimeout(f"The meter at {resource} finished no update within "
+                               f"{limit_s:.1f} s.")
+        previous_ns = sent_ns
+        time.sleep(period_s / 4)
+
+
 def parse_idn(reply: str) -> Identity:
     """An :class:`Identity` from a ``*IDN?`` reply (maker, model, serial, firmware)."""
     fields = [field.strip() for field in reply.strip().split(",")]
@@ -393,15 +551,24 @@ class ScpiMeter(Meter):
     read_termination: ClassVar[str] = "\n"
     write_termination: ClassVar[str] = "\n"
     timeout_ms: ClassVar[int] = 3000
-    error_query: ClassVar[str] = "SYST:ERR?"
+    #: The error query: an error queue read until it answers ``0,...`` (``SYST:ERR?``), or
+    #: ``"*ESR?"`` for makers that report errors in the standard event status register only.
+    error_query: str = "SYST:ERR?"
+    #: Sent before configuring, so that an old error in the meter's queue or registers does not
+    #: fail the run (IEEE 488.2 *CLS: clears the event registers and the error queue).
+    CLEAR_STATUS: ClassVar[str] = "*CLS"
+    #: Where the simulated instrument (``simulate = true``) keeps its update signal: the status
+    #: query and the bit a finished update sets there; ``None`` for makes that are polled or
+    #: read on a schedule (they are paced by the driver itself). See :mod:`.simclock`.
+    SIM_UPDATE_SIGNAL: ClassVar[tuple[str, int] | None] = None
 
     def __init__(self, resource: str = "", **options: Any):
         backend = options.get("backend", DEFAULT_BACKEND)
-        if options.get("simulate"):
+        simulated = bool(options.get("simulate"))
+        if simulated:
             backend, resource = self._simulated(resource)
         super().__init__(resource, **options)
-        self.transport = ScpiTransport(
-            resource,
+        settings = dict(
             resource_manager=options.get("resource_manager"),
             backend=backend,
             read_termination=options.get("read_termination", self.read_termination),
@@ -409,6 +576,15 @@ class ScpiMeter(Meter):
             timeout_ms=int(options.get("timeout_ms", self.timeout_ms)),
             serial=SerialSettings.from_options(options),
         )
+        self.transport: ScpiTransport
+        if simulated and self.SIM_UPDATE_SIGNAL is not None:
+            from .simclock import PacedTransport
+
+            query, bit = self.SIM_UPDATE_SIGNAL
+            self.transport = PacedTransport(resource, update_query=query, update_bit=bit,
+                                            period_s=lambda: self.update_period_s, **settings)
+        else:
+            self.transport = ScpiTransport(resource, **settings)
         self.identity: Identity | None = None
 
     def _simulated(self, resource: str) -> tuple[str, str]:
@@ -432,17 +608,36 @@ class ScpiMeter(Meter):
         return self.identity
 
     def check_errors(self) -> None:
-        """Read the error queue; :class:`MeterProtocolError` naming any entry."""
-        self.transport.check_error_queue(self.error_query)
+        """Read the error queue, or the standard event status register where ``error_query``
+        is ``*ESR?``; :class:`MeterProtocolError` naming every error found."""
+        if self.error_query != "*ESR?":
+            self.transport.check_error_queue(self.error_query)
+            return
+        check_event_status(self.transport.query_raw(self.error_query),
+                           f"The meter at {self.resource}")
+
+    def clear_status(self) -> None:
+        """``*CLS``: forget errors left in the meter by earlier programs before configuring."""
+        self.transport.write(self.CLEAR_STATUS)
+
+    def model_key(self, known: Iterable[str]) -> str:
+        """The identified model's entry in ``known`` (identifying first where needed)."""
+        identity = self.identity or self.identify()
+        return match_model(identity, known, self.name, self.models, self.resource)
 
     def read(self) -> Reading:
         """The next update; after a timeout the instrument is cleared and reopened once (a
         pyvisa-py session can stay broken after one), then a second timeout is reported."""
+        return self.retry_once(self._read_update)
+
+    def retry_once(self, action: Callable[[], Reading]) -> Reading:
+        """``action()``; after a :class:`MeterTimeout` the session is cleared and reopened and
+        ``action`` tried once more, whose timeout is reported."""
         try:
-            return self._read_update()
+            return action()
         except MeterTimeout:
             self.transport.clear_and_reopen()
-            return self._read_update()
+            return action()
 
     def _read_update(self) -> Reading:
         """Wait for the meter's next update and read it (each driver's own protocol)."""

@@ -8,6 +8,19 @@ bits enabled through ``:DSE``, ``:DSR?`` returns them and clears the register, s
 answers every command that is not a query with an empty line, which the driver reads; over USB-TMC
 and GPIB it answers queries only and wants half a second between configuring commands.
 
+Auto-zero: the analyzer zeroes itself about once a minute and gives no new results for about a
+second while it does (PM1000+ command list, note under "Returning Results Repeatedly": "the
+running of auto-zero, which happens every 1 minute, will result in no new results for
+approximately 1 second ... auto-zero can be disabled"), so a window longer than a minute would
+lose updates. :meth:`PA1000.before_window` turns auto-zero off (``:SYST:ZERO 0``) just before a
+measured window and :meth:`PA1000.after_window` turns it on again (``:SYST:ZERO 1``), so the
+analyzer zeroes between windows and never inside one; each says so for the journal. The command
+set has no "zero now" command, so the zero in effect during a window is the last automatic one,
+taken within the minute before the window while auto-zero was on. The PA3000 specifications
+state its accuracy with "A/D autozero enabled" (PA3000 specifications, conditions 3): a lab that
+needs the strict condition sets the driver option ``hold_auto_zero = false`` and keeps windows
+under a minute.
+
 Command sources: Tektronix "PA3000 Power Analyzer User Manual" (status reporting, p. 63-64, tables
 10-12; IEEE 488.2 commands, p. 67; measurement selection and reading commands, p. 70 on; sending
 and receiving commands, p. 96) and the Voltech "PM1000+ Power Analyzer User Manual" from which the
@@ -23,32 +36,23 @@ from dataclasses import replace
 from typing import Any, ClassVar, Mapping, Sequence
 
 from .base import (
+    ElementRange,
     ElementReading,
     MeterConfig,
     MeterProtocolError,
-    MeterTimeout,
     MeterUnavailable,
     Reading,
     Status,
-    describe_ranges,
+    describe_element_ranges,
+    number_text,
     select_inputs,
 )
-from .scpi import ScpiMeter
-from .yokogawa import classify
+from .scpi import SCPI_SPECIALS, ScpiMeter, parse_integer, wait_for_bit
 
 #: Bits of the display data status register (PA3000 manual p. 64, table 11).
 NDV = 0x02  # new data available since the last :DSR?
 OVA = 0x08  # current range overload
 OVV = 0x10  # voltage range overload
-#: Error bits of the standard event status register: query, device, execution, command error.
-ESR_ERRORS = 0x3C
-_ESR_NAMES = ((0x20, "command error"), (0x10, "execution error"), (0x08, "device error"),
-              (0x04, "query error"))
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
 
 class PA1000(ScpiMeter):
     """Tektronix PA1000 (one channel) and PA3000 (up to four channels).
@@ -68,13 +72,14 @@ class PA1000(ScpiMeter):
       empty line (Ethernet); False for USB-TMC and GPIB.
     - ``command_delay_s`` (0.5 without acknowledgements, else 0): pause after each configuring
       command, as the manual asks when there is no flow control.
+    - ``hold_auto_zero`` (True): turn auto-zero off for each measured window (see above).
     """
 
     name = "tektronix-pa1000"
     models = ("PA1000", "PA3000")
     default_role = "wall"
 
-    error_query: ClassVar[str] = "*ESR?"  # PA3000 manual p. 67; no SCPI error queue
+    error_query = "*ESR?"  # PA3000 manual p. 67; no SCPI error queue
     COMMANDS: ClassVar[Mapping[str, str]] = {
         # name: command template                  # source
         "clear_status": "*CLS",  # PA3000 p. 67: clears all event registers and queues
@@ -90,6 +95,10 @@ class PA1000(ScpiMeter):
         "voltage_fixed": ":RNG:VLT:FIX {number}",  # PM1000+ command list: range number
         "current_auto": ":RNG:AMP:AUT",  # PM1000+ command list
         "current_fixed": ":RNG:AMP:FIX {number}",  # PM1000+ command list: range number
+        "voltage_range_query": ":RNG:VLT?",  # PM1000+ command list: the range number
+        "current_range_query": ":RNG:AMP?",  # PM1000+ command list: the range number
+        "auto_zero_off": ":SYST:ZERO 0",  # PM1000+ command list: auto zero disabled
+        "auto_zero_on": ":SYST:ZERO 1",  # PM1000+ command list: auto zero enabled
         "status_enable": ":DSE {mask}",  # PA3000 p. 64, table 12
         "status_register": ":DSR?",  # PA3000 p. 64: read clears the register
         "values": ":FRD?",  # PA3000 p. 70 on; PM1000+ p. 47-48
@@ -115,8 +124,12 @@ class PA1000(ScpiMeter):
         OVA: ("watts", "amps", "pf", "wh"),
     }
 
+    SIM_UPDATE_SIGNAL: ClassVar[tuple[str, int] | None] = (":DSR?", NDV)
+
     def __init__(self, resource: str = "", **options: Any):
         super().__init__(resource, **options)
+        self.hold_auto_zero = bool(options.get("hold_auto_zero", True))
+        self._auto_zero_held = False
         self.acknowledged = bool(
             options.get("acknowledged", self.transport.visa_name.upper().endswith("::SOCKET"))
         )
@@ -127,12 +140,23 @@ class PA1000(ScpiMeter):
         self._items: tuple[tuple[str, str], ...] = ()
         self._elements: tuple[int, ...] = ()
         self._single_channel = True
+        self._ranges: tuple[ElementRange, ...] = ()
         self._ranges_text = ""
         self._integrating = False
 
+    def voltage_ranges(self, element: int = 1) -> tuple[float, ...]:
+        """The range list given in the driver option ``voltage_ranges`` (none is shipped: the
+        PA1000's ranges are not in the stored manual pages)."""
+        return tuple(sorted(self._voltage_ranges))
+
+    def current_ranges(self, element: int = 1) -> tuple[float, ...]:
+        return tuple(sorted(self._current_ranges))
+
     def configure(self, config: MeterConfig) -> None:
-        model = self._model()
+        model = self.model_key(self.MODEL_ELEMENTS)
         elements = self._check_elements(model, config.elements)
+        voltage = self.resolve_range("voltage", config.voltage_range, elements)
+        current = self.resolve_range("current", config.current_range, elements)
         integrate = bool(config.options.get("integrate", self.options.get("integrate", False)))
         items = self.ITEMS + ((self.ENERGY_ITEM,) if integrate else ())
         commands = [self.COMMANDS["integrate_stop"]] if self._integrating else []
@@ -141,7 +165,7 @@ class PA1000(ScpiMeter):
             self.COMMANDS["blanking_off"],
             self.COMMANDS["select_clear"],
             *(command for command, _ in items),
-            *self._range_commands(config.voltage_range, config.current_range),
+            *self._range_commands(voltage, current),
         ]
         if integrate:
             commands += [
@@ -162,29 +186,51 @@ class PA1000(ScpiMeter):
         self._items = items
         self._elements = elements
         self._single_channel = len(self.MODEL_ELEMENTS[model]) == 1
-        self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
-        self.config = replace(config, elements=elements, rate_hz=1.0 / self.UPDATE_INTERVAL_S)
+        read_volts = self._range_in_use("voltage", self._voltage_ranges) if voltage else None
+        read_amps = self._range_in_use("current", self._current_ranges) if current else None
+        self._ranges = tuple(ElementRange(element, read_volts, read_amps) for element in elements)
+        self._ranges_text = describe_element_ranges(self._ranges)
+        self.config = replace(config, elements=elements, rate_hz=1.0 / self.UPDATE_INTERVAL_S,
+                              voltage_range=voltage, current_range=current)
 
-    def check_errors(self) -> None:
-        """Read the standard event status register; :class:`MeterProtocolError` naming any error
-        bit set since configure began."""
-        reply = self.transport.query_raw(self.error_query)
-        status = self._integer(reply, "standard event status")
-        if status & ESR_ERRORS:
-            names = ", ".join(name for bit, name in _ESR_NAMES if status & bit)
+    def _range_in_use(self, kind: str, ranges: tuple[float, ...]) -> float:
+        """The fixed range the analyzer reports (its range number, 1 first), in volts or
+        amperes from the driver's range list."""
+        reply = self.transport.query_raw(self.COMMANDS[f"{kind}_range_query"])
+        number = parse_integer(reply, f"{kind} range number")
+        if not 1 <= number <= len(ranges):
             raise MeterProtocolError(
-                f"The meter at {self.resource} reported a {names} (event status {status}) while "
-                f"being configured. Check the ranges, channels and options asked of this model.",
-                raw=reply,
-            )
+                f"The analyzer at {self.resource} reports {kind} range {number}, which the driver "
+                f"option {kind}_ranges (ranges 1 to {len(ranges)}) does not list.", raw=reply)
+        return ranges[number - 1]
+
+    def before_window(self) -> str:
+        """Turn auto-zero off for the window (see the module's docstring)."""
+        if not self.hold_auto_zero:
+            return ""
+        self._command(self.COMMANDS["auto_zero_off"])
+        self._auto_zero_held = True
+        return ("auto-zero off for the window (:SYST:ZERO 0); the zero in effect is the "
+                "analyzer's last automatic one, taken before the window")
+
+    def after_window(self) -> str:
+        """Turn auto-zero on again after the window."""
+        if not self._auto_zero_held:
+            return ""
+        self._command(self.COMMANDS["auto_zero_on"])
+        self._auto_zero_held = False
+        return "auto-zero on again after the window (:SYST:ZERO 1)"
 
     def close(self) -> None:
-        if self._integrating and self.transport.is_open:
-            self._integrating = False
-            try:
-                self._command(self.COMMANDS["integrate_stop"])
-            except Exception:  # letting go of the meter must not fail
-                pass
+        if self.transport.is_open:
+            for needed, command in ((self._integrating, "integrate_stop"),
+                                    (self._auto_zero_held, "auto_zero_on")):
+                if needed:
+                    try:
+                        self._command(self.COMMANDS[command])
+                    except Exception:  # letting go of the meter must not fail
+                        pass
+        self._integrating = self._auto_zero_held = False
         super().close()
 
     def _command(self, command: str) -> None:
@@ -207,32 +253,17 @@ class PA1000(ScpiMeter):
         if not self._items:
             raise MeterProtocolError("The meter must be configured before it is read.")
         period = self.update_period_s
-        limit = 3 * period + self.transport.timeout_ms / 1000.0
-        give_up = time.monotonic() + limit
-        seen = 0
-        previous_ns: int | None = None
-        while True:
-            sent_ns = time.perf_counter_ns()
-            register = self._integer(
-                self.transport.query_raw(self.COMMANDS["status_register"]), "data status register"
-            )
-            seen |= register
-            if register & NDV:
-                start_ns = previous_ns if previous_ns is not None else sent_ns
-                end_ns = (start_ns + time.perf_counter_ns()) // 2
-                break
-            if time.monotonic() > give_up:
-                raise MeterTimeout(
-                    f"The meter at {self.resource} reported no new data within {limit:.1f} s."
-                )
-            previous_ns = sent_ns
-            time.sleep(period / 4)
+        seen, end_ns = wait_for_bit(
+            lambda: parse_integer(self.transport.query_raw(self.COMMANDS["status_register"]),
+                                  "data status register"),
+            NDV, period, 3 * period + self.transport.timeout_ms / 1000.0, self.resource)
         raw = self.transport.query_raw(self.COMMANDS["values"])
         return Reading(
             elements=self._element_readings(raw, seen),
             raw=raw,
             ranges=self._ranges_text,
             end_raw_ns=end_ns,
+            element_ranges=self._ranges,
         )
 
     def _element_readings(self, raw: bytes, register: int) -> tuple[ElementReading, ...]:
@@ -249,7 +280,7 @@ class PA1000(ScpiMeter):
                 raw=raw,
             )
         try:
-            parsed = [classify(field) for field in fields]
+            parsed = [SCPI_SPECIALS.classify(field) for field in fields]
         except ValueError:
             raise MeterProtocolError(
                 f"The meter sent values that are not numbers: {text[:80]!r}.", raw=raw
@@ -265,29 +296,8 @@ class PA1000(ScpiMeter):
                     state, value = Status.OVER_RANGE, None
                 values[quantity] = value
                 status[quantity] = state
-            readings.append(ElementReading(element=element, status=status, **values))
+            readings.append(ElementReading.from_values(element, values, status))
         return tuple(readings)
-
-    def _integer(self, reply: bytes, what: str) -> int:
-        try:
-            return int(reply.decode("ascii", errors="replace").strip())
-        except ValueError:
-            raise MeterProtocolError(
-                f"The meter's {what} reply {reply[:40]!r} is not a number.", raw=reply
-            ) from None
-
-    def _model(self) -> str:
-        identity = self.identity or self.identify()
-        model = identity.model.replace(" ", "").upper()
-        for known in self.MODEL_ELEMENTS:
-            if model.startswith(known):
-                return known
-        raise MeterProtocolError(
-            f"The instrument at {self.resource} identifies as {identity.maker} {identity.model}, "
-            f"which the {self.name} driver does not cover ({', '.join(self.models)}); choose the "
-            f"driver for that model.",
-            raw=identity.raw.encode(errors="replace"),
-        )
 
     def _check_elements(self, model: str, wanted: Sequence[int]) -> tuple[int, ...]:
         available = self.MODEL_ELEMENTS[model]
@@ -328,9 +338,9 @@ class PA1000(ScpiMeter):
         for number, option_value in enumerate(ranges, start=1):
             if math.isclose(value, option_value, rel_tol=1e-9):
                 return self.COMMANDS[f"{kind}_fixed"].format(number=number)
-        choices = ", ".join(_number(option_value) for option_value in ranges)
+        choices = ", ".join(number_text(option_value) for option_value in ranges)
         raise MeterUnavailable(
-            f"The {kind} range {_number(value)} {unit} is not one of the ranges in {option} "
+            f"The {kind} range {number_text(value)} {unit} is not one of the ranges in {option} "
             f"({choices} {unit}); leave it empty for auto range."
         )
 

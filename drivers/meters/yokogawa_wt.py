@@ -19,11 +19,20 @@ intervals from the specifications in the user's manuals of the same models (IM 7
 IM WT1801E-01EN, IM WT5000-01EN). The tables are not confirmed page by page against these
 manuals: the command forms follow the family's shared command set as printed in IM WT310E-17EN;
 check every table on a meter with tests/test_real_meter.py.
+
+Over-range: the numeric output's INF (9.9E+37) is over range on every model (family format, IM
+WT3001E-17EN p. 6-97). The extended event register of the WT500 and WT1800E is read with the
+layout of the sister manuals (element n "measured data over" at bit 7 + n, a peak over on any
+element at bit 15: IM 760101-11E p. 6-5, IM WT3001E-17EN 7.4 p. 7-7), which is not confirmed
+against these models' own manuals: it is read only with the driver option
+``status_over_range = true``. The WT5000's layout is not in the stored manuals at all, so its
+status bits are not read.
 """
 from __future__ import annotations
 
-from typing import ClassVar, Mapping
+from typing import Any, ClassVar, Mapping
 
+from .base import number_text
 from .yokogawa import YokogawaNumericMeter
 
 _PER_ELEMENT_COMMANDS = {
@@ -32,17 +41,21 @@ _PER_ELEMENT_COMMANDS = {
     # IM WT1801E-17EN INPut group; IM WT5000-17EN INPut group.
     "voltage_auto": ":INPut:VOLTage:AUTO:ELEMent{element} ON",
     "voltage_range": ":INPut:VOLTage:RANGe:ELEMent{element} {range}V",
+    "voltage_range_query": ":INPut:VOLTage:RANGe:ELEMent{element}?",
     "current_auto": ":INPut:CURRent:AUTO:ELEMent{element} ON",
     "current_range": ":INPut:CURRent:RANGe:ELEMent{element} {range}A",
+    "current_range_query": ":INPut:CURRent:RANGe:ELEMent{element}?",
 }
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
 
 
 def _union(*groups: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(sorted(set().union(*groups)))
+
+
+def _sister_status_bits(count: int) -> dict[int, tuple[int | None, int | None, int | None]]:
+    """Element n's "measured data over" at bit 7 + n (IM 760101-11E p. 6-5, IM WT3001E-17EN
+    p. 7-7); these registers have no per-element peak bits."""
+    return {element: (7 + element, None, None) for element in range(1, count + 1)}
 
 
 class _PerElementYokogawa(YokogawaNumericMeter):
@@ -50,37 +63,21 @@ class _PerElementYokogawa(YokogawaNumericMeter):
 
     COMMANDS: ClassVar[Mapping[str, str]] = _PER_ELEMENT_COMMANDS
 
-    def __init__(self, resource: str = "", **options):
-        super().__init__(resource, **options)
-        self._range_elements: tuple[int, ...] = ()
-
-    def _check_elements(self, model: str, wanted: tuple[int, ...]) -> tuple[int, ...]:
-        """The elements to read, kept for :meth:`_range_commands`, which configure calls next."""
-        elements = super()._check_elements(model, wanted)
-        self._range_elements = elements
-        return elements
-
     def _range_commands(
-        self, model: str, voltage: float | None, current: float | None
+        self, elements: tuple[int, ...], voltage: float | None, current: float | None
     ) -> list[str]:
-        if voltage is not None:
-            self._check_range("voltage", voltage, "V", self.VOLTAGE_RANGES, model)
-        if current is not None:
-            self._check_range("current", current, "A", self.CURRENT_RANGES[model], model)
         commands = []
-        for element in self._range_elements:
+        for element in elements:
             if voltage is None:
                 commands.append(self.COMMANDS["voltage_auto"].format(element=element))
             else:
-                commands.append(
-                    self.COMMANDS["voltage_range"].format(element=element, range=_number(voltage))
-                )
+                commands.append(self.COMMANDS["voltage_range"].format(
+                    element=element, range=number_text(voltage)))
             if current is None:
                 commands.append(self.COMMANDS["current_auto"].format(element=element))
             else:
-                commands.append(
-                    self.COMMANDS["current_range"].format(element=element, range=_number(current))
-                )
+                commands.append(self.COMMANDS["current_range"].format(
+                    element=element, range=number_text(current)))
         return commands
 
 
@@ -122,6 +119,8 @@ class WT500(_PerElementYokogawa):
     )
     VOLTAGE_RANGES = _WT500_VOLTS
     CURRENT_RANGES = {model: _WT500_AMPS for model in MODEL_ELEMENTS}
+    STATUS_BITS = _sister_status_bits(3)
+    ANY_PEAK_BIT = 15
 
 
 # WT1800E: one voltage input per element; each element is a 5 A or a 50 A input, which *IDN?
@@ -170,6 +169,8 @@ class WT1800E(_PerElementYokogawa):
     )
     VOLTAGE_RANGES = _WT1800E_VOLTS
     CURRENT_RANGES = {model: _WT1800E_AMPS for model in MODEL_ELEMENTS}
+    STATUS_BITS = _sister_status_bits(6)
+    ANY_PEAK_BIT = 15
 
 
 # WT5000 input modules 760901 (30 A) and 760902 (5 A), crest factor 3 and 6 together:
@@ -188,7 +189,14 @@ class WT5000(_PerElementYokogawa):
 
     ``*IDN?`` names the WT5000 but not which slots hold an input module: an element without one
     is refused by the meter, and configure names the error from its queue. Driver options: those
-    of :class:`~drivers.meters.scpi.ScpiMeter` and ``integrate=True``.
+    of :class:`~drivers.meters.scpi.ScpiMeter`, ``integrate=True`` and ``update_mode_command``.
+
+    The WT5000 updates its numeric data either at every update interval (Constant) or once per
+    waveform trigger (Trigger) (IM WT5000-01EN 6-6); the driver reads one reading per interval,
+    so configure sets Constant with :attr:`UPDATE_MODE_COMMAND`. That command's form is not in the
+    stored pages of IM WT5000-17EN: a meter that refuses it names the error at configure, and
+    the driver option ``update_mode_command`` gives the form the meter's manual prints (``""``
+    leaves the mode as it is).
     """
 
     name = "yokogawa-wt5000"
@@ -210,3 +218,13 @@ class WT5000(_PerElementYokogawa):
     )
     VOLTAGE_RANGES = _WT5000_VOLTS
     CURRENT_RANGES = {"WT5000": _WT5000_AMPS}
+    #: Not confirmed against IM WT5000-17EN (see the class docstring).
+    UPDATE_MODE_COMMAND: ClassVar[str] = ":RATE:MODE CONStant"
+
+    def __init__(self, resource: str = "", **options: Any):
+        super().__init__(resource, **options)
+        given = options.get("update_mode_command", self.UPDATE_MODE_COMMAND)
+        self.update_mode_command = str(given) if given is not None else ""
+
+    def _mode_commands(self) -> list[str]:
+        return [self.update_mode_command] if self.update_mode_command else []

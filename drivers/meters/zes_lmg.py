@@ -15,6 +15,12 @@ LF, powerlog95.py/powerlog670.py for the value names and CYCL) and its recorded 
 (example/lmg670.log), where 9.91E+37 marks a value without data; the event status query is the
 IEEE 488.2 common command. Each row of the command tables says what it rests on; all of them
 await confirmation against the manuals.
+
+Over range: a value the analyzer cannot give comes as the SCPI special values 9.9E+37 (infinity,
+over range) and 9.91E+37 (not a number, no data; seen in lmgtools' example/lmg670.log); no
+status bit for an overload is confirmed from a stored manual, so those values are the signal
+read. Ranges: a fixed range the analyzer accepted (no error in ``*esr?``) is recorded as the
+range of each reading; at auto range the range in use is not reported, and is left unknown.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ from dataclasses import replace
 from typing import Any, ClassVar, Mapping, Sequence
 
 from .base import (
+    ElementRange,
     ElementReading,
     Identity,
     Meter,
@@ -34,18 +41,11 @@ from .base import (
     MeterUnavailable,
     Reading,
     describe_ranges,
+    number_text,
     select_inputs,
 )
 from .lines import TcpLines, line_link
-from .scpi import parse_idn
-from .yokogawa import classify
-
-#: Error bits of the IEEE 488.2 standard event status register: command, execution, device, query.
-ESR_ERRORS = 0x3C
-_ESR_NAMES = ((0x20, "command error"), (0x10, "execution error"), (0x08, "device error"),
-              (0x04, "query error"))
-def _number(value: float) -> str:
-    return f"{value:g}"
+from .scpi import SCPI_SPECIALS, check_event_status, match_model, parse_idn
 
 
 class LMG(Meter):
@@ -115,6 +115,7 @@ class LMG(Meter):
         self._elements: tuple[int, ...] = ()
         self._cycle_s = 1.0
         self._ranges_text = ""
+        self._ranges: tuple[ElementRange, ...] = ()
         self._streaming = False
 
     def open(self) -> None:
@@ -137,7 +138,7 @@ class LMG(Meter):
         setup = [
             family["language"],
             self.COMMANDS["clear_status"],
-            self.COMMANDS["cycle"].format(seconds=_number(cycle)),
+            self.COMMANDS["cycle"].format(seconds=number_text(cycle)),
         ]
         for element in elements:
             setup.append(self._range_command(family, "voltage", element, config.voltage_range))
@@ -151,6 +152,8 @@ class LMG(Meter):
         self._cycle_s = cycle
         self._start_output()
         self._ranges_text = describe_ranges(config.voltage_range, config.current_range)
+        self._ranges = tuple(ElementRange(element, config.voltage_range, config.current_range)
+                             for element in elements)
         self.config = replace(config, elements=elements, rate_hz=1.0 / cycle)
 
     def read(self) -> Reading:
@@ -190,20 +193,7 @@ class LMG(Meter):
         for command in self._setup:
             self.link.send(command)
         self.link.send(self.COMMANDS["event_status"])
-        reply = self.link.read_line()
-        try:
-            status = int(reply.decode("ascii", errors="replace").strip())
-        except ValueError:
-            raise MeterProtocolError(
-                f"The analyzer's event status reply {reply[:40]!r} is not a number.", raw=reply
-            ) from None
-        if status & ESR_ERRORS:
-            names = ", ".join(name for bit, name in _ESR_NAMES if status & bit)
-            raise MeterProtocolError(
-                f"The analyzer at {self.resource} reported a {names} (event status {status}) "
-                f"while being configured. Check the ranges, channels and rate asked of this model.",
-                raw=reply,
-            )
+        check_event_status(self.link.read_line(), f"The analyzer at {self.resource}")
         self.link.send(self._actions)
         self.link.send(self.COMMANDS["start"])
         self._streaming = True
@@ -234,6 +224,7 @@ class LMG(Meter):
             raw=raw,
             ranges=self._ranges_text,
             end_raw_ns=end_ns,
+            element_ranges=self._ranges,
         )
 
     def _element_readings(self, raw: bytes) -> tuple[ElementReading, ...]:
@@ -246,7 +237,7 @@ class LMG(Meter):
                 f"The analyzer sent {len(fields)} values where {expected} were expected.", raw=raw
             )
         try:
-            parsed = [classify(field) for field in fields]
+            parsed = [SCPI_SPECIALS.classify(field) for field in fields]
         except ValueError:
             raise MeterProtocolError(
                 f"The analyzer sent values that are not numbers: {text[:80]!r}.", raw=raw
@@ -254,22 +245,12 @@ class LMG(Meter):
         readings = []
         for position, element in enumerate(self._elements):
             chunk = parsed[position * per_element : (position + 1) * per_element]
-            values = {quantity: value for quantity, (_, value) in zip(self.QUANTITIES, chunk)}
-            status = {quantity: state for quantity, (state, _) in zip(self.QUANTITIES, chunk)}
-            readings.append(ElementReading(element=element, status=status, **values))
+            readings.append(ElementReading.from_fields(element, self.QUANTITIES, chunk))
         return tuple(readings)
 
     def _family(self, identity: Identity) -> Mapping[str, Any]:
-        model = identity.model.replace(" ", "").upper()
-        for prefix, family in self.FAMILIES.items():
-            if model.startswith(prefix):
-                return family
-        raise MeterProtocolError(
-            f"The instrument at {self.resource} identifies as {identity.maker} {identity.model}, "
-            f"which the {self.name} driver does not cover ({', '.join(self.models)}); choose the "
-            f"driver for that model.",
-            raw=identity.raw.encode(errors="replace"),
-        )
+        return self.FAMILIES[match_model(identity, self.FAMILIES, self.name, self.models,
+                                         self.resource)]
 
     @staticmethod
     def _check_elements(
@@ -286,4 +267,4 @@ class LMG(Meter):
             return family[f"{kind}_auto"].format(element=element)
         if not (value > 0 and math.isfinite(value)):
             raise MeterUnavailable(f"The {kind} range must be above 0 (got {value}).")
-        return family[f"{kind}_range"].format(element=element, value=_number(value))
+        return family[f"{kind}_range"].format(element=element, value=number_text(value))

@@ -70,6 +70,13 @@ class Target(abc.ABC):
         itself (models, versions). Raises :class:`TargetUnavailable` with a plain message."""
         return {}
 
+    async def check_request(self) -> dict[str, Any]:
+        """After :meth:`probe`: one real unit of work of the kind the run sends, where that is
+        cheap, so a target that answers the probe but refuses the work (a rejected key, a model
+        or API it lacks) stops the run before anything is measured. Raises
+        :class:`TargetUnavailable`; returns what it showed. Nothing by default."""
+        return {}
+
     async def open(self, concurrency: int) -> None:
         """Prepare for up to ``concurrency`` requests in flight."""
 

@@ -159,7 +159,7 @@ class CommandTarget(Target):
             proc = await asyncio.create_subprocess_exec(
                 *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT, cwd=self.cwd,
-                **({"start_new_session": True} if os.name == "posix" else {}))
+                start_new_session=os.name == "posix")
         except OSError as exc:
             return CommandPoint(argv, started, self.now(), None, False,
                                 f"The program {argv[0]!r} could not be started: "

@@ -99,7 +99,7 @@ class DeepxTarget(Target):
 
     def _optional(self, label: str, obj: Any, name: str, *args: Any) -> Any:
         """Call ``obj.name(*args)``; a missing call or a failure is recorded, never raised."""
-        call = getattr(obj, name, _MISSING)
+        call: Any = getattr(obj, name, _MISSING)
         if call is _MISSING:
             self._not_available.append(label)
             return NOT_AVAILABLE
@@ -127,7 +127,7 @@ class DeepxTarget(Target):
         return dict(identity)
 
     def _runtime_identity(self, dx: Any) -> dict[str, Any]:
-        config_cls = getattr(dx, "Configuration", _MISSING)
+        config_cls: Any = getattr(dx, "Configuration", _MISSING)
         if config_cls is _MISSING:
             config: Any = None
             self._not_available.append("Configuration")

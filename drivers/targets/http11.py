@@ -20,7 +20,7 @@ import errno
 import re
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from http import HTTPStatus
 
@@ -77,7 +77,7 @@ class Response:
         self._conn = conn
         self._framing = framing
 
-    async def body_blocks(self) -> AsyncIterator[bytes]:
+    async def body_blocks(self) -> AsyncGenerator[bytes, None]:
         """Yield the body's bytes (transfer framing removed) as they arrive."""
         conn, framing = self._conn, self._framing
         while not framing.done:

@@ -5,8 +5,8 @@ on our own lean client (:mod:`.http11`), with the plan's read timeout and no pro
 the environment. A general-purpose client costs about a millisecond of CPU per request; when
 hundreds of users send their next request at once, that stalls the event loop and delays every
 time stamp taken meanwhile (benchmarks/client_overhead.py). ``GET /models`` before a run goes
-through httpx. Each request is streamed; its send time is taken right before its bytes are
-written, and every raw block is stamped on arrival and fed to our own SSE reader, so each text
+through httpx, as do the server's own records (:mod:`.server_state`). Each request is streamed;
+its send time is taken right before its bytes are written, and every raw block is stamped on arrival and fed to our own SSE reader, so each text
 chunk keeps the time its bytes came in. To make every request produce exactly ``max_tokens``, the vLLM
 and SGLang extras ``min_tokens`` and ``ignore_eos`` are sent; a server that refuses them is asked
 again without them for the rest of the run, and :meth:`OpenAITarget.describe` says so.
@@ -21,12 +21,15 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlsplit
+import base64
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
+from ..redact import redact_text, redact_url
 from . import http11
 from .base import RequestResult, RequestSpec, Target, TargetUnavailable
+from .server_state import fetch_state
 from .sse import SSEEvent, SSEParser, StreamChunk, parse_chunk
 
 PROBE_TIMEOUT_S = 5.0
@@ -55,6 +58,8 @@ class OpenAITarget(Target):
         if api not in ("completions", "chat"):
             raise ValueError(f"api must be 'completions' or 'chat', not {api!r}")
         self.base_url = base_url.rstrip("/")
+        self.shown_url = redact_url(self.base_url)
+        """The base URL as every message and record shows it: credentials masked."""
         self.model = model
         self.api = api
         self.api_key_env = api_key_env
@@ -69,6 +74,13 @@ class OpenAITarget(Target):
         self._tls: ssl.SSLContext | None = None
         self._request_headers: dict[str, str] = {}
         self._prefix = ""
+        self._tokenize_form: tuple[str, str] | None = None
+        self._suffix = ""
+
+    def _url(self, route: str) -> str:
+        """The full URL of ``route`` under the base URL, its query kept."""
+        u = urlsplit(self.base_url)
+        return urlunsplit((u.scheme, u.netloc, f"{u.path.rstrip('/')}/{route}", u.query, ""))
 
     @property
     def _route(self) -> str:
@@ -88,7 +100,7 @@ class OpenAITarget(Target):
 
     async def probe(self) -> dict[str, Any]:
         """``GET /models``; returns ``{"models": [ids]}`` or raises :class:`TargetUnavailable`."""
-        url = f"{self.base_url}/models"
+        url = self._url("models")
         async with httpx.AsyncClient(
             timeout=PROBE_TIMEOUT_S, trust_env=False, headers=self._headers()
         ) as client:
@@ -96,62 +108,97 @@ class OpenAITarget(Target):
                 resp = await client.get(url)
             except httpx.TimeoutException:
                 raise TargetUnavailable(
-                    f"The endpoint at {self.base_url} did not answer within {PROBE_TIMEOUT_S:g} s. "
-                    "Check that the server is running and has finished loading the model."
+                    f"The endpoint at {self.shown_url} did not answer within "
+                    f"{PROBE_TIMEOUT_S:g} s. Check that the server is running and has finished "
+                    "loading the model."
                 ) from None
             except httpx.ConnectError as exc:
                 raise TargetUnavailable(
-                    f"Cannot reach the endpoint at {self.base_url}: {_connect_reason(exc)}. "
+                    f"Cannot reach the endpoint at {self.shown_url}: {_connect_reason(exc)}. "
                     "Check that the server is running and the base_url in the plan."
                 ) from None
             except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
                 raise TargetUnavailable(
-                    f"Cannot use the base_url {self.base_url!r}: {exc} "
+                    f"Cannot use the base_url {self.shown_url!r}: {redact_text(str(exc))} "
                     "Write it like http://host:8000/v1."
                 ) from None
             except httpx.HTTPError as exc:
                 raise TargetUnavailable(
-                    f"The endpoint at {self.base_url} broke off its answer to GET /models "
-                    f"({type(exc).__name__}: {exc}). Check the server's log."
+                    f"The endpoint at {self.shown_url} broke off its answer to GET /models "
+                    f"({type(exc).__name__}: {redact_text(str(exc))}). Check the server's log."
                 ) from None
         self._check_probe_status(resp, url)
         try:
             models = [m["id"] for m in resp.json()["data"]]
         except (ValueError, KeyError, TypeError):
             raise TargetUnavailable(
-                f"The endpoint at {url} did not answer with a model list. Check that base_url "
-                "points at an OpenAI-compatible server."
+                f"The endpoint at {redact_url(url)} did not answer with a model list. Check "
+                "that base_url points at an OpenAI-compatible server."
             ) from None
         if self.model not in models:
             served = ", ".join(map(str, models)) or "no models"
             raise TargetUnavailable(
-                f"The endpoint at {self.base_url} does not serve the model {self.model!r}; it "
+                f"The endpoint at {self.shown_url} does not serve the model {self.model!r}; it "
                 f"serves {served}. Set target.model to one of them."
             )
         return {"models": models}
+
+    async def check_request(self) -> dict[str, Any]:
+        """One real one-token request of the plan's API and model, before anything is measured.
+
+        ``GET /models`` is often left open by servers that want a key for completions, and says
+        nothing about whether the server has the plan's API. So a key the server refuses, a model
+        it will not serve under that API, or an API it lacks raises :class:`TargetUnavailable`
+        here with one plain line, instead of failing every request of the sweep. Returns what the
+        request showed (``{"http_status", "output_chunks"}``)."""
+        spec = RequestSpec(seq=-1, prompt="Hello", input_tokens=1, max_tokens=1, model=self.model)
+        try:
+            res = await self.send(spec)
+        finally:
+            await self.close()
+        if res.ok:
+            return {"http_status": res.http_status, "output_chunks": len(res.chunk_ns)}
+        what = f"a one-token {self.api} request (POST .../{self._route}) for model {self.model!r}"
+        code = res.http_status
+        if code in (401, 403):
+            fix = (f"check that {self.api_key_env} holds a valid key for it" if self.api_key_env
+                   else "put the key in an environment variable and name it in "
+                   "target.api_key_env")
+            raise TargetUnavailable(
+                f"The endpoint at {self.shown_url} refused {what} ({res.error}): the API key was "
+                f"not accepted; {fix}.")
+        if code in (400, 404, 405, 422, 501):
+            other = "completions" if self.api == "chat" else "chat"
+            raise TargetUnavailable(
+                f"The endpoint at {self.shown_url} refused {what} ({res.error}). Check "
+                f"target.model, and target.api: set it to '{other}' if the server has only that API.")
+        raise TargetUnavailable(
+            f"The endpoint at {self.shown_url} did not complete {what}: {res.error}. Check the "
+            "server's log.")
 
     def _check_probe_status(self, resp: httpx.Response, url: str) -> None:
         code = resp.status_code
         if code in (401, 403):
             if self.api_key_env:
                 raise TargetUnavailable(
-                    f"The endpoint at {self.base_url} refused the API key from {self.api_key_env} "
+                    f"The endpoint at {self.shown_url} refused the API key from {self.api_key_env} "
                     f"(HTTP {code}). Check that {self.api_key_env} holds a valid key for it."
                 )
             raise TargetUnavailable(
-                f"The endpoint at {self.base_url} needs an API key (HTTP {code}). Put the key in "
+                f"The endpoint at {self.shown_url} needs an API key (HTTP {code}). Put the key in "
                 "an environment variable and name it in target.api_key_env."
             )
         if code == 404:
             hint = (
                 "check the base_url in the plan"
-                if self.base_url.endswith("/v1")
+                if urlsplit(self.base_url).path.rstrip("/").endswith("/v1")
                 else "the base_url probably lacks /v1 (write it like http://host:8000/v1)"
             )
-            raise TargetUnavailable(f"The endpoint answered HTTP 404 for {url}; {hint}.")
+            raise TargetUnavailable(
+                f"The endpoint answered HTTP 404 for {redact_url(url)}; {hint}.")
         if code != 200:
             raise TargetUnavailable(
-                f"The endpoint at {url} answered HTTP {code}: "
+                f"The endpoint at {redact_url(url)} answered HTTP {code}: "
                 f"{_error_text(resp.content, resp.reason_phrase)}. Check the server's log."
             )
 
@@ -170,12 +217,16 @@ class OpenAITarget(Target):
             port = -1
         if url.scheme not in ("http", "https") or not url.hostname or port == -1:
             raise TargetUnavailable(
-                f"Cannot use the base_url {self.base_url!r}. Write it like http://host:8000/v1."
+                f"Cannot use the base_url {self.shown_url!r}. Write it like http://host:8000/v1."
             )
         if url.scheme == "https" and self._tls is None:
             self._tls = ssl.create_default_context()
         tls = self._tls if url.scheme == "https" else None
         self._prefix = url.path.rstrip("/")
+        self._suffix = f"?{url.query}" if url.query else ""
+        if url.username is not None and "authorization" not in headers:
+            pair = f"{unquote(url.username)}:{unquote(url.password or '')}".encode()
+            headers["authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         self._request_headers = _Headers(headers, **{"content-type": "application/json"})
         self._conns = [
             http11.Connection(
@@ -208,7 +259,7 @@ class OpenAITarget(Target):
         return {
             "exact_output_length": exact,
             "api": self.api,
-            "base_url": self.base_url,
+            "base_url": self.shown_url,
             "model": self.model,
             "stream_usage": self._usage_seen,
         }
@@ -281,7 +332,7 @@ class OpenAITarget(Target):
             result.sent_ns = self.now()
 
         resp = await conn.request(
-            "POST", f"{self._prefix}/{self._route}", self._request_headers,
+            "POST", f"{self._prefix}/{self._route}{self._suffix}", self._request_headers,
             json.dumps(body).encode(), stamp,
         )
         result.http_status = resp.status
@@ -337,20 +388,42 @@ class OpenAITarget(Target):
         return f"internal error: {type(exc).__name__}: {exc}"
 
     async def tokenize(self, text: str) -> int | None:
-        """The server's token count for ``text`` via vLLM's ``POST /tokenize`` (beside ``/v1``);
-        ``None`` where the server has no such route or gives no count. Raises
-        :class:`TargetUnavailable` when the server cannot be reached."""
+        """The server's token count for ``text`` as a completion prompt (special tokens such as
+        a beginning-of-sequence token included, as the server counts ``prompt_tokens``):
+        ``POST /tokenize`` beside ``/v1`` with ``{"prompt"}`` (vLLM, SGLang: ``count``) or
+        ``{"content", "add_special"}`` (llama.cpp: ``tokens``), then SGLang's
+        ``/v1/tokenize``. The first form that answers is kept for the rest of the run; ``None``
+        where the server has none. Raises :class:`TargetUnavailable` when the server cannot be
+        reached."""
+        forms = _TOKENIZE_FORMS if self._tokenize_form is None else (self._tokenize_form,)
+        if not forms:
+            return None
+        for form in forms:
+            count = await self._tokenize_with(form, text)
+            if count is not None:
+                self._tokenize_form = form
+                return count
+        if self._tokenize_form is None:
+            self._tokenize_form = ()  # type: ignore[assignment]  # none of them: ask no more
+        return None
+
+    async def _tokenize_with(self, form: tuple[str, str], text: str) -> int | None:
+        route, style = form
         pool = self._pool_or_new()
-        prefix = self._prefix
-        root = prefix.removesuffix("/v1")
-        body = json.dumps({"model": self.model, "prompt": text}).encode()
+        root = self._prefix.removesuffix("/v1")
+        path = f"{root}{route}{self._suffix}"
+        if style == "llamacpp":
+            payload: dict[str, Any] = {"content": text, "add_special": True}
+        else:
+            payload = {"model": self.model, "prompt": text}  # special tokens: on by default
         conn = await pool.get()
         try:
-            resp = await conn.request("POST", f"{root}/tokenize", self._request_headers, body)
-            content = await resp.read_all(_BODY_LIMIT)
+            resp = await conn.request("POST", path, self._request_headers,
+                                      json.dumps(payload).encode())
+            content = await resp.read_all(_TOKENIZE_LIMIT)
         except http11.HTTPError as exc:
             raise TargetUnavailable(
-                f"Cannot reach the endpoint at {self.base_url} to count tokens: "
+                f"Cannot reach the endpoint at {self.shown_url} to count tokens: "
                 f"{self._failure(exc, RequestResult(0, 0))}. Check that the server is running."
             ) from None
         finally:
@@ -358,10 +431,27 @@ class OpenAITarget(Target):
         if resp.status != 200:
             return None
         try:
-            count = json.loads(content)["count"]
-        except (ValueError, KeyError, TypeError):
+            answer = json.loads(content)
+        except ValueError:
             return None
+        if not isinstance(answer, dict):
+            return None
+        if style == "llamacpp":
+            tokens = answer.get("tokens")
+            return len(tokens) if isinstance(tokens, list) and tokens else None
+        count = answer.get("count")
         return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+    async def server_state(self, metrics: bool = True, identity: bool = True) -> dict[str, Any]:
+        """What the server says about itself now (:func:`.server_state.fetch_state`): its
+        models, version, health and a ``/metrics`` scrape, each as it answered."""
+        return await fetch_state(self.base_url, self._headers(), metrics=metrics,
+                                 identity=identity)
+
+
+_TOKENIZE_FORMS: tuple[tuple[str, str], ...] = (
+    ("/tokenize", "prompt"), ("/tokenize", "llamacpp"), ("/v1/tokenize", "prompt"))
+_TOKENIZE_LIMIT = 16 << 20
 
 
 class _Headers(dict[str, str]):
@@ -381,6 +471,7 @@ class _Stream:
     error: str | None = None
     finish_reason: str | None = None
     usage_seen: bool = False
+    timings: dict[str, float] | None = None
 
     def take(self, events: list[SSEEvent], t_ns: int, result: RequestResult) -> None:
         for event in events:
@@ -407,6 +498,8 @@ class _Stream:
                     result.completion_tokens = chunk.usage.completion_tokens
             if chunk.finish_reason:
                 self.finish_reason = chunk.finish_reason
+            if chunk.timings:
+                self.timings = chunk.timings
 
     def finish(self, result: RequestResult) -> None:
         result.text = "".join(self.parts)
@@ -414,6 +507,8 @@ class _Stream:
             result.extra["malformed_lines"] = self.malformed
         if self.finish_reason:
             result.extra["finish_reason"] = self.finish_reason
+        if self.timings:
+            result.extra["server_timings"] = self.timings
         if self.error:
             result.error = f"stream error: {self.error}"
         elif self.done or result.chunk_ns:
@@ -453,4 +548,4 @@ def _connect_reason(exc: BaseException) -> str:
         if isinstance(seen, socket.gaierror):
             return "host name not found"
         seen = seen.__cause__ or seen.__context__
-    return str(exc) or type(exc).__name__
+    return redact_text(str(exc)) or type(exc).__name__

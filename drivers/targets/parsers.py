@@ -218,6 +218,8 @@ def parse_hailortcli(output: str, context: dict) -> ParsedOutput:
 
 def _hailo_benchmark_phases(output: str) -> ParsedOutput:
     fps = _last(r"^\s*\(streaming\)\s*=\s*" + _NUM, output)
+    if fps is None:
+        raise ParseError("the benchmark printed no '(streaming) =' FPS line")
     start = _last(r"^Measuring FPS\b[^\n]*\bin streaming mode", output)
     end = (_last(r"^Measuring HW Latency", output) or _last(r"^=+\s*\nSummary", output))
     result = ParsedOutput(throughput_per_s=float(fps.group(1)))

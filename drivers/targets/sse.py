@@ -8,7 +8,9 @@ event whose ``error`` is set, so memory stays bounded. At the end of the stream,
 dispatches an event left without its final blank line, since a server that closes right after its
 last ``data`` line has still sent it.
 
-:func:`parse_chunk` reads one ``data`` payload of an OpenAI streaming response.
+:func:`parse_chunk` reads one ``data`` payload of an OpenAI streaming response, including the
+server's own per-request ``timings`` where it reports them (llama.cpp's final chunk:
+``prompt_n``, ``prompt_ms``, ``predicted_n``, ``predicted_ms``, ...).
 """
 from __future__ import annotations
 
@@ -157,6 +159,7 @@ class StreamChunk:
     error: str | None = None
     malformed: bool = False
     finish_reason: str | None = None
+    timings: dict[str, float] | None = None
 
 
 def parse_chunk(data: str) -> StreamChunk:
@@ -193,6 +196,7 @@ def parse_chunk(data: str) -> StreamChunk:
         usage=_usage(obj.get("usage")),
         error=error,
         finish_reason=finish_reason,
+        timings=_timings(obj.get("timings")),
     )
 
 
@@ -202,6 +206,15 @@ def _str(value: Any) -> str:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _timings(value: Any) -> dict[str, float] | None:
+    """The numeric fields of a server's ``timings`` object (llama.cpp), else None."""
+    if not isinstance(value, dict):
+        return None
+    out = {str(k): v for k, v in value.items()
+           if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return out or None
 
 
 def _usage(value: Any) -> Usage | None:

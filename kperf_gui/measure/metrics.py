@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .power import Channel, energy_j, loss_reasons, wall_sum, window_max
+from .power import Channel, edge_reasons, energy_j, loss_reasons, near_window, wall_sum, window_max
 
 NS = 1e9
 
@@ -32,7 +32,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("requests_per_s", "Successful measured requests / duration_s."),
     ("Wall power", "Every wall channel (meters and elements) placed on the one clock and summed."),
     ("energy_j", "Wall power integrated over the window by the trapezoid rule, with power "
-     "interpolated at both window edges."),
+     "interpolated at both window edges from readings at most one update period outside the "
+     "window. Where a wall channel has no power reading within one update period of an edge, "
+     "energy_j, power_w_mean, power_w_max and the ratios built on them are left empty and "
+     "invalid_reason says why."),
     ("power_w_mean", "energy_j / duration_s."),
     ("power_w_max", "The highest wall reading in the window."),
     ("power_w_idle", "The mean of the idle baseline measured before the sweep."),
@@ -144,8 +147,16 @@ def request_summary(r: RequestTimes, unit: str = "token") -> dict[str, float | i
 
 def power_summary(wall: list[Channel], start_s: float, end_s: float, idle_w: float,
                   duration_s: float, output_total: float, output_per_s: float) -> dict[str, float]:
-    """Power and energy columns of one point over its window (seconds on the session clock)."""
-    t, w = wall_sum(wall)
+    """Power and energy columns of one point over its window (seconds on the session clock).
+    Only readings inside the window or at most one update period outside it are used; where a
+    wall channel has no power reading that close to either edge, the power and energy columns are
+    empty (:func:`validity` says why) rather than carried from an older reading."""
+    covered = np.isfinite(start_s) and np.isfinite(end_s) and not any(
+        edge_reasons(c, start_s, end_s) for c in wall)
+    if covered:
+        t, w = wall_sum([near_window(c, start_s, end_s) for c in wall])
+    else:
+        t, w = np.empty(0), np.empty(0)
     e = energy_j(t, w, start_s, end_s) if len(t) else float("nan")
     mean = _div(e, duration_s)
     return {
@@ -206,4 +217,5 @@ def validity(r: RequestTimes, wall: list[Channel], start_s: float, end_s: float,
     if np.isfinite(start_s) and np.isfinite(end_s):
         for c in wall:
             reasons.extend(loss_reasons(c, start_s, end_s))
+            reasons.extend(edge_reasons(c, start_s, end_s))
     return (not reasons, "; ".join(reasons))

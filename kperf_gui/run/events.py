@@ -33,6 +33,8 @@ import sys
 import threading
 from typing import Any, TextIO
 
+from drivers.redact import redact_text
+
 KINDS = (
     "session", "phase", "point_started", "power", "tokens", "progress", "point_finished",
     "operator_action", "log", "finished",
@@ -78,7 +80,7 @@ class EventSink:
         self._lock = threading.Lock()
 
     def emit(self, kind: str, **fields: Any) -> None:
-        line = encode(kind, **fields)
+        line = redact_text(encode(kind, **fields))  # no URL's credentials reach the reader
         with self._lock:
             try:
                 self.stream.write(line + "\n")

@@ -2,14 +2,19 @@
 
 Each prompt starts with a unique prefix made from the seed and the request's sequence number and
 is filled with seeded words, so a server's prefix cache cannot answer the prefill for free and a
-run is reproducible from its seed. Lengths come from a local ``tokenizer.json`` (exact), or,
-without one, from a linear calibration against the server's own token counts.
+run is reproducible from its seed. Lengths come from a local ``tokenizer.json`` (exact); without
+one, from the server's own ``/tokenize`` (exact: :meth:`PromptGenerator.prepare` counts each
+prompt before its point is measured); and only where the server counts nothing, from a linear
+calibration against the server's reported prompt tokens.
+
+One search serves both counters: :meth:`PromptGenerator._search` yields texts to count and is
+driven by a local counter (at once) or by the server's (awaited), so both give the same prompt.
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 import numpy as np
 
@@ -70,6 +75,14 @@ async def calibrate(count: Callable[[str], Awaitable[int | None]]) -> Calibratio
     return Calibration(offset=a - per_word * wa, per_word=per_word, source="server")
 
 
+class ServerCountFailed(Exception):
+    """The server stopped counting a prompt's tokens part way; the message says which."""
+
+
+Search = Generator[str, int, tuple[str, int]]
+"""A prompt search: yields texts to count, is sent their counts, returns (text, tokens)."""
+
+
 class PromptGenerator:
     """Seeded prompts of a given length."""
 
@@ -78,6 +91,9 @@ class PromptGenerator:
         self.seed = seed
         self.counter = counter
         self.calibration = calibration or Calibration()
+        self.prepared: dict[tuple[int, int], tuple[str, int]] = {}
+        """Prompts counted by the server ahead of use, by (seq, tokens)."""
+        self._unit: str | None = None
 
     def _prefix(self, seq: int) -> str:
         tag = hashlib.sha256(f"{self.seed}:{seq}".encode()).hexdigest()[:10]
@@ -92,30 +108,93 @@ class PromptGenerator:
 
     def prompt(self, seq: int, tokens: int) -> tuple[str, int | None]:
         """A prompt of ``tokens`` tokens for request ``seq``; returns (text, counted tokens or
-        None when only calibrated)."""
+        None when only calibrated). A prompt the server counted ahead (:meth:`prepare`) is
+        used as it was counted."""
+        if (seq, tokens) in self.prepared:
+            return self.prepared[(seq, tokens)]
         if self.counter is None:
             return self.words_text(seq, self.calibration.words_for(tokens)), None
         return self._exact(seq, tokens)
 
     def _exact(self, seq: int, tokens: int) -> tuple[str, int]:
-        """The longest run of whole words not over ``tokens``, topped up with a word that adds
-        exactly one token until the count is met (a word can be several tokens)."""
+        """The exact prompt, counted by the local tokenizer."""
         assert self.counter is not None
-        count = self.counter.count
-        lo, hi = 1, max(1, tokens)  # every word is at least one token
-        while lo < hi:  # the largest word count whose text is not over ``tokens``
-            mid = (lo + hi + 1) // 2
-            if count(self.words_text(seq, mid)) <= tokens:
-                lo = mid
+        search = self._search(seq, tokens)
+        text = next(search)
+        try:
+            while True:
+                text = search.send(self.counter.count(text))
+        except StopIteration as done:
+            return done.value
+
+    async def exact_async(self, seq: int, tokens: int,
+                          count: Callable[[str], Awaitable[int | None]]) -> tuple[str, int]:
+        """The exact prompt, counted by ``count`` (the server's ``/tokenize``); raises
+        :class:`ServerCountFailed` when it gives no count."""
+        search = self._search(seq, tokens)
+        text = next(search)
+        try:
+            while True:
+                n = await count(text)
+                if n is None:
+                    raise ServerCountFailed(f"the server gave no token count for prompt {seq}")
+                text = search.send(n)
+        except StopIteration as done:
+            return done.value
+
+    async def prepare(self, seqs: Iterable[int], tokens: int,
+                      count: Callable[[str], Awaitable[int | None]]) -> int:
+        """Count the prompts of requests ``seqs`` with the server before they are sent, so
+        :meth:`prompt` gives them exact without asking the server while measuring. Returns how
+        many are exactly ``tokens`` long."""
+        exact = 0
+        for seq in seqs:
+            if (seq, tokens) not in self.prepared:
+                self.prepared[(seq, tokens)] = await self.exact_async(seq, tokens, count)
+            exact += self.prepared[(seq, tokens)][1] == tokens
+        return exact
+
+    def _search(self, seq: int, tokens: int) -> Search:
+        """The longest run of whole words not over ``tokens``, topped up with a word that adds
+        exactly one token until the count is met (a word can be several tokens). The first
+        guess comes from the calibration and the next from the tokens still missing, so a
+        server is asked a few times per prompt rather than a bisection's worth."""
+        tokens = max(1, tokens)
+        counts: dict[int, int] = {}
+        ok_w, bad_w = 0, tokens + 1  # every word is at least one token
+        per_word = self.calibration.per_word if self.calibration.per_word > 0 else 1.0
+        w = min(max(1, self.calibration.words_for(tokens)), tokens)
+        while bad_w - ok_w > 1:
+            n = counts[w] = yield self.words_text(seq, w)
+            if n == tokens:
+                return self.words_text(seq, w), n
+            if n < tokens:
+                ok_w = w
             else:
-                hi = mid - 1
-        text = self.words_text(seq, lo)
-        n = count(text)
-        if n >= tokens:
+                bad_w = w
+            step = round((tokens - n) / per_word) or (1 if n < tokens else -1)
+            w = w + step if ok_w < w + step < bad_w else (ok_w + bad_w) // 2
+        if ok_w == 0:  # even the prefix alone is longer
+            return self.words_text(seq, 1), counts[1]
+        text, n = self.words_text(seq, ok_w), counts[ok_w]
+        units = [self._unit] if self._unit else []
+        units += [w for w in WORDS + tuple("abcdefghijklmnopqrstuvwxyz") if w != self._unit]
+        for unit in units:
+            if (yield f"{text} {unit}") == n + 1:
+                self._unit = unit  # a word that adds one token here likely does elsewhere
+                text, n = f"{text} {unit}", n + 1
+                break
+        else:
             return text, n
-        unit = next((w for w in WORDS + tuple("abcdefghijklmnopqrstuvwxyz")
-                     if count(f"{text} {w}") == n + 1), None)
-        while unit is not None and n < tokens:
+        if n < tokens:  # all the missing units at once, then one by one if they merged
+            whole = text + f" {unit}" * (tokens - n)
+            if (yield whole) == tokens:
+                return whole, tokens
+        while n < tokens:
             text = f"{text} {unit}"
-            n = count(text)
+            n = yield text
+        return text, n
+        while n < tokens:
+            text = f"{text} {unit}"
+            n = yield text
         return text, n

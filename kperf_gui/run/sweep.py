@@ -168,8 +168,10 @@ class SweepRun:
             seen.add(ep)
             if plan.route(prec) is None and prec != plan.sweep.precision[0]:
                 continue  # served after the operator switches the server
+            target = self._target_for(*ep)
             try:
-                info = self.loop.run(self._target_for(*ep).probe(), timeout=60)
+                info = self.loop.run(target.probe(), timeout=60)
+                self.loop.run(target.check_request(), timeout=self.plan.target.timeout_s + 60)
             except TargetUnavailable as exc:
                 raise SetupError(f"target: {exc}") from None
             self.target_info = info
@@ -363,8 +365,10 @@ class SweepRun:
             ok = self.hooks.ask_operator(msg)
         if ok:
             assert self.loop is not None
+            target = self._target_for(*self._endpoint(precision))
             try:
-                self.loop.run(self._target_for(*self._endpoint(precision)).probe(), timeout=60)
+                self.loop.run(target.probe(), timeout=60)
+                self.loop.run(target.check_request(), timeout=self.plan.target.timeout_s + 60)
             except TargetUnavailable as exc:
                 self.log("error", f"After the switch the endpoint does not answer: {exc}")
                 return False

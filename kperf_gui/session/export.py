@@ -11,10 +11,10 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from . import csvout, manifest, plots, xlsx
+from . import csvout, manifest, plots, report, xlsx
 from .data import SessionData
-from .journal import append_event, finalise, is_finalised, open_readonly
-from .load import load, meta
+from .journal import append_event, finalise, in_use, is_finalised, open_readonly
+from .load import CUT_OFF_NOTE, load, meta
 from .plan import without_secrets
 
 
@@ -23,16 +23,22 @@ class ExportError(Exception):
 
 
 def _mark_interrupted(db: Path) -> None:
+    """Mark a journal whose run never finished, and each point it cut off, as interrupted."""
     conn = sqlite3.connect(db)
     try:
         status = dict(conn.execute("SELECT key, value FROM meta").fetchall()).get("status")
-        if status in (None, "running"):
-            with conn:
+        cut = [p for (p,) in conn.execute("SELECT id FROM points WHERE status = 'running' "
+                                          "ORDER BY id")]
+        with conn:
+            if status in (None, "running"):
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('status', "
                              "'interrupted')")
+            conn.execute("UPDATE points SET status = 'interrupted', note = ? WHERE status = "
+                         "'running'", (CUT_OFF_NOTE,))
     finally:
         conn.close()
-    append_event(db, "interrupted", "the run ended without finishing; exported from the journal")
+    append_event(db, "interrupted", "the run ended without finishing; exported from the journal",
+                 {"points_interrupted": cut} if cut else None)
 
 
 def _since_anchor_ns(db: Path) -> int:
@@ -46,7 +52,8 @@ def _since_anchor_ns(db: Path) -> int:
 
 
 def export(folder: Path, record: bool = False) -> SessionData:
-    """Write plan.toml, results.xlsx, summary.csv, plots/ and manifest.json into ``folder``.
+    """Write plan.toml, results.xlsx, summary.csv, plots/, report.pdf and manifest.json into
+    ``folder``.
     ``record`` adds an ``export`` event to the journal's log (``kperf export``)."""
     folder = Path(folder)
     db = folder / "session.sqlite"
@@ -55,7 +62,7 @@ def export(folder: Path, record: bool = False) -> SessionData:
                           "kperf or the app.")
     try:
         if not is_finalised(db):
-            finalise(db)
+            finalise(db, busy_timeout_s=0)  # never hold up a run that is still writing it
             _mark_interrupted(db)
             finalise(db)
         if record:
@@ -64,6 +71,10 @@ def export(folder: Path, record: bool = False) -> SessionData:
         with closing(open_readonly(db)) as conn:
             data = load(conn)
     except sqlite3.DatabaseError as exc:
+        if in_use(exc):
+            raise ExportError(f"{folder}: a run is still writing this session (its journal is in "
+                              "use); wait until the run finishes, or stop it (Stop or Abort in "
+                              "the app, Ctrl+C where kperf run runs), then export again.") from None
         raise ExportError(f"{db} cannot be read as a journal ({exc}); it may be damaged. Keep "
                           "the file and its -wal file, if any, and do not edit them.") from None
     (folder / "plan.toml").write_text(without_secrets(data.plan_toml), encoding="utf-8")
@@ -75,5 +86,11 @@ def export(folder: Path, record: bool = False) -> SessionData:
     for old in pdir.glob("*.png"):
         if old.resolve() not in written:
             old.unlink()
+    try:
+        report.write_report(folder, data)
+    except Exception as exc:  # noqa: BLE001 - the rest of the export still gets its manifest
+        manifest.write_manifest(folder)
+        raise ExportError(f"report.pdf could not be written ({exc}); the other outputs and "
+                          "manifest.json were. Run kperf report DIR to try again.") from None
     manifest.write_manifest(folder)
     return data

@@ -4,7 +4,8 @@ One writer thread drains a queue into SQLite in batches (WAL mode while measurin
 least every ``flush_s``), so a ``kill -9`` loses at most the last batch. When the run ends the
 journal is checkpointed, switched to ``journal_mode=DELETE`` and closed; from then on its bytes do
 not change and readers open it read-only. The event log is hash-chained: each row's ``hash`` is
-the SHA-256 of the previous hash and the row's own canonical content.
+the SHA-256 of the previous hash and the row's own canonical content. Every text that goes in
+passes :func:`_scrub`, so no URL in it keeps a password or a key-named query value.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, Iterable
+
+from drivers.redact import redact_text
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,6 +52,15 @@ CREATE INDEX IF NOT EXISTS requests_point ON requests (point);
 GENESIS = "0" * 64
 
 
+def _scrub(text: str) -> str:
+    """``text`` as the journal stores it: every URL's credentials masked."""
+    return redact_text(text) if isinstance(text, str) else text
+
+
+def _scrub_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _scrub(v) for k, v in row.items()}
+
+
 def event_hash(prev: str, t_ns: int, kind: str, message: str, data: str) -> str:
     """The chain hash of one event row."""
     body = json.dumps([prev, t_ns, kind, message, data], ensure_ascii=False, separators=(",", ":"))
@@ -81,21 +93,24 @@ class Journal:
     # --- producers -------------------------------------------------------------------------
 
     def put_meta(self, items: dict[str, Any]) -> None:
-        self._q.put(("meta", [(k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+        self._q.put(("meta", [(k, _scrub(v if isinstance(v, str) else
+                                         json.dumps(v, sort_keys=True)))
                               for k, v in items.items()]))
 
     def put_instrument(self, row: dict[str, Any]) -> None:
-        self._q.put(("instrument", row))
+        self._q.put(("instrument", _scrub_row(row)))
 
     def put_point(self, row: dict[str, Any]) -> None:
         """Insert or replace a point row (called at start and again when it finishes)."""
-        self._q.put(("point", row))
+        self._q.put(("point", _scrub_row(row)))
 
     def put_request(self, row: dict[str, Any], chunks: Iterable[tuple[int, int]]) -> int:
         """Queue a finished request and its chunk arrivals; returns the request's id."""
         with self._ids:
             rid = self._next_request
             self._next_request += 1
+        if row.get("error"):
+            row = {**row, "error": _scrub(row["error"])}
         self._q.put(("request", (rid, row, list(chunks))))
         return rid
 
@@ -105,8 +120,8 @@ class Journal:
         self._q.put(("readings", rows))
 
     def put_event(self, t_ns: int, kind: str, message: str = "", data: Any = None) -> None:
-        self._q.put(("event", (t_ns, kind, message,
-                               json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else "")))
+        self._q.put(("event", (t_ns, kind, _scrub(message), _scrub(
+            json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else ""))))
 
     # --- writer ----------------------------------------------------------------------------
 
@@ -190,16 +205,23 @@ class Journal:
         finalise(self.path)
 
 
-def finalise(path: Path) -> None:
+def finalise(path: Path, busy_timeout_s: float = 5.0) -> None:
     """Checkpoint the WAL into the file, switch to DELETE mode and close, so the bytes stop
-    changing."""
-    conn = sqlite3.connect(path)
+    changing. While another connection (a run still measuring) has the journal open this raises
+    ``sqlite3.OperationalError`` (see :func:`in_use`); ``busy_timeout_s`` is how long to wait."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_s)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.commit()
     finally:
         conn.close()
+
+
+def in_use(exc: BaseException) -> bool:
+    """Whether a SQLite error means another connection holds the journal (a run writing it)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
@@ -240,7 +262,9 @@ def append_event(path: Path, kind: str, message: str, data: Any = None, at_ns: i
         last = conn.execute("SELECT t_ns, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[1] if last else GENESIS
         t_ns = at_ns if at_ns is not None else (last[0] if last else 0)
-        body = json.dumps(data, sort_keys=True, ensure_ascii=False) if data is not None else ""
+        body = _scrub(json.dumps(data, sort_keys=True, ensure_ascii=False)
+                      if data is not None else "")
+        message = _scrub(message)
         h = event_hash(prev, t_ns, kind, message, body)
         with conn:
             conn.execute("INSERT INTO events (t_ns, kind, message, data, prev_hash, hash) "

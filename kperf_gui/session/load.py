@@ -18,9 +18,13 @@ from kperf_gui.measure.metrics import (DEFINITIONS, RequestTimes, power_summary,
                                       request_summary, validity)
 from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
 
+from .csvout import FORMULA_NOTE
 from .data import SUMMARY_COLUMNS, SessionData
+from .sut_record import session_rows
 
 NS = 1e9
+CUT_OFF_NOTE = "the run ended before this point finished"
+"""The note of a point a run never finished (killed, crashed or failed while it ran)."""
 
 
 def meta(conn: sqlite3.Connection) -> dict[str, str]:
@@ -104,8 +108,11 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None =
     else:
         req = request_summary(r, unit)
     start_s, end_s = req["window_start_ns"] / NS, req["window_end_ns"] / NS
-    if p[7] not in ("finished", None):
-        extra.append(f"point {p[7]}" + (f" ({p[8]})" if p[8] else ""))
+    status, note = p[7], p[8]
+    if status == "running" and meta(conn).get("status", "running") != "running":
+        status, note = "interrupted", note or CUT_OFF_NOTE
+    if status not in ("finished", None):
+        extra.append(f"point {status}" + (f" ({note})" if note else ""))
     elif p[8]:
         extra.append(p[8])
     if wall:
@@ -227,6 +234,7 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
                        ("idle_baseline_s", "Idle baseline (s)")):
         if key in m:
             info.append(("System", label, m[key]))
+    info += session_rows(conn, m)  # client machine, the server's own answers and counters
     inst = conn.execute("SELECT channel, driver, resource, role, elements, rate_hz, maker, model, "
                         "serial, firmware, calibration_due FROM instruments ORDER BY id").fetchall()
     if not inst:
@@ -243,6 +251,7 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
                    (None, "", [], {})}
         info.append(("Vendor figures", f"point {pid}",
                      ", ".join(f"{k} {v}" for k, v in sorted(figures.items()))))
+    info.append(("Export", "summary.csv", FORMULA_NOTE))
     for t_ns, kind, message in conn.execute(
             "SELECT t_ns, kind, message FROM events WHERE kind != 'export' ORDER BY id"):
         info.append(("Event log", f"{t_ns / NS:.3f} s {kind}", message or ""))

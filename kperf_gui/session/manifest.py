@@ -1,4 +1,9 @@
-"""manifest.json: the SHA-256 of every file of a session folder, and the check against it."""
+"""manifest.json: the SHA-256 of every file of a session folder, and the check against it.
+
+What is added after the manifest, and so cannot be covered by it, is left out: ``signatures/``
+(each signature signs the manifest's bytes) and ``amendments.jsonl`` (notes added after the run
+was finalised, chained to the manifest's digest).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +16,13 @@ MANIFEST_NAME = "manifest.json"
 FORMAT = "kperf-manifest/1"
 ALGORITHM = "sha256"
 _CHUNK = 1 << 20
+SIGNATURES_DIR = "signatures"
+AMENDMENTS_NAME = "amendments.jsonl"
+
+
+def outside_manifest(name: str) -> bool:
+    """Whether a folder-relative POSIX path is one the manifest leaves out."""
+    return name == MANIFEST_NAME or name == AMENDMENTS_NAME or name.startswith(f"{SIGNATURES_DIR}/")
 
 
 def file_digest(path: Path) -> str:
@@ -23,10 +35,11 @@ def file_digest(path: Path) -> str:
 
 
 def folder_files(folder: Path) -> list[str]:
-    """Every file under ``folder`` except the manifest itself, as sorted relative POSIX paths."""
+    """Every file under ``folder`` the manifest covers (all but itself, signatures/ and
+    amendments.jsonl), as sorted relative POSIX paths."""
     folder = Path(folder)
     names = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return sorted(n for n in names if n != MANIFEST_NAME)
+    return sorted(n for n in names if not outside_manifest(n))
 
 
 def write_manifest(folder: Path) -> dict:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drivers.redact import redact_text
+
 TARGET_KINDS = ("openai", "deepx", "command", "simulated")
 APIS = ("completions", "chat")
 ROLES = ("wall", "auxiliary")
@@ -21,6 +23,7 @@ SOFTWARE_CHANNELS = ("nvml", "rapl", "furiosa-smi", "rbln-smi", "deepx-status")
 RESOURCELESS = SOFTWARE_CHANNELS + ("simulated",)
 NO_POWER = ("deepx-status",)
 RANGING = ("auto", "pass")
+REPORT_LANGUAGES = ("en", "ko")
 
 
 class PlanError(ValueError):
@@ -40,6 +43,9 @@ class SessionInfo:
     notes: str = ""
     ambient_c: float | None = None
     allow_expired_calibration: bool = False
+    lab: str = ""  # the laboratory's name and address, for the report
+    location: str = ""  # where the testing took place, when not at the laboratory
+    language: str = "en"  # the language of report.pdf
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,14 @@ def _int_list(raw: dict[str, Any], key: str, path: str, minimum: int, required: 
     return tuple(v)
 
 
+def _choice(raw: dict[str, Any], key: str, path: str, allowed: tuple[str, ...],
+            default: str) -> str:
+    v = _str(raw, key, path, default)
+    if v not in allowed:
+        raise PlanError(f"{path}.{key}", f"must be one of {', '.join(allowed)} (got {v!r})")
+    return v
+
+
 def _kind(v: Any) -> str:
     return {bool: "true/false", int: "a whole number", float: "a number", str: "a string",
             list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
@@ -223,7 +237,7 @@ def _kind(v: Any) -> str:
 def _session(raw: Any) -> SessionInfo:
     t = _table(raw, "session")
     _no_unknown(t, "session", ("name", "operator", "witness", "notes", "ambient_c",
-                               "allow_expired_calibration"))
+                               "allow_expired_calibration", "lab", "location", "language"))
     name = _str(t, "name", "session")
     if not NAME_RE.match(name):
         raise PlanError("session.name", "must be 1-64 characters of A-Z a-z 0-9 . _ - "
@@ -240,6 +254,9 @@ def _session(raw: Any) -> SessionInfo:
         notes=_str(t, "notes", "session", ""),
         ambient_c=_num(t, "ambient_c", "session", None, -273.15),
         allow_expired_calibration=allow,
+        lab=_str(t, "lab", "session", ""),
+        location=_str(t, "location", "session", ""),
+        language=_choice(t, "language", "session", REPORT_LANGUAGES, "en"),
     )
 
 
@@ -488,6 +505,7 @@ _SECRET_LINE = re.compile(r"(?im)^\s*(api_key|key|token|password|secret)\s*=.*$"
 
 
 def without_secrets(text: str) -> str:
-    """The plan text with any line that would carry a secret removed. The plan format holds only
-    the *name* of the key's variable, so this is a guard, not the main protection."""
-    return _SECRET_LINE.sub("# (removed: secret)", text)
+    """The plan text with any line that would carry a secret removed, and every URL's password and
+    key-named query values masked (:func:`drivers.redact.redact_url`). The plan format holds only
+    the *name* of the key's variable, so the first is a guard, not the main protection."""
+    return redact_text(_SECRET_LINE.sub("# (removed: secret)", text))

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 ORDER = ("session", "target", "meters", "sweep")
 KEY_ORDER: dict[str, tuple[str, ...]] = {
-    "session": ("name", "operator", "witness", "notes", "ambient_c", "allow_expired_calibration"),
+    "session": ("name", "operator", "witness", "notes", "ambient_c", "allow_expired_calibration",
+                "lab", "location", "language"),
     "target": ("kind", "timeout_s", "base_url", "model", "api", "api_key_env", "tokenizer",
                "model_path", "devices", "command", "parser", "settle_s", "cwd", "regex",
                "precisions"),

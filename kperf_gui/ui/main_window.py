@@ -28,6 +28,7 @@ from .paths import ICONS
 from .results_panel import ResultsPanel
 from .run_panel import RunPanel
 from .session_panel import SessionPanel
+from .signing import with_report_language
 from .sweep_panel import SweepPanel
 from .translation import chosen_language
 
@@ -366,6 +367,7 @@ class MainWindow(QMainWindow):
         text = self.check_plan()
         if text is None:
             return
+        text = with_report_language(text, chosen_language())
         name = self.session.name.text().strip()
         out = app_settings.new_session_dir(name)
         self._remember_plan(text)

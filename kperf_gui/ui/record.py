@@ -39,6 +39,17 @@ _NAMES = {
     "Idle baseline (s)": QT_TRANSLATE_NOOP("Record", "Idle baseline (s)"),
     "Wall power": QT_TRANSLATE_NOOP("Record", "Wall power"),
     "Rows left out": QT_TRANSLATE_NOOP("Record", "Rows left out"),
+    "System under test": QT_TRANSLATE_NOOP("Record", "System under test"),
+    "Server counters": QT_TRANSLATE_NOOP("Record", "Server counters"),
+    "Client machine": QT_TRANSLATE_NOOP("Record", "Client machine"),
+    "Tool": QT_TRANSLATE_NOOP("Record", "Tool"),
+    "Operating system": QT_TRANSLATE_NOOP("Record", "Operating system"),
+    "Host name": QT_TRANSLATE_NOOP("Record", "Host name"),
+    "Architecture": QT_TRANSLATE_NOOP("Record", "Architecture"),
+    "CPU": QT_TRANSLATE_NOOP("Record", "CPU"),
+    "Logical CPUs": QT_TRANSLATE_NOOP("Record", "Logical CPUs"),
+    "Memory (GiB)": QT_TRANSLATE_NOOP("Record", "Memory (GiB)"),
+    "Packages": QT_TRANSLATE_NOOP("Record", "Packages"),
 }
 
 

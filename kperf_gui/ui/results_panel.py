@@ -27,6 +27,7 @@ from .curves import SweepCurves
 from .record import record_rows
 from .session_list import pick_session
 from .settings import LAST_SESSION, settings
+from .signing import WitnessBar
 from .summary_table import SummaryTable
 
 
@@ -64,6 +65,9 @@ class ResultsPanel(QWidget):
         bar.addWidget(self.folder_button)
         bar.addWidget(self.where, 1)
         self.banner = Banner()
+        self.witness = WitnessBar()  # signatures, notes, sealing; bundles open read-only
+        self.witness.logged.connect(self.logged)
+        self.witness.bundle_opened.connect(lambda f: self.open_session(Path(f)))
 
         self.summary = SummaryTable(RESULTS_ORDER, frozen_first=True)
         self.curves = SweepCurves()
@@ -87,13 +91,14 @@ class ResultsPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.witness)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         has = self.data is not None and not self.busy
-        self.export_button.setEnabled(has)
+        self.export_button.setEnabled(has and not self.witness.read_only)
         self.folder_button.setEnabled(self.folder is not None)
         self.open_button.setEnabled(not self.busy)
 
@@ -126,6 +131,7 @@ class ResultsPanel(QWidget):
         self.summary.setRowCount(0)
         self.curves.show_summary(pd.DataFrame(columns=list(SUMMARY_COLUMNS)))
         self.info.setRowCount(0)
+        self.witness.show_session(None)
         if reason:
             self.banner.say(reason, level)
         else:
@@ -205,6 +211,8 @@ class ResultsPanel(QWidget):
             self.banner.say(self.tr("Session {0}: %n point(s), all valid.", "", n)
                             .format(data.name), "ok")
         self.logged.emit("info", self.tr("Opened session {0}").format(self.folder))
+        self.witness.show_session(self.folder)
+        self._update_buttons()
         self.loaded.emit(str(self.folder))
 
     def _failed(self, message: str) -> None:

@@ -814,6 +814,37 @@
     </message>
 </context>
 <context>
+    <name>KeyChooser</name>
+    <message>
+        <source>Key file (USB stick)…</source>
+        <translation>키 파일 (USB 메모리)…</translation>
+    </message>
+    <message>
+        <source>Make a new key…</source>
+        <translation>새 키 만들기…</translation>
+    </message>
+    <message>
+        <source>Unsigned</source>
+        <translation>서명하지 않음</translation>
+    </message>
+    <message>
+        <source>Choose a private key file</source>
+        <translation>개인 키 파일 선택</translation>
+    </message>
+    <message>
+        <source>Keys (*.key *.pem);;All files (*)</source>
+        <translation>키 (*.key *.pem);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>New key</source>
+        <translation>새 키</translation>
+    </message>
+    <message>
+        <source>The signer&apos;s name for the new key:</source>
+        <translation>새 키의 서명자 이름:</translation>
+    </message>
+</context>
+<context>
     <name>LivePlots</name>
     <message>
         <source>Wall-plug power</source>
@@ -1127,6 +1158,41 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     </message>
 </context>
 <context>
+    <name>NoteDialog</name>
+    <message>
+        <source>Add note</source>
+        <translation>메모 추가</translation>
+    </message>
+    <message>
+        <source>What should be on record</source>
+        <translation>기록으로 남길 내용</translation>
+    </message>
+    <message>
+        <source>the whole session</source>
+        <translation>세션 전체</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <source>About point</source>
+        <translation>대상 측정 지점</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>키</translation>
+    </message>
+    <message>
+        <source>Written by</source>
+        <translation>작성자</translation>
+    </message>
+    <message>
+        <source>The run is finalised, so the note is an amendment: a new, chained record in amendments.jsonl. Nothing already recorded changes.</source>
+        <translation>실행이 종료되었으므로 이 메모는 수정 기록이 됩니다. amendments.jsonl 에 해시 사슬로 연결된 새 기록이 추가되며, 이미 기록된 내용은 바뀌지 않습니다.</translation>
+    </message>
+</context>
+<context>
     <name>OnDeviceFields</name>
     <message>
         <source>Browse…</source>
@@ -1353,6 +1419,50 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Rows left out</source>
         <translation>빠진 행</translation>
+    </message>
+    <message>
+        <source>System under test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server counters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operating system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logical CPUs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory (GiB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packages</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1901,6 +2011,37 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     </message>
 </context>
 <context>
+    <name>SignDialog</name>
+    <message>
+        <source>Sign as operator</source>
+        <translation>시험자로 서명</translation>
+    </message>
+    <message>
+        <source>Sign as witness</source>
+        <translation>입회자로 서명</translation>
+    </message>
+    <message>
+        <source>the key&apos;s name</source>
+        <translation>키의 이름</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>세션</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>키</translation>
+    </message>
+    <message>
+        <source>Signer&apos;s name</source>
+        <translation>서명자 이름</translation>
+    </message>
+    <message>
+        <source>The signature covers manifest.json, and through it every file of the session. The private key never enters the session folder.</source>
+        <translation>서명은 manifest.json 을 통해 세션의 모든 파일을 보증합니다. 개인 키는 세션 폴더에 들어가지 않습니다.</translation>
+    </message>
+</context>
+<context>
     <name>SweepCurves</name>
     <message>
         <source>concurrent users</source>
@@ -2092,6 +2233,115 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Give whole numbers separated by commas, like 1, 8, 32.</source>
         <translation>1, 8, 32처럼 쉼표로 구분한 정수를 입력하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>WitnessBar</name>
+    <message>
+        <source>No session open.</source>
+        <translation>열린 세션이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Sign as operator</source>
+        <translation>시험자로 서명</translation>
+    </message>
+    <message>
+        <source>Sign as witness</source>
+        <translation>입회자로 서명</translation>
+    </message>
+    <message>
+        <source>Add note…</source>
+        <translation>메모 추가…</translation>
+    </message>
+    <message>
+        <source>Seal bundle…</source>
+        <translation>봉인 파일 만들기…</translation>
+    </message>
+    <message>
+        <source>Open sealed bundle…</source>
+        <translation>봉인 파일 열기…</translation>
+    </message>
+    <message>
+        <source>Checking the session&apos;s files and signatures…</source>
+        <translation>세션의 파일과 서명을 확인하는 중…</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>시험자</translation>
+    </message>
+    <message>
+        <source>witness</source>
+        <translation>입회자</translation>
+    </message>
+    <message>
+        <source>{0}: {1} ({2})</source>
+        <translation>{0}: {1} ({2})</translation>
+    </message>
+    <message>
+        <source>{0}: INVALID</source>
+        <translation>{0}: 무효</translation>
+    </message>
+    <message>
+        <source>{0}: not signed</source>
+        <translation>{0}: 서명 없음</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n amendment(s)</source>
+        <translation>
+            <numerusform>수정 기록 %n건</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Intact</source>
+        <translation>무결</translation>
+    </message>
+    <message>
+        <source>NOT intact</source>
+        <translation>무결하지 않음</translation>
+    </message>
+    <message>
+        <source> (sealed bundle, read-only)</source>
+        <translation> (봉인 파일, 읽기 전용)</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>암호</translation>
+    </message>
+    <message>
+        <source>Passphrase for {0}:</source>
+        <translation>{0}의 암호:</translation>
+    </message>
+    <message>
+        <source>Choose a key, a key file, or make a new key.</source>
+        <translation>키나 키 파일을 고르거나 새 키를 만드십시오.</translation>
+    </message>
+    <message>
+        <source>Signed as {0} by {1}.</source>
+        <translation>{1} 님이 {0}(으)로 서명했습니다.</translation>
+    </message>
+    <message>
+        <source>Amendment {0} added.</source>
+        <translation>수정 기록 {0}을(를) 추가했습니다.</translation>
+    </message>
+    <message>
+        <source>Seal the session</source>
+        <translation>세션 봉인</translation>
+    </message>
+    <message>
+        <source>Sealed bundles (*.kperf.zip)</source>
+        <translation>봉인 파일 (*.kperf.zip)</translation>
+    </message>
+    <message>
+        <source>Sealed into {0}.</source>
+        <translation>{0}(으)로 봉인했습니다.</translation>
+    </message>
+    <message>
+        <source>Open a sealed bundle</source>
+        <translation>봉인 파일 열기</translation>
+    </message>
+    <message>
+        <source>Opened the sealed bundle {0} (read-only).</source>
+        <translation>봉인 파일 {0}을(를) 열었습니다 (읽기 전용).</translation>
     </message>
 </context>
 </TS>
