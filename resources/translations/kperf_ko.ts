@@ -1422,47 +1422,47 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     </message>
     <message>
         <source>System under test</source>
-        <translation type="unfinished"></translation>
+        <translation>시험 대상 시스템</translation>
     </message>
     <message>
         <source>Server counters</source>
-        <translation type="unfinished"></translation>
+        <translation>서버 카운터</translation>
     </message>
     <message>
         <source>Client machine</source>
-        <translation type="unfinished"></translation>
+        <translation>측정 PC</translation>
     </message>
     <message>
         <source>Tool</source>
-        <translation type="unfinished"></translation>
+        <translation>도구</translation>
     </message>
     <message>
         <source>Operating system</source>
-        <translation type="unfinished"></translation>
+        <translation>운영체제</translation>
     </message>
     <message>
         <source>Host name</source>
-        <translation type="unfinished"></translation>
+        <translation>호스트 이름</translation>
     </message>
     <message>
         <source>Architecture</source>
-        <translation type="unfinished"></translation>
+        <translation>아키텍처</translation>
     </message>
     <message>
         <source>CPU</source>
-        <translation type="unfinished"></translation>
+        <translation>CPU</translation>
     </message>
     <message>
         <source>Logical CPUs</source>
-        <translation type="unfinished"></translation>
+        <translation>논리 CPU 수</translation>
     </message>
     <message>
         <source>Memory (GiB)</source>
-        <translation type="unfinished"></translation>
+        <translation>메모리 (GiB)</translation>
     </message>
     <message>
         <source>Packages</source>
-        <translation type="unfinished"></translation>
+        <translation>패키지</translation>
     </message>
 </context>
 <context>
