@@ -63,7 +63,11 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
     ('energy_j', QT_TRANSLATE_NOOP("Definitions", 'energy_j'),
      QT_TRANSLATE_NOOP("Definitions",
                        'Wall power integrated over the window by the trapezoid rule, with '
-                       'power interpolated at both window edges.')),
+                       'power interpolated at both window edges from readings at most one '
+                       'update period outside the window. Where a wall channel has no power '
+                       'reading within one update period of an edge, energy_j, power_w_mean, '
+                       'power_w_max and the ratios built on them are left empty and '
+                       'invalid_reason says why.')),
     ('power_w_mean', QT_TRANSLATE_NOOP("Definitions", 'power_w_mean'),
      QT_TRANSLATE_NOOP("Definitions",
                        'energy_j / duration_s.')),

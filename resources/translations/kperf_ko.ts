@@ -408,8 +408,8 @@
         <translation>energy_j (에너지)</translation>
     </message>
     <message>
-        <source>Wall power integrated over the window by the trapezoid rule, with power interpolated at both window edges.</source>
-        <translation>측정 구간의 벽 전원 전력을 사다리꼴 공식으로 적분한 값. 구간 양 끝의 전력은 보간합니다.</translation>
+        <source>Wall power integrated over the window by the trapezoid rule, with power interpolated at both window edges from readings at most one update period outside the window. Where a wall channel has no power reading within one update period of an edge, energy_j, power_w_mean, power_w_max and the ratios built on them are left empty and invalid_reason says why.</source>
+        <translation>측정 구간의 벽 전원 전력을 사다리꼴 공식으로 적분한 값. 구간 양 끝의 전력은 구간 밖 갱신 주기 한 번 이내의 측정값으로 보간합니다. 어떤 wall 채널에 구간 끝에서 갱신 주기 한 번 이내의 측정값이 없으면 energy_j, power_w_mean, power_w_max와 이들로 계산한 비율은 비워 두고 invalid_reason에 이유를 적습니다.</translation>
     </message>
     <message>
         <source>power_w_mean</source>
