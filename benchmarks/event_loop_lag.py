@@ -55,8 +55,7 @@ def fill_an_hour(window: MainWindow) -> None:
         plots.mark_point(float(t0[k * n // 12]), k + 1)
     for i in range(n):
         point = 1 + i * 12 // n
-        plots.add_power(t0[i], t0[i] + 0.1, float(watts[i]), point)
-        plots.add_tokens(t0[i], t0[i] + 0.1, float(per_s[i]), point)
+        plots.add_interval(t0[i] + 0.05, float(watts[i]), float(per_s[i]), point)
     plots.refresh()
 
 

@@ -3,8 +3,6 @@ of :mod:`kperf_gui.cli_witness` (CONTRACT.md)."""
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import os
 import signal
 import sys
 import threading
@@ -13,49 +11,12 @@ from typing import Sequence
 
 from drivers.redact import redact_text
 from kperf_gui import __version__
+from kperf_gui.session.demo import DEMO_PLAN
+from kperf_gui.session.location import default_session_dir
 from kperf_gui.cli_witness import add_commands as add_witness_commands
 from kperf_gui.cli_witness import signatures_note
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-DEMO_PLAN = """\
-# The built-in demo: the simulated endpoint and the simulated meter, nothing beyond loopback.
-[session]
-name = "demo"
-operator = "demo"
-notes = "K-Perf Lab built-in demo: simulated endpoint and simulated wall-plug meter"
-
-[target]
-kind = "simulated"
-model = "sim-llm"
-api = "completions"
-
-[[meters]]
-driver = "simulated"
-element = 1
-rate_hz = 10
-
-[sweep]
-input_tokens = [128, 1024]
-output_tokens = [32]
-concurrency = [1, 8, 32]
-seconds_per_point = 4
-idle_baseline_s = 2
-seed = 0
-"""
-
-
-def documents_dir() -> Path:
-    """The user's documents folder (XDG on Linux, ~/Documents elsewhere)."""
-    xdg = os.environ.get("XDG_DOCUMENTS_DIR")
-    if xdg:
-        return Path(os.path.expandvars(xdg)).expanduser()
-    return Path.home() / "Documents"
-
-
-def default_session_dir(name: str) -> Path:
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return documents_dir() / "K-Perf Lab" / f"{name}-{stamp}"
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -94,7 +55,7 @@ def _ask_terminal(message: str) -> bool:
 def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: bool) -> int:
     from drivers.meters import registry
     from kperf_gui.run.events import EventSink
-    from kperf_gui.run.load import Control
+    from kperf_gui.run.control import Control
     from kperf_gui.run.sweep import Hooks, SetupError, SweepRun
     from kperf_gui.session.export import ExportError
     from kperf_gui.session.plan import PlanError, parse
@@ -168,8 +129,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from kperf_gui.session.plan_schema import MAX_PLAN_BYTES
+
     path = Path(args.plan)
     try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            return _fail(f"plan: {path} is {size:,} bytes; a plan file is at most "
+                         f"{MAX_PLAN_BYTES:,} bytes")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return _fail(f"plan: file not found: {path}")

@@ -229,7 +229,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from kperf_gui.session import manifest
     from kperf_gui.session.journal import append_event, finalise, open_readonly
-    from kperf_gui.session.load import load
+    from kperf_gui.session.journal_reader import load
     from kperf_gui.session.report import REPORT_EVENT, ReportError, session_language, write_report
     from kperf_gui.session.witness import WitnessError, finished_folder
 
@@ -265,7 +265,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 # --- the parser ----------------------------------------------------------------------------
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction) -> None:
     k = sub.add_parser("keys", help="make and list Ed25519 signing keys (kept in your config "
                        "folder, never in a session)")
     ks = k.add_subparsers(dest="keys_command", required=True)

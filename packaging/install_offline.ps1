@@ -160,7 +160,7 @@ try {
     $menu = $null
 }
 
-$sessions = & $venvPython -c "from kperf_gui.cli import documents_dir; print(documents_dir() / 'K-Perf Lab')"
+$sessions = & $venvPython -c "from kperf_gui.session.location import documents_dir; print(documents_dir() / 'K-Perf Lab')"
 Say ''
 Say 'K-Perf Lab is installed.'
 if ($menu) { Say "  The app:        $gui   (Start menu: K-Perf Lab)" } else { Say "  The app:        $gui" }

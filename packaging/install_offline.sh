@@ -130,7 +130,7 @@ if [ "$access" = "yes" ]; then
   if bash "$access_script" "$user"; then access_done=1; else say "  The instrument rule was not installed (see above)."; fi
 fi
 
-sessions="$("$venv/bin/python" -c 'from kperf_gui.cli import documents_dir; print(documents_dir() / "K-Perf Lab")')"
+sessions="$("$venv/bin/python" -c 'from kperf_gui.session.location import documents_dir; print(documents_dir() / "K-Perf Lab")')"
 say ""
 say "K-Perf Lab is installed."
 say "  The app:        $venv/bin/kperf-gui${menu:+   (applications menu: K-Perf Lab)}"

@@ -15,6 +15,27 @@ def kperf(*args, timeout=180, input=None):
                           capture_output=True, text=True, timeout=timeout, input=input, env=env)
 
 
+def assert_rows_are_the_summary(rows, folder):
+    """The live point rows (``point_finished`` summaries) are summary.csv's rows: the same
+    columns in the same order, the same values."""
+    import csv
+
+    import pytest
+
+    with open(folder / "summary.csv", newline="") as f:
+        exported = list(csv.DictReader(f))
+    assert len(rows) == len(exported)
+    for live, row in zip(rows, exported):
+        assert list(live) == list(row)
+        for key, value in live.items():
+            if isinstance(value, float):
+                assert float(row[key]) == pytest.approx(value, rel=1e-12), key
+            elif value is None:
+                assert row[key] == "", key
+            else:
+                assert str(value) == row[key], key
+
+
 def events_of(stdout):
     return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
 

@@ -9,14 +9,17 @@ from contextlib import closing
 
 from kperf_gui.session.journal import (Journal, append_event, check_chain, finalise, is_finalised,
                                        open_readonly)
+from kperf_gui.session.records import ReadingRow, RequestRecord
 
 
 def test_write_finalise_and_read_only(tmp_path):
     db = tmp_path / "session.sqlite"
     j = Journal(db)
     j.put_meta({"name": "x", "status": "running"})
-    rid = j.put_request({"point": 1, "seq": 0, "warmup": 0, "sent_ns": 5, "ok": 1}, [(10, 3), (20, 4)])
-    j.put_readings([(1, 1, 100, 50, 150, 250.0, 230.0, 1.1, 0.99, None, "", "", b"raw", None)])
+    rid = j.put_request(RequestRecord(None, 1, 0, 0, 5, 10, 20, 21, 1, None, 200, 8, 8, 2, 2,
+                                      "usage", 2, None), [(10, 3), (20, 4)])
+    j.put_readings([ReadingRow(1, 1, 100, 50, 150, 250.0, 230.0, 1.1, 0.99, None, "ok",
+                               "over_range", raw=b"raw")])
     j.put_event(7, "info", "hello", {"a": 1})
     assert j.flush()
     assert not is_finalised(db)
@@ -25,7 +28,9 @@ def test_write_finalise_and_read_only(tmp_path):
     before = db.read_bytes()
     with closing(open_readonly(db)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM chunks WHERE request = ?", (rid,)).fetchone()[0] == 2
-        assert conn.execute("SELECT raw FROM readings").fetchone()[0] == b"raw"
+        assert conn.execute("SELECT raw, watts_status, volts_status, note FROM readings"
+                            ).fetchone() == (b"raw", "ok", "over_range", None)
+        assert conn.execute("SELECT id, output_tokens FROM requests").fetchone() == (rid, 2)
         assert check_chain(conn) == []
     assert db.read_bytes() == before
 

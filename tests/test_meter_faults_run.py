@@ -58,7 +58,7 @@ def test_meter_lost_mid_point(tmp_path, on_loss):
     with FakeInstrument(TimedWT310E()) as meter:
         proc = _start(tmp_path, plan_with_meter(tmp_path, meter.resource, on_loss))
         seen = _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
-        _until(proc, lambda e: e["event"] == "power" and e["w"] is not None)
+        _until(proc, lambda e: e["event"] == "interval" and e["watts"] is not None)
         meter.drop(refuse_new=True)
         out, err = proc.communicate(timeout=90)
     events = seen + [json.loads(l) for l in out.splitlines()]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kperf_gui.measure.metrics import RequestTimes, power_summary, request_summary, validity
-from kperf_gui.measure.power import (Channel, edge_reasons, energy_j, loss_reasons,
+from kperf_gui.measure.power import (PowerSeries, edge_reasons, energy_j, loss_reasons,
                                      tokens_per_interval, wall_sum)
 
 MS = 1_000_000
@@ -85,7 +85,7 @@ def test_energy_trapezoid_with_edges():
 
 
 def test_power_summary_and_ratios():
-    ch = Channel("m", np.arange(0, 11) * 0.1, np.full(11, 300.0), ("",) * 11, 10.0)
+    ch = PowerSeries("m", np.arange(0, 11) * 0.1, np.full(11, 300.0), ({},) * 11, 10.0)
     p = power_summary([ch], 0.0, 1.0, 120.0, 1.0, 600.0, 600.0)
     assert p["energy_j"] == pytest.approx(300.0)
     assert p["power_w_mean"] == pytest.approx(300.0)
@@ -95,8 +95,8 @@ def test_power_summary_and_ratios():
 
 
 def test_wall_channels_summed_on_one_clock():
-    a = Channel("a", np.array([0.0, 1.0, 2.0]), np.array([100.0, 100.0, 100.0]), ("",) * 3, 10)
-    b = Channel("b", np.array([0.5, 1.5]), np.array([50.0, 70.0]), ("",) * 2, 5)
+    a = PowerSeries("a", np.array([0.0, 1.0, 2.0]), np.array([100.0, 100.0, 100.0]), ({},) * 3, 10)
+    b = PowerSeries("b", np.array([0.5, 1.5]), np.array([50.0, 70.0]), ({},) * 2, 5)
     t, w = wall_sum([a, b])
     assert list(t) == [0.0, 1.0, 2.0]
     assert list(w) == [150.0, 160.0, 170.0]
@@ -104,27 +104,42 @@ def test_wall_channels_summed_on_one_clock():
 
 def test_loss_reasons():
     t = np.arange(0, 10) * 0.1 + 0.05
-    ok = Channel("m", t, np.full(10, 1.0), ("",) * 10, 10.0)
+    ok = PowerSeries("m", t, np.full(10, 1.0), ({},) * 10, 10.0)
     assert loss_reasons(ok, 0.0, 1.0) == []
     w = np.full(10, 1.0)
     w[3:6] = np.nan
-    gappy = Channel("m", t, w, ("",) * 10, 10.0)
+    gappy = PowerSeries("m", t, w, ({},) * 10, 10.0)
     reasons = loss_reasons(gappy, 0.0, 1.0)
     assert any("lost readings (7 of 10" in r for r in reasons)
     assert any("gap of 0.40 s" in r for r in reasons)
-    flags = ("",) * 4 + ("watts:over_range",) + ("",) * 5
-    over = Channel("m", t, np.full(10, 1.0), flags, 10.0)
+    flags = ({},) * 4 + ({"watts": "over_range"},) + ({},) * 5
+    over = PowerSeries("m", t, np.full(10, 1.0), flags, 10.0)
     assert any("over range" in r for r in loss_reasons(over, 0.0, 1.0))
 
 
 def test_validity_names_each_cause():
     r = three_requests()
     t = np.arange(0, 4) * 0.1 + 0.05
-    ch = Channel("m", t, np.full(4, 1.0), ("", "watts:no_data", "", ""), 10.0)
+    ch = PowerSeries("m", t, np.full(4, 1.0), ({}, {"watts": "no_data"}, {}, {}), 10.0)
     valid, reason = validity(r, [ch], 0.0, 0.4)
     assert not valid
     assert "1 request(s) failed (HTTP 500: boom)" in reason
     assert "no data" in reason
+
+
+def test_wall_sum_takes_the_first_of_equally_fast_channels_as_its_time_base():
+    a = PowerSeries("a", np.array([0.0, 1.0]), np.array([10.0, 10.0]), ({},) * 2, 10)
+    b = PowerSeries("b", np.array([0.2, 0.6, 1.2]), np.array([1.0, 2.0, 3.0]), ({},) * 3, 10)
+    assert list(wall_sum([a, b])[0]) == [0.0, 1.0]
+    assert list(wall_sum([b, a])[0]) == [0.2, 0.6, 1.2]
+
+
+def test_tokens_per_interval_weights_chunks_exactly():
+    weights = np.array([0.1] * 10 + [7 / 3] * 3)
+    got = tokens_per_interval(np.array([0.5]), 1.0, np.linspace(0.0, 0.9, 13), weights)
+    assert got[0] == math.fsum(weights)
+    assert tokens_per_interval(np.array([0.5]), 1.0, np.linspace(0.0, 0.9, 13)[::-1],
+                               weights[::-1])[0] == got[0]
 
 
 def test_tokens_per_interval():
@@ -136,11 +151,11 @@ def test_tokens_per_interval():
 
 def test_power_factor_without_data_does_not_invalidate():
     t = np.arange(0, 10) * 0.1 + 0.05
-    flags = ("pf:no_data",) * 10
-    ch = Channel("m", t, np.full(10, 5.0), flags, 10.0)
+    flags = ({"pf": "no_data"},) * 10
+    ch = PowerSeries("m", t, np.full(10, 5.0), flags, 10.0)
     assert loss_reasons(ch, 0.0, 1.0) == []
-    flags = ("pf:no_data,amps:over_range",) + ("",) * 9
-    assert loss_reasons(Channel("m", t, np.full(10, 5.0), flags, 10.0), 0.0, 1.0) == [
+    flags = ({"pf": "no_data", "amps": "over_range"},) + ({},) * 9
+    assert loss_reasons(PowerSeries("m", t, np.full(10, 5.0), flags, 10.0), 0.0, 1.0) == [
         "m read over range in 1 of 10 readings (amps)"]
 
 
@@ -152,7 +167,7 @@ def test_edge_uses_a_reading_one_period_outside_the_window():
     t = np.round(np.arange(0.95, 2.06, 0.1), 6)
     w = np.full(len(t), 100.0)
     w[0] = 200.0  # the reading just before the window
-    ch = Channel("m", t, w, ("",) * len(t), 10.0)
+    ch = PowerSeries("m", t, w, ({},) * len(t), 10.0)
     p = power_summary([ch], 1.0, 2.0, float("nan"), 1.0, 10.0, 10.0)
     # start edge interpolated halfway between 200 (0.95) and 100 (1.05): 150;
     # [1.00, 1.05]: (150 + 100) / 2 * 0.05 = 6.25; [1.05, 2.00]: 100 * 0.95 = 95
@@ -166,7 +181,7 @@ def test_a_reading_farther_than_one_period_outside_is_never_used():
     # comes 0.05 s after the start, so the start edge holds 100 W, not a blend with 500 W
     t = np.array([0.65, 1.05, 1.15, 1.25, 1.35, 1.45, 1.55])
     w = np.array([500.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0])
-    ch = Channel("m", t, w, ("",) * len(t), 10.0)
+    ch = PowerSeries("m", t, w, ({},) * len(t), 10.0)
     p = power_summary([ch], 1.0, 1.5, float("nan"), 0.5, 5.0, 10.0)
     assert p["energy_j"] == pytest.approx(50.0)
     assert edge_reasons(ch, 1.0, 1.5) == []
@@ -175,7 +190,7 @@ def test_a_reading_farther_than_one_period_outside_is_never_used():
 def test_meter_dead_before_the_window_leaves_the_power_columns_empty():
     # the case: the last reading 3.5 s before a 2 s window, nothing after it
     t = np.arange(0, 10) * 0.1 + 0.05  # 0.05 .. 0.95
-    ch = Channel("wt#1 element 1", t, np.full(10, 162.74), ("",) * 10, 10.0)
+    ch = PowerSeries("wt#1 element 1", t, np.full(10, 162.74), ({},) * 10, 10.0)
     start, end = 0.95 + 3.5, 0.95 + 3.5 + 2.0
     p = power_summary([ch], start, end, 120.0, 2.0, 100.0, 50.0)
     for key in ("power_w_mean", "power_w_max", "energy_j", "joules_per_output_token",
@@ -194,7 +209,7 @@ def test_a_short_window_after_the_meter_stopped_names_the_meter():
     # the server and meter went together: a 20 ms window 1.4 s after the last reading. The
     # window is too short for the loss count (0.2 expected), so only the edge check sees it.
     t = np.arange(0, 10) * 0.1 + 0.05
-    ch = Channel("sim#1 element 1", t, np.full(10, 157.29), ("",) * 10, 10.0)
+    ch = PowerSeries("sim#1 element 1", t, np.full(10, 157.29), ({},) * 10, 10.0)
     start = 0.95 + 1.4
     p = power_summary([ch], start, start + 0.02, float("nan"), 0.02, 0.0, 0.0)
     assert math.isnan(p["power_w_mean"]) and math.isnan(p["energy_j"])
@@ -206,7 +221,7 @@ def test_a_short_window_after_the_meter_stopped_names_the_meter():
 def test_meter_lost_inside_the_window_has_no_end_edge():
     # readings until 1.45, window 1.0 .. 2.0: the start is covered, the end is 0.55 s away
     t = np.array([0.95, 1.05, 1.15, 1.25, 1.35, 1.45])
-    ch = Channel("m", t, np.full(6, 100.0), ("",) * 6, 10.0)
+    ch = PowerSeries("m", t, np.full(6, 100.0), ({},) * 6, 10.0)
     reasons = edge_reasons(ch, 1.0, 2.0)
     assert reasons == ["m has no power reading within one update period (0.10 s) of the window's "
                        "end (the nearest to its end is 0.55 s before it), so the power columns "
@@ -215,8 +230,8 @@ def test_meter_lost_inside_the_window_has_no_end_edge():
 
 
 def test_one_covered_channel_does_not_carry_a_dead_one():
-    alive = Channel("a", np.arange(0, 31) * 0.1, np.full(31, 100.0), ("",) * 31, 10.0)
-    dead = Channel("b", np.array([0.0, 0.5]), np.array([50.0, 50.0]), ("",) * 2, 10.0)
+    alive = PowerSeries("a", np.arange(0, 31) * 0.1, np.full(31, 100.0), ({},) * 31, 10.0)
+    dead = PowerSeries("b", np.array([0.0, 0.5]), np.array([50.0, 50.0]), ({},) * 2, 10.0)
     p = power_summary([alive, dead], 2.0, 3.0, float("nan"), 1.0, 1.0, 1.0)
     assert math.isnan(p["power_w_mean"])
     _, reason = validity(ok_requests(), [alive, dead], 2.0, 3.0)
@@ -227,8 +242,8 @@ def test_over_range_and_no_data_are_named_as_the_status_says():
     t = np.arange(0, 10) * 0.1 + 0.05
     w = np.full(10, 100.0)
     w[2:5] = np.nan
-    flags = ("",) * 2 + ("watts:over_range,amps:over_range",) * 2 + ("watts:no_data",) + ("",) * 5
-    ch = Channel("m", t, w, flags, 10.0)
+    flags = ({},) * 2 + ({"watts": "over_range", "amps": "over_range"},) * 2 + ({"watts": "no_data"},) + ({},) * 5
+    ch = PowerSeries("m", t, w, flags, 10.0)
     reasons = loss_reasons(ch, 0.0, 1.0)
     assert reasons == ["m read over range in 2 of 10 readings (amps, watts)",
                        "m gave no data in 1 of 10 readings (watts)"]
@@ -238,7 +253,7 @@ def test_over_range_and_no_data_are_named_as_the_status_says():
 
 def test_every_reading_over_range_says_over_range_not_no_data():
     t = np.arange(0, 10) * 0.1 + 0.05
-    ch = Channel("m", t, np.full(10, np.nan), ("watts:over_range",) * 10, 10.0)
+    ch = PowerSeries("m", t, np.full(10, np.nan), ({"watts": "over_range"},) * 10, 10.0)
     valid, reason = validity(ok_requests(), [ch], 0.0, 1.0)
     assert not valid
     assert "m read over range in 10 of 10 readings (watts)" in reason
@@ -258,13 +273,13 @@ def test_a_window_shorter_than_an_update_needs_a_reading_that_covers_it():
     # A 2 ms window at 1.03: both edges are within one period of that reading, but no update
     # interval reaches into the window, so nothing measured it.
     t = np.arange(0, 10) * 0.1 + 0.05
-    ch = Channel("m", t, np.full(10, 180.0), ("",) * 10, 10.0)
+    ch = PowerSeries("m", t, np.full(10, 180.0), ({},) * 10, 10.0)
     assert edge_reasons(ch, 1.03, 1.032) == [
         "m has no power reading whose update interval reaches into the window (the last one "
         "ends 0.03 s before its start), so the power columns are left empty"]
     assert math.isnan(power_summary([ch], 1.03, 1.032, 0.0, 0.002, 1.0, 1.0)["power_w_mean"])
     # the same window while the meter still runs: the update 1.00 .. 1.10 covers it
-    alive = Channel("m", np.append(t, 1.05), np.full(11, 180.0), ("",) * 11, 10.0)
+    alive = PowerSeries("m", np.append(t, 1.05), np.full(11, 180.0), ({},) * 11, 10.0)
     assert edge_reasons(alive, 1.03, 1.032) == []
     p = power_summary([alive], 1.03, 1.032, 0.0, 0.002, 1.0, 1.0)
     assert p["energy_j"] == pytest.approx(180.0 * 0.002)

@@ -14,7 +14,7 @@ import pytest
 
 from kperf_gui.session import pdffont
 from kperf_gui.session.journal import open_readonly
-from kperf_gui.session.load import load, open_session
+from kperf_gui.session.journal_reader import load, open_session
 from kperf_gui.session.report import build_report, session_language
 from runhelp import kperf
 from witnesshelp import make_session

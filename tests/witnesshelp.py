@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kperf_gui.session.export import export
 from kperf_gui.session.journal import Journal
+from kperf_gui.session.records import InstrumentRecord, PointRecord, ReadingRow, RequestRecord
 from kperf_gui.session.sut_record import record_state
 from kperf_gui.session.sysinfo import record_meta
 
@@ -71,39 +72,39 @@ def make_session(folder: Path, *, family: str | None = None, lang: str = "en",
     if client:
         meta.update(record_meta())
     j.put_meta(meta)
-    j.put_instrument({"id": 1, "channel": "yokogawa-wt300e#1", "driver": "yokogawa-wt300e",
-                      "resource": "TCPIP0::10.0.0.2::inst0::INSTR", "role": "wall",
-                      "elements": "1", "rate_hz": 10.0, "maker": "YOKOGAWA", "model": "WT310E",
-                      "serial": "91K000001", "firmware": "F1.04", "calibration_due": "2027-03-31",
-                      "identity_raw": "YOKOGAWA,WT310E,91K000001,F1.04", "config": "{}"})
+    j.put_instrument(InstrumentRecord(
+        id=1, channel="yokogawa-wt300e#1", driver="yokogawa-wt300e",
+        resource="TCPIP0::10.0.0.2::inst0::INSTR", role="wall", elements="1", rate_hz=10.0,
+        maker="YOKOGAWA", model="WT310E", serial="91K000001", firmware="F1.04",
+        calibration_due="2027-03-31", identity_raw="YOKOGAWA,WT310E,91K000001,F1.04",
+        config="{}"))
     j.put_event(0, "session", "session witnessed started")
     if family is not None:
         record_state(j, 0, "before_run", state(None))
         record_state(j, 1 * NS, "before_point", state(scrape(family, "before")), point=1)
     start, end = 2 * NS, 6 * NS
-    j.put_point({"id": 1, "precision": "default", "input_tokens": prompt_tokens,
-                 "output_tokens": output_tokens, "concurrency": 2, "model": model,
-                 "unit": "token", "started_ns": start, "window_start_ns": start,
-                 "window_end_ns": end, "finished_ns": end, "status": "finished", "note": ""})
+    j.put_point(PointRecord(id=1, precision="default", input_tokens=prompt_tokens,
+                            output_tokens=output_tokens, concurrency=2, model=model, unit="token",
+                            started_ns=start, window_start_ns=start, window_end_ns=end,
+                            finished_ns=end, status="finished", note=""))
     for seq in range(requests):
         sent = start + seq * NS // 2
         ok = seq >= failed
         chunks = [(sent + 50_000_000 + k * 10_000_000, 4) for k in range(output_tokens)] if ok else []
-        j.put_request({"point": 1, "seq": seq, "warmup": 0, "sent_ns": sent,
-                       "first_ns": chunks[0][0] if ok else None,
-                       "last_ns": chunks[-1][0] if ok else None,
-                       "done_ns": (chunks[-1][0] if ok else sent) + 1_000_000, "ok": int(ok),
-                       "error": "" if ok else "HTTP 503: overloaded", "http_status": 200 if ok else 503,
-                       "input_tokens_requested": prompt_tokens,
-                       "input_tokens_actual": prompt_tokens if ok else None,
-                       "output_tokens_requested": output_tokens,
-                       "output_tokens": output_tokens if ok else None,
-                       "output_tokens_source": "usage", "chunks": len(chunks),
-                       "extra": json.dumps({"server_timings": {"prompt_n": prompt_tokens,
-                                                               "prompt_ms": 10.7}})},
-                      chunks)
-    j.put_readings([(1, 1, t, t - NS // 20, t + NS // 20, 250.0 + (t // NS), 230.0, 1.1, 0.99,
-                     None, "", "", b"", None) for t in range(NS // 20, 8 * NS, NS // 10)])
+        j.put_request(RequestRecord(
+            id=None, point=1, seq=seq, warmup=0, sent_ns=sent,
+            first_ns=chunks[0][0] if ok else None, last_ns=chunks[-1][0] if ok else None,
+            done_ns=(chunks[-1][0] if ok else sent) + 1_000_000, ok=int(ok),
+            error="" if ok else "HTTP 503: overloaded", http_status=200 if ok else 503,
+            input_tokens_requested=prompt_tokens,
+            input_tokens_actual=prompt_tokens if ok else None,
+            output_tokens_requested=output_tokens, output_tokens=output_tokens if ok else None,
+            output_tokens_source="usage", chunks=len(chunks),
+            extra=json.dumps({"server_timings": {"prompt_n": prompt_tokens, "prompt_ms": 10.7}})),
+            chunks)
+    j.put_readings([ReadingRow(1, 1, t, t - NS // 20, t + NS // 20, 250.0 + (t // NS), 230.0,
+                               1.1, 0.99, None, ranges="", raw=b"")
+                    for t in range(NS // 20, 8 * NS, NS // 10)])
     for text in notes:
         j.put_event(4 * NS, "note", text)
     if family is not None:

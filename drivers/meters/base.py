@@ -241,7 +241,11 @@ class Meter(abc.ABC):
     name: ClassVar[str] = ""
     models: ClassVar[Sequence[str]] = ()
     default_role: ClassVar[str] = "wall"
+    """``wall`` (summed into the measured power) or ``auxiliary`` (recorded, never summed)."""
     needs_resource: ClassVar[bool] = True
+    """Whether the plan must name the instrument's resource (a VISA address or serial port)."""
+    gives_power: ClassVar[bool] = True
+    """Whether readings carry watts; a channel without power can only be auxiliary."""
 
     def __init__(self, resource: str = "", **options: Any):
         self.resource = resource

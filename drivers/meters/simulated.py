@@ -41,6 +41,7 @@ class SimulatedMeter(Meter):
     name = "simulated"
     models = ("K-Perf Lab simulated meter",)
     default_role = "wall"
+    needs_resource = False  # the run gives it the simulated endpoint's URL
 
     def __init__(self, resource: str = "", **options: Any):
         super().__init__(resource, **options)

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .power import Channel, edge_reasons, energy_j, loss_reasons, near_window, wall_sum, window_max
+from .power import (PowerSeries, edge_reasons, energy_j, loss_reasons, near_window, wall_sum,
+                    window_max)
 
 NS = 1e9
 
@@ -145,7 +146,7 @@ def request_summary(r: RequestTimes, unit: str = "token") -> dict[str, float | i
     return out
 
 
-def power_summary(wall: list[Channel], start_s: float, end_s: float, idle_w: float,
+def power_summary(wall: list[PowerSeries], start_s: float, end_s: float, idle_w: float,
                   duration_s: float, output_total: float, output_per_s: float) -> dict[str, float]:
     """Power and energy columns of one point over its window (seconds on the session clock).
     Only readings inside the window or at most one update period outside it are used; where a
@@ -201,7 +202,7 @@ def program_summary(fig: dict, start_ns: float | None, end_ns: float | None,
     return out
 
 
-def validity(r: RequestTimes, wall: list[Channel], start_s: float, end_s: float,
+def validity(r: RequestTimes, wall: list[PowerSeries], start_s: float, end_s: float,
              extra: list[str] | None = None, program: bool = False) -> tuple[bool, str]:
     """Whether a point is valid, and every reason why not (joined by "; "). ``program``: the
     point was measured by a vendor program, with no requests of ours."""

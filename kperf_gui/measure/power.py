@@ -1,45 +1,84 @@
-"""Wall power on the one clock, energy over a window, and the reading-loss checks."""
+"""Wall power on the one clock, energy over a window, the reading-loss checks, and output tokens
+per meter update interval.
+
+The same functions serve the exports (whole sessions) and the live view (one interval at a time,
+:mod:`kperf_gui.run.live`): the time base, the interpolation, the sum and the token weighting are
+computed here only, so a live interval equals the interval the workbook holds.
+"""
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-
 POWER_QUANTITIES = ("watts", "volts", "amps")
+"""A status other than OK on these makes a power figure doubtful; power factor with no data (no
+current) and the meter's own energy counter do not."""
 
 
 @dataclass(frozen=True)
-class Channel:
-    """One power channel's readings: ``t`` seconds (centre of each update interval), ``w`` watts
-    (NaN where the update was missed or not a number), ``flags`` per reading ("" when all OK)."""
+class PowerSeries:
+    """One power channel's readings (one element of one instrument): ``t`` seconds (centre of
+    each update interval), ``w`` watts (NaN where the update was missed or not a number),
+    ``status`` per reading: the quantities that are not OK, with their status."""
 
     name: str
     t: np.ndarray
     w: np.ndarray
-    flags: tuple[str, ...]
+    status: tuple[Mapping[str, str], ...]
     rate_hz: float
 
 
-def wall_sum(channels: list[Channel]) -> tuple[np.ndarray, np.ndarray]:
-    """Sum the wall channels on one time base: the timestamps of the fastest channel; every
-    other channel is linearly interpolated there (NaN readings are left out of the
-    interpolation; outside a channel's span its edge value is held). Returns ``(t, watts)``."""
-    usable = [c for c in channels if len(c.t)]
-    if not usable:
-        return np.empty(0), np.empty(0)
-    base = max(usable, key=lambda c: (c.rate_hz, len(c.t)))
+def base_index(series: Sequence[PowerSeries]) -> int | None:
+    """Which series gives the wall sum's time base: the fastest, the first among equals (None
+    when no series has a reading)."""
+    best: int | None = None
+    for i, s in enumerate(series):
+        if len(s.t) and (best is None or s.rate_hz > series[best].rate_hz):
+            best = i
+    return best
+
+
+def wall_parts(series: Sequence[PowerSeries]) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+    """Each wall series' watts on one time base, the timestamps of the fastest series: the base
+    as read (NaN where missed), every other one linearly interpolated there (NaN readings left
+    out; outside a series' span its edge value is held; NaN where it has no number at all).
+    Returns ``(t, [(name, watts), ...])`` in the order given; series without readings are left
+    out."""
+    b = base_index(series)
+    if b is None:
+        return np.empty(0), []
+    base = series[b]
     t = base.t.astype(float)
-    total = np.zeros_like(t)
-    for c in usable:
-        ok = np.isfinite(c.w)
-        if c is base:
-            total = total + np.where(ok, c.w, np.nan)
+    parts = []
+    for s in series:
+        if not len(s.t):
+            continue
+        ok = np.isfinite(s.w)
+        if s is base:
+            part = np.where(ok, s.w, np.nan)
         elif ok.any():
-            total = total + np.interp(t, c.t[ok], c.w[ok])
+            part = np.interp(t, s.t[ok], s.w[ok])
         else:
-            total = total + np.nan
-    return t, total
+            part = np.full(len(t), np.nan)
+        parts.append((s.name, part))
+    return t, parts
+
+
+def sum_parts(t: np.ndarray, parts: Sequence[tuple[str, np.ndarray]]) -> np.ndarray:
+    """The wall channels' watts on one time base, summed in their order."""
+    total = np.zeros_like(t)
+    for _, part in parts:
+        total = total + part
+    return total
+
+
+def wall_sum(series: Sequence[PowerSeries]) -> tuple[np.ndarray, np.ndarray]:
+    """The summed wall power on the time base of :func:`wall_parts`: ``(t, watts)``."""
+    t, parts = wall_parts(series)
+    return t, sum_parts(t, parts)
 
 
 def energy_j(t: np.ndarray, w: np.ndarray, start: float, end: float) -> float:
@@ -65,27 +104,24 @@ _STATE_WORDS = {"over_range": "read over range", "no_data": "gave no data",
                 "scaling_error": "gave a scaling error"}
 
 
-def loss_reasons(c: Channel, start: float, end: float) -> list[str]:
+def loss_reasons(c: PowerSeries, start: float, end: float) -> list[str]:
     """Why a channel's readings cannot be trusted over a window: a reading whose status says over
     range, no data or scaling error (each named as the meter's status says, never one for the
     other), too few readings (under 90 % of window x rate; an update the meter answered with such
     a status counts as answered, not as lost) or a gap longer than two update periods."""
     reasons: list[str] = []
     sel = (c.t >= start) & (c.t <= end)
-    # a flag on power, voltage or current makes the power figure doubtful; power factor with no
+    # a status on power, voltage or current makes the power figure doubtful; power factor with no
     # data (zero current) and the meter's own energy counter do not
     states: dict[str, set[str]] = {}
     answered = np.zeros(len(c.t), dtype=bool)
     counts: dict[str, int] = {}
     for i in np.flatnonzero(sel):
-        if not c.flags[i]:
-            continue
-        seen_here: set[str] = set()
-        for flag in c.flags[i].split(","):
-            quantity, _, state = flag.strip().partition(":")
+        seen_here = {state for quantity, state in c.status[i].items()
+                     if quantity in POWER_QUANTITIES and state in _STATE_WORDS}
+        for quantity, state in c.status[i].items():
             if quantity in POWER_QUANTITIES and state in _STATE_WORDS:
                 states.setdefault(state, set()).add(quantity)
-                seen_here.add(state)
         for state in seen_here:
             counts[state] = counts.get(state, 0) + 1
         answered[i] = bool(seen_here)
@@ -110,16 +146,16 @@ def loss_reasons(c: Channel, start: float, end: float) -> list[str]:
     return reasons
 
 
-def near_window(c: Channel, start: float, end: float) -> Channel:
+def near_window(c: PowerSeries, start: float, end: float) -> PowerSeries:
     """The channel's readings that may serve a window: those inside it and those at most one
     update period outside it. Edge interpolation reaches that far and no farther."""
     reach = 1.0 / c.rate_hz + 1e-9
     sel = (c.t >= start - reach) & (c.t <= end + reach)
-    return Channel(c.name, c.t[sel], c.w[sel],
-                   tuple(f for f, keep in zip(c.flags, sel) if keep), c.rate_hz)
+    return PowerSeries(c.name, c.t[sel], c.w[sel],
+                       tuple(s for s, keep in zip(c.status, sel) if keep), c.rate_hz)
 
 
-def edge_reasons(c: Channel, start: float, end: float) -> list[str]:
+def edge_reasons(c: PowerSeries, start: float, end: float) -> list[str]:
     """Why a channel cannot give power over a window: no reading with a power value within one
     update period of its start or of its end, or (a window shorter than an update) none whose
     update interval, ``[t - period/2, t + period/2]``, reaches into it. Where this says anything,
@@ -152,17 +188,29 @@ def edge_reasons(c: Channel, start: float, end: float) -> list[str]:
     return []
 
 
+def interval_period(series: Sequence[PowerSeries]) -> float:
+    """The length of the live intervals: one update period of the fastest wall series."""
+    return 1.0 / max((s.rate_hz for s in series), default=10.0)
+
+
+def chunk_weight(output_tokens: int | None, chunks: int | None) -> float:
+    """Output tokens each text chunk of a request counts for: its output tokens spread evenly
+    over its chunks (a server may send several tokens per chunk); 1 where either is unknown."""
+    return output_tokens / chunks if output_tokens and chunks else 1.0
+
+
 def tokens_per_interval(wall_t: np.ndarray, period: float, chunk_t: np.ndarray,
                         chunk_tokens: np.ndarray) -> np.ndarray:
     """Output tokens/s arriving in each meter update interval ``[t - period/2, t + period/2)``,
-    the interval each wall reading describes."""
+    the interval each wall reading describes: the chunks' weights summed exactly
+    (``math.fsum``, so the figure does not depend on which other chunks are known)."""
     if len(wall_t) == 0:
         return np.empty(0)
     lo = wall_t - period / 2
     hi = wall_t + period / 2
-    order = np.argsort(chunk_t)
-    ct, ck = chunk_t[order], chunk_tokens[order]
-    csum = np.concatenate(([0.0], np.cumsum(ck)))
-    a = np.searchsorted(ct, lo, side="left")
-    b = np.searchsorted(ct, hi, side="left")
-    return (csum[b] - csum[a]) / period
+    order = np.argsort(chunk_t, kind="stable")
+    ct = chunk_t[order]
+    weights = chunk_tokens[order].tolist()
+    a = np.searchsorted(ct, lo, side="left").tolist()
+    b = np.searchsorted(ct, hi, side="left").tolist()
+    return np.array([math.fsum(weights[i:j]) for i, j in zip(a, b)], dtype=float) / period

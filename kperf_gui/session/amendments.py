@@ -165,7 +165,7 @@ def check_bytes(data: bytes, manifest_digest: str) -> list[AmendmentCheck]:
     except (ValueError, UnicodeDecodeError) as exc:
         return [AmendmentCheck(0, False, f"amendments: {AMENDMENTS_NAME} is damaged ({exc})")]
     out = []
-    prev = manifest_digest
+    prev: Any = manifest_digest
     for i, record in enumerate(records, 1):
         problems = []
         if record.get("format") != FORMAT:

@@ -36,7 +36,7 @@ from kperf_gui.measure.metrics import DEFINITIONS  # noqa: E402
 
 from .data import SUMMARY_COLUMNS  # noqa: E402
 from .journal import is_finalised  # noqa: E402
-from .load import load, meta, open_session  # noqa: E402
+from .journal_reader import load, meta, open_session  # noqa: E402
 from .reproducible import DEFLATE_LEVEL, normalise_zip, utc_naive, write_atomic  # noqa: E402
 from .xlsx import cell_value, group_label  # noqa: E402
 
@@ -197,11 +197,13 @@ def points(sessions: Sequence[ComparedSession]) -> pd.DataFrame:
     return frame.reindex(columns=["session", *SUMMARY_COLUMNS])
 
 
-def series(session: ComparedSession, column: str) -> list[tuple[str, np.ndarray, np.ndarray,
-                                                                 np.ndarray]]:
+Series = tuple[str, np.ndarray, np.ndarray, np.ndarray]
+
+
+def series(session: ComparedSession, column: str) -> list[Series]:
     """``(group label, users, values, valid)`` per (precision, input, output) group of a session,
     sorted by users, finite values only. The app's Compare view and the PNGs draw these."""
-    out = []
+    out: list[Series] = []
     summary = session.summary
     if summary.empty:
         return out

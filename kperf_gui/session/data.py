@@ -2,18 +2,64 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import pandas as pd
 
-SUMMARY_COLUMNS: tuple[str, ...] = tuple(
-    """point unit model precision input_tokens output_tokens concurrency requests_ok
-requests_failed duration_s ttft_ms_mean ttft_ms_p50 ttft_ms_p90 ttft_ms_p99 tpot_ms_mean
-tpot_ms_p50 tpot_ms_p99 itl_ms_p50 itl_ms_p99 e2e_ms_mean e2e_ms_p99 prefill_tokens_per_s
-output_tokens_per_s output_tokens_per_s_per_user requests_per_s power_w_mean power_w_max
-power_w_idle energy_j joules_per_output_token output_tokens_per_s_per_w valid
-invalid_reason""".split()
-)
+def _col(fmt: str | None = None) -> Any:
+    """A Summary column's field; ``fmt`` is its number format in the workbook."""
+    return field(metadata={"format": fmt})
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One Summary row (CONTRACT.md): the fields are the columns, in order, each with its number
+    format in the workbook. The live table's row and the workbook's are this one record. A new
+    column is a new field here, computed by :mod:`kperf_gui.measure.metrics` under its name."""
+
+    point: int = _col()
+    unit: str = _col()
+    model: str = _col()
+    precision: str | None = _col()
+    input_tokens: int | None = _col()
+    output_tokens: int | None = _col()
+    concurrency: int | None = _col()
+    requests_ok: int | None = _col()
+    requests_failed: int | None = _col()
+    duration_s: float | None = _col("0.000")
+    ttft_ms_mean: float | None = _col("0.0")
+    ttft_ms_p50: float | None = _col("0.0")
+    ttft_ms_p90: float | None = _col("0.0")
+    ttft_ms_p99: float | None = _col("0.0")
+    tpot_ms_mean: float | None = _col("0.0")
+    tpot_ms_p50: float | None = _col("0.0")
+    tpot_ms_p99: float | None = _col("0.0")
+    itl_ms_p50: float | None = _col("0.0")
+    itl_ms_p99: float | None = _col("0.0")
+    e2e_ms_mean: float | None = _col("0.0")
+    e2e_ms_p99: float | None = _col("0.0")
+    prefill_tokens_per_s: float | None = _col("0.00")
+    output_tokens_per_s: float | None = _col("0.00")
+    output_tokens_per_s_per_user: float | None = _col("0.00")
+    requests_per_s: float | None = _col("0.00")
+    power_w_mean: float | None = _col("0.0")
+    power_w_max: float | None = _col("0.0")
+    power_w_idle: float | None = _col("0.0")
+    energy_j: float | None = _col("0.000")
+    joules_per_output_token: float | None = _col("0.0000")
+    output_tokens_per_s_per_w: float | None = _col("0.000")
+    valid: bool = _col()
+    invalid_reason: str = _col()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row by column name, in column order."""
+        return {name: getattr(self, name) for name in SUMMARY_COLUMNS}
+
+
+SUMMARY_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(SummaryRow))
+SUMMARY_FORMATS: dict[str, str | None] = {f.name: f.metadata["format"] for f in fields(SummaryRow)}
+"""Each Summary column's number format in the workbook (None: general)."""
 
 
 @dataclass

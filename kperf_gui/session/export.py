@@ -14,8 +14,9 @@ from pathlib import Path
 from . import csvout, manifest, plots, report, xlsx
 from .data import SessionData
 from .journal import append_event, finalise, in_use, is_finalised, open_readonly
-from .load import CUT_OFF_NOTE, load, meta
+from .journal_reader import CUT_OFF_NOTE, load, meta
 from .plan import without_secrets
+from .records import PointStatus, RunStatus
 
 
 class ExportError(Exception):
@@ -27,14 +28,14 @@ def _mark_interrupted(db: Path) -> None:
     conn = sqlite3.connect(db)
     try:
         status = dict(conn.execute("SELECT key, value FROM meta").fetchall()).get("status")
-        cut = [p for (p,) in conn.execute("SELECT id FROM points WHERE status = 'running' "
-                                          "ORDER BY id")]
+        cut = [p for (p,) in conn.execute("SELECT id FROM points WHERE status = ? ORDER BY id",
+                                          (PointStatus.RUNNING.value,))]
         with conn:
-            if status in (None, "running"):
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('status', "
-                             "'interrupted')")
-            conn.execute("UPDATE points SET status = 'interrupted', note = ? WHERE status = "
-                         "'running'", (CUT_OFF_NOTE,))
+            if status in (None, RunStatus.RUNNING):
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('status', ?)",
+                             (RunStatus.INTERRUPTED.value,))
+            conn.execute("UPDATE points SET status = ?, note = ? WHERE status = ?",
+                         (PointStatus.INTERRUPTED.value, CUT_OFF_NOTE, PointStatus.RUNNING.value))
     finally:
         conn.close()
     append_event(db, "interrupted", "the run ended without finishing; exported from the journal",

@@ -14,40 +14,27 @@ import json
 import queue
 import sqlite3
 import threading
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from drivers.redact import redact_text
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS instruments (
-    id INTEGER PRIMARY KEY, channel TEXT NOT NULL, driver TEXT NOT NULL, resource TEXT,
-    role TEXT NOT NULL, elements TEXT, rate_hz REAL, maker TEXT, model TEXT, serial TEXT,
-    firmware TEXT, calibration_due TEXT, identity_raw TEXT, config TEXT);
-CREATE TABLE IF NOT EXISTS points (
-    id INTEGER PRIMARY KEY, precision TEXT, input_tokens INTEGER, output_tokens INTEGER,
-    concurrency INTEGER, model TEXT, unit TEXT, started_ns INTEGER, window_start_ns INTEGER,
-    window_end_ns INTEGER, finished_ns INTEGER, status TEXT, note TEXT, truth TEXT,
-    vendor TEXT);
-CREATE TABLE IF NOT EXISTS requests (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, point INTEGER NOT NULL, seq INTEGER NOT NULL,
-    warmup INTEGER NOT NULL, sent_ns INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER,
-    done_ns INTEGER, ok INTEGER NOT NULL, error TEXT, http_status INTEGER,
-    input_tokens_requested INTEGER, input_tokens_actual INTEGER, output_tokens_requested INTEGER,
-    output_tokens INTEGER, output_tokens_source TEXT, chunks INTEGER, extra TEXT);
-CREATE TABLE IF NOT EXISTS chunks (request INTEGER NOT NULL, t_ns INTEGER NOT NULL, chars INTEGER);
-CREATE TABLE IF NOT EXISTS readings (
-    instrument INTEGER NOT NULL, element INTEGER NOT NULL, t_ns INTEGER NOT NULL,
-    t0_ns INTEGER, t1_ns INTEGER, watts REAL, volts REAL, amps REAL, pf REAL, wh REAL,
-    flags TEXT, ranges TEXT, raw BLOB, extra TEXT);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, kind TEXT NOT NULL, message TEXT,
-    data TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS readings_t ON readings (t_ns);
-CREATE INDEX IF NOT EXISTS chunks_request ON chunks (request);
-CREATE INDEX IF NOT EXISTS requests_point ON requests (point);
-"""
+from .records import RECORDS, InstrumentRecord, PointRecord, ReadingRow, RequestRecord
+
+SCHEMA = "\n".join([
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    *(record.create_sql() + ";" for record in RECORDS),
+    "CREATE TABLE IF NOT EXISTS chunks (request INTEGER NOT NULL, t_ns INTEGER NOT NULL, "
+    "chars INTEGER);",
+    "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, kind TEXT "
+    "NOT NULL, message TEXT, data TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
+    "CREATE INDEX IF NOT EXISTS readings_t ON readings (t_ns);",
+    "CREATE INDEX IF NOT EXISTS chunks_request ON chunks (request);",
+    "CREATE INDEX IF NOT EXISTS requests_point ON requests (point);",
+])
+"""The journal's tables: the records' own (:mod:`.records`), the key-value ``meta``, each text
+chunk's arrival, and the hash-chained event log."""
 
 GENESIS = "0" * 64
 
@@ -57,8 +44,14 @@ def _scrub(text: str) -> str:
     return redact_text(text) if isinstance(text, str) else text
 
 
-def _scrub_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: _scrub(v) for k, v in row.items()}
+R = TypeVar("R", InstrumentRecord, PointRecord)
+
+
+def _scrub_record(row: R) -> R:
+    """``row`` with every text field scrubbed."""
+    texts: dict[str, Any] = {f.name: _scrub(getattr(row, f.name)) for f in fields(row)
+                             if isinstance(getattr(row, f.name), str)}
+    return replace(row, **texts)
 
 
 def event_hash(prev: str, t_ns: int, kind: str, message: str, data: str) -> str:
@@ -97,27 +90,27 @@ class Journal:
                                          json.dumps(v, sort_keys=True)))
                               for k, v in items.items()]))
 
-    def put_instrument(self, row: dict[str, Any]) -> None:
-        self._q.put(("instrument", _scrub_row(row)))
+    def put_instrument(self, row: InstrumentRecord) -> None:
+        self._q.put(("row", _scrub_record(row)))
 
-    def put_point(self, row: dict[str, Any]) -> None:
+    def put_point(self, row: PointRecord) -> None:
         """Insert or replace a point row (called at start and again when it finishes)."""
-        self._q.put(("point", _scrub_row(row)))
+        self._q.put(("row", _scrub_record(row)))
 
-    def put_request(self, row: dict[str, Any], chunks: Iterable[tuple[int, int]]) -> int:
-        """Queue a finished request and its chunk arrivals; returns the request's id."""
+    def put_request(self, row: RequestRecord, chunks: Iterable[tuple[int, int]]) -> int:
+        """Queue a finished request and its chunk arrivals (time, characters); returns the
+        request's id."""
         with self._ids:
             rid = self._next_request
             self._next_request += 1
-        if row.get("error"):
-            row = {**row, "error": _scrub(row["error"])}
-        self._q.put(("request", (rid, row, list(chunks))))
+        row = replace(row, id=rid, error=_scrub(row.error) if row.error else row.error)
+        self._q.put(("request", (row, list(chunks))))
         return rid
 
-    def put_readings(self, rows: list[tuple[Any, ...]]) -> None:
-        """Rows of (instrument, element, t_ns, t0_ns, t1_ns, watts, volts, amps, pf, wh, flags,
-        ranges, raw, extra)."""
-        self._q.put(("readings", rows))
+    def put_readings(self, rows: list[ReadingRow]) -> None:
+        """The rows of one meter update."""
+        if rows:
+            self._q.put(("readings", rows))
 
     def put_event(self, t_ns: int, kind: str, message: str = "", data: Any = None) -> None:
         self._q.put(("event", (t_ns, kind, _scrub(message), _scrub(
@@ -128,24 +121,15 @@ class Journal:
     def _apply(self, conn: sqlite3.Connection, kind: str, item: Any) -> None:
         if kind == "meta":
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", item)
-        elif kind == "instrument":
-            cols = ", ".join(item)
-            conn.execute(f"INSERT OR REPLACE INTO instruments ({cols}) VALUES "
-                         f"({', '.join('?' * len(item))})", list(item.values()))
-        elif kind == "point":
-            cols = ", ".join(item)
-            conn.execute(f"INSERT OR REPLACE INTO points ({cols}) VALUES "
-                         f"({', '.join('?' * len(item))})", list(item.values()))
+        elif kind == "row":
+            conn.execute(item.insert_sql("INSERT OR REPLACE"), item.values())
         elif kind == "request":
-            rid, row, chunks = item
-            row = {"id": rid, **row}
-            cols = ", ".join(row)
-            conn.execute(f"INSERT INTO requests ({cols}) VALUES ({', '.join('?' * len(row))})",
-                         list(row.values()))
+            row, chunks = item
+            conn.execute(row.insert_sql(), row.values())
             conn.executemany("INSERT INTO chunks (request, t_ns, chars) VALUES (?, ?, ?)",
-                             [(rid, t, c) for t, c in chunks])
+                             [(row.id, t, c) for t, c in chunks])
         elif kind == "readings":
-            conn.executemany("INSERT INTO readings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", item)
+            conn.executemany(ReadingRow.insert_sql(), [r.values() for r in item])
         elif kind == "event":
             t_ns, k, message, data = item
             h = event_hash(self._last_hash, t_ns, k, message, data)

@@ -7,23 +7,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import shlex
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from drivers.meters import registry
+from drivers.meters.base import Meter
+
+from . import plan_schema as schema
+from .plan_schema import Key
+
+TARGET_KINDS = schema.TARGET_KINDS
+NAME_RE = schema.NAME_RE
 from drivers.redact import redact_text
-
-TARGET_KINDS = ("openai", "deepx", "command", "simulated")
-APIS = ("completions", "chat")
-ROLES = ("wall", "auxiliary")
-ON_LOSS = ("continue", "stop")
-NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-SOFTWARE_CHANNELS = ("nvml", "rapl", "furiosa-smi", "rbln-smi", "deepx-status")
-RESOURCELESS = SOFTWARE_CHANNELS + ("simulated",)
-NO_POWER = ("deepx-status",)
-RANGING = ("auto", "pass")
-REPORT_LANGUAGES = ("en", "ko")
 
 
 class PlanError(ValueError):
@@ -37,15 +35,17 @@ class PlanError(ValueError):
 
 @dataclass(frozen=True)
 class SessionInfo:
+    """``[session]``; defaults and meanings are in :mod:`.plan_schema`."""
+
     name: str
-    operator: str = ""
-    witness: str = ""
-    notes: str = ""
-    ambient_c: float | None = None
-    allow_expired_calibration: bool = False
-    lab: str = ""  # the laboratory's name and address, for the report
-    location: str = ""  # where the testing took place, when not at the laboratory
-    language: str = "en"  # the language of report.pdf
+    operator: str
+    witness: str
+    notes: str
+    ambient_c: float | None
+    allow_expired_calibration: bool
+    lab: str
+    location: str
+    language: str  # the language of report.pdf
 
 
 @dataclass(frozen=True)
@@ -56,50 +56,58 @@ class PrecisionRoute:
 
 @dataclass(frozen=True)
 class TargetSpec:
+    """``[target]``."""
+
     kind: str
-    timeout_s: float = 600.0
-    base_url: str = ""
-    model: str = ""
-    api: str = "completions"
-    api_key_env: str = ""
-    tokenizer: str = ""
-    precisions: dict[str, PrecisionRoute] = field(default_factory=dict)
-    model_path: str = ""
-    devices: tuple[int, ...] = (0,)
-    command: tuple[str, ...] = ()
-    parser: str = ""
-    settle_s: float = 0.0
-    regex: dict[str, str] = field(default_factory=dict)
-    cwd: str = ""
+    timeout_s: float
+    base_url: str
+    model: str
+    api: Literal["completions", "chat"]
+    api_key_env: str
+    tokenizer: str
+    precisions: dict[str, PrecisionRoute]
+    model_path: str
+    devices: tuple[int, ...]
+    command: tuple[str, ...]
+    parser: str
+    settle_s: float
+    regex: dict[str, str]
+    cwd: str
 
 
 @dataclass(frozen=True)
 class MeterSpec:
+    """One ``[[meters]]`` table."""
+
     driver: str
-    resource: str = ""
-    elements: tuple[int, ...] = (1,)
-    rate_hz: float = 10.0
-    role: str = "wall"
-    calibration_due: _dt.date | None = None
-    on_loss: str = "continue"
-    voltage_range: float | None = None  # None: auto
-    current_range: float | None = None  # None: auto
-    ranging: str = "auto"  # "auto", or "pass": a ranging pass, then fixed ranges
-    options: dict[str, Any] = field(default_factory=dict)  # driver options
+    resource: str
+    elements: tuple[int, ...]
+    rate_hz: float
+    role: str
+    calibration_due: _dt.date | None
+    on_loss: str
+    voltage_range: float | None  # None: auto
+    current_range: float | None  # None: auto
+    ranging: str  # "auto", or "pass": a ranging pass, then fixed ranges
+    options: dict[str, Any]  # driver options
+    max_uncertainty_pct: float
 
 
 @dataclass(frozen=True)
 class SweepSpec:
+    """``[sweep]``."""
+
     concurrency: tuple[int, ...]
-    input_tokens: tuple[int, ...] = ()
-    output_tokens: tuple[int, ...] = ()
-    rate: float | None = None
-    precision: tuple[str, ...] = ("default",)
-    requests_per_point: int | None = None
-    seconds_per_point: float | None = None
-    warmup_requests: int | None = None
-    idle_baseline_s: float = 10.0
-    seed: int = 0
+    input_tokens: tuple[int, ...]
+    output_tokens: tuple[int, ...]
+    rate: float | None
+    precision: tuple[str, ...]
+    requests_per_point: int | None
+    seconds_per_point: float | None
+    warmup_requests: int | None
+    idle_baseline_s: float
+    seed: int
+    workers: int | None  # None: as many as the load needs
 
 
 @dataclass(frozen=True)
@@ -112,11 +120,20 @@ class Plan:
 
     @property
     def uses_tokens(self) -> bool:
-        return self.target.kind in ("openai", "simulated")
+        return self.target.kind in schema.TOKEN_KINDS
 
     def route(self, precision: str) -> PrecisionRoute | None:
         """Where ``precision`` is served, if the plan routes it elsewhere."""
         return self.target.precisions.get(precision)
+
+    def recorded_only(self) -> list[str]:
+        """Keys the plan sets that are recorded but do not act yet, as ``key = value`` texts."""
+        out = [f"meters[{i}].max_uncertainty_pct = {m.max_uncertainty_pct:g}"
+               for i, m in enumerate(self.meters)
+               if m.max_uncertainty_pct != schema.key("meters[].max_uncertainty_pct").default]
+        if self.sweep.workers is not None:
+            out.append(f"sweep.workers = {self.sweep.workers}")
+        return out
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,12 @@ class SweepPoint:
     input_tokens: int | None
     output_tokens: int | None
     concurrency: int
+
+
+def point_count(sweep: SweepSpec) -> int:
+    """How many points the sweep has."""
+    return (len(sweep.precision) * max(1, len(sweep.input_tokens))
+            * max(1, len(sweep.output_tokens)) * len(sweep.concurrency))
 
 
 def points(plan: Plan) -> list[SweepPoint]:
@@ -144,7 +167,28 @@ def points(plan: Plan) -> list[SweepPoint]:
     return out
 
 
-# --- validation helpers -------------------------------------------------------------------
+# --- driver facts ---------------------------------------------------------------------------
+
+
+def driver_class(name: str) -> type[Meter]:
+    """The driver class of ``name``, for its facts (role, resource, power); the base class's
+    facts where the name is not registered or its driver cannot be loaded (the run says why)."""
+    try:
+        return registry.get(name)
+    except Exception:  # noqa: BLE001 - a missing or broken driver is reported when opened
+        return Meter
+
+
+# --- reading values by the schema -----------------------------------------------------------
+
+
+def _kind(v: Any) -> str:
+    return {bool: "true/false", int: "a whole number", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def _plain(doc: str) -> str:
+    return doc.replace("`", "")
 
 
 def _table(raw: Any, key: str) -> dict[str, Any]:
@@ -160,297 +204,230 @@ def _no_unknown(raw: dict[str, Any], key: str, allowed: tuple[str, ...]) -> None
             raise PlanError(where, f"unknown key; allowed here: {', '.join(allowed)}")
 
 
-def _str(raw: dict[str, Any], key: str, path: str, default: str | None = None) -> str:
-    if key not in raw:
-        if default is None:
-            raise PlanError(f"{path}.{key}", "is required (a string)")
-        return default
-    v = raw[key]
-    if not isinstance(v, str):
-        raise PlanError(f"{path}.{key}", f"must be a string, not {_kind(v)}")
-    return v
+def _number(k: Key, v: Any, where: str, whole: bool) -> float | int:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (whole and not isinstance(v, int)):
+        noun = "a whole number" if whole else "a number"
+        raise PlanError(where, f"must be {noun} ({k.bounds_text()}), not {_kind(v)}")
+    why = k.check_number(v)
+    if why is not None:
+        raise PlanError(where, f"{why} (got {v!r}; {k.bounds_text()})")
+    return v if whole else float(v)
 
 
-def _num(raw: dict[str, Any], key: str, path: str, default: float | None, minimum: float,
-         strict: bool = False) -> float | None:
-    if key not in raw:
-        return default
-    v = raw[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise PlanError(f"{path}.{key}", f"must be a number, not {_kind(v)}")
-    if v < minimum or (strict and v == minimum):
-        op = ">" if strict else ">="
-        raise PlanError(f"{path}.{key}", f"must be {op} {minimum:g} (got {v:g})")
-    return float(v)
-
-
-def _int(raw: dict[str, Any], key: str, path: str, default: int | None, minimum: int) -> int | None:
-    if key not in raw:
-        return default
-    v = raw[key]
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise PlanError(f"{path}.{key}", f"must be a whole number, not {_kind(v)}")
-    if v < minimum:
-        raise PlanError(f"{path}.{key}", f"must be >= {minimum} (got {v})")
-    return v
-
-
-def _int_list(raw: dict[str, Any], key: str, path: str, minimum: int, required: bool) -> tuple[int, ...]:
-    where = f"{path}.{key}"
-    if key not in raw:
-        if required:
-            raise PlanError(where, f"is required (a list of whole numbers >= {minimum})")
-        return ()
-    v = raw[key]
+def _wholes(k: Key, v: Any, where: str) -> tuple[int, ...]:
     if isinstance(v, int) and not isinstance(v, bool):
         v = [v]
     if not isinstance(v, list):
-        raise PlanError(where, f"must be a list of whole numbers >= {minimum}, not {_kind(v)}")
+        raise PlanError(where, f"must be a {k.bounds_text()}, not {_kind(v)}")
     if not v:
-        raise PlanError(where, f"must not be empty (a list of whole numbers >= {minimum})")
+        raise PlanError(where, f"must not be empty (a {k.bounds_text()})")
+    if len(v) > k.most:
+        raise PlanError(where, f"holds {len(v):,} values; at most {k.most:,}")
     for x in v:
         if isinstance(x, bool) or not isinstance(x, int):
             raise PlanError(where, f"must hold whole numbers only, not {_kind(x)} {x!r}")
-        if x < minimum:
-            raise PlanError(where, f"values must be >= {minimum} (got {x})")
+        why = k.check_number(x)
+        if why is not None:
+            raise PlanError(where, f"values {why} (got {x!r})")
     if len(set(v)) != len(v):
         raise PlanError(where, "must not repeat a value")
     return tuple(v)
 
 
-def _choice(raw: dict[str, Any], key: str, path: str, allowed: tuple[str, ...],
-            default: str) -> str:
-    v = _str(raw, key, path, default)
-    if v not in allowed:
-        raise PlanError(f"{path}.{key}", f"must be one of {', '.join(allowed)} (got {v!r})")
-    return v
+def _labels(k: Key, v: Any, where: str) -> tuple[str, ...]:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
+        raise PlanError(where, "must be a non-empty list of labels such as [\"bf16\", \"fp8\"]")
+    if len(v) > k.most:
+        raise PlanError(where, f"holds {len(v):,} labels; at most {k.most:,}")
+    if len(set(v)) != len(v):
+        raise PlanError(where, "must not repeat a label")
+    return tuple(v)
 
 
-def _kind(v: Any) -> str:
-    return {bool: "true/false", int: "a whole number", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
+def _command(v: Any, where: str) -> tuple[str, ...]:
+    if isinstance(v, str):
+        try:
+            parts = tuple(shlex.split(v))
+        except ValueError as exc:
+            raise PlanError(where, f"cannot be split into arguments ({exc})") from None
+        if parts:
+            return parts
+    elif isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+        return tuple(v)
+    raise PlanError(where, "must be a string or a non-empty list of strings")
+
+
+def value(k: Key, v: Any, where: str) -> Any:
+    """``v`` read as key ``k`` demands; :class:`PlanError` naming ``where`` otherwise."""
+    t = k.type
+    if t == "text":
+        if not isinstance(v, str):
+            raise PlanError(where, f"must be a string, not {_kind(v)}")
+        return v
+    if t == "flag":
+        if not isinstance(v, bool):
+            raise PlanError(where, "must be true or false")
+        return v
+    if t in ("whole", "number"):
+        return _number(k, v, where, t == "whole")
+    if t == "date":
+        d = schema.check_date(v)
+        if d is None:
+            raise PlanError(where, "must be a date like 2027-03-31")
+        return d
+    if t == "choice":
+        if not isinstance(v, str) or v not in k.choices:
+            got = f" (got {v!r})" if isinstance(v, str) else f", not {_kind(v)}"
+            raise PlanError(where, f"must be one of {', '.join(k.choices)}{got}")
+        return v
+    if t == "wholes":
+        return _wholes(k, v, where)
+    if t == "labels":
+        return _labels(k, v, where)
+    if t == "command":
+        return _command(v, where)
+    if t == "table":
+        return dict(_table(v, where))
+    raise AssertionError(f"plan key type {t!r}")  # pragma: no cover - the schema's own types
+
+
+def _read(raw: Any, section: str, where: str, kind: str | None) -> dict[str, Any]:
+    """Every key of ``section`` from table ``raw``: checked, or its default when absent.
+    ``kind``: the target kind, for keys required only for some kinds."""
+    t = _table(raw, where)
+    _no_unknown(t, where, schema.names_of(section))
+    out: dict[str, Any] = {}
+    for k in schema.keys_of(section):
+        required = k.required == schema.ALL or (kind is not None and kind in k.required)
+        what = "" if k.required == schema.ALL else f" for kind '{kind}'"
+        if k.name in t:
+            out[k.name] = value(k, t[k.name], f"{where}.{k.name}")
+            if required and out[k.name] == "":
+                raise PlanError(f"{where}.{k.name}", f"must not be empty{what} "
+                                f"({_plain(k.doc)})")
+        elif required:
+            raise PlanError(f"{where}.{k.name}", f"is required{what} ({_plain(k.doc)}; "
+                            f"{k.bounds_text()})")
+        else:
+            out[k.name] = k.default
+    return out
+
+
+def _relative(path: str, base_dir: Path) -> str:
+    p = Path(path).expanduser()
+    return str(p if p.is_absolute() else base_dir / p)
 
 
 # --- sections ------------------------------------------------------------------------------
 
 
 def _session(raw: Any) -> SessionInfo:
-    t = _table(raw, "session")
-    _no_unknown(t, "session", ("name", "operator", "witness", "notes", "ambient_c",
-                               "allow_expired_calibration", "lab", "location", "language"))
-    name = _str(t, "name", "session")
-    if not NAME_RE.match(name):
+    v = _read(raw, "session", "session", None)
+    if not NAME_RE.match(v["name"]):
         raise PlanError("session.name", "must be 1-64 characters of A-Z a-z 0-9 . _ - "
-                        f"(got {name!r})")
-    if name in (".", ".."):
+                        f"(got {v['name']!r})")
+    if v["name"] in (".", ".."):
         raise PlanError("session.name", "must not be '.' or '..'")
-    allow = t.get("allow_expired_calibration", False)
-    if not isinstance(allow, bool):
-        raise PlanError("session.allow_expired_calibration", "must be true or false")
-    return SessionInfo(
-        name=name,
-        operator=_str(t, "operator", "session", ""),
-        witness=_str(t, "witness", "session", ""),
-        notes=_str(t, "notes", "session", ""),
-        ambient_c=_num(t, "ambient_c", "session", None, -273.15),
-        allow_expired_calibration=allow,
-        lab=_str(t, "lab", "session", ""),
-        location=_str(t, "location", "session", ""),
-        language=_choice(t, "language", "session", REPORT_LANGUAGES, "en"),
-    )
+    return SessionInfo(**v)
+
+
+def _precisions(raw: Any) -> dict[str, PrecisionRoute]:
+    out: dict[str, PrecisionRoute] = {}
+    for label, route in _table(raw, "target.precisions").items():
+        where = f"target.precisions.{label}"
+        v = _read(route, "target.precisions.<label>", where, None)
+        out[label] = PrecisionRoute(**v)
+    return out
 
 
 def _target(raw: Any, base_dir: Path) -> TargetSpec:
     t = _table(raw, "target")
-    _no_unknown(t, "target", ("kind", "timeout_s", "base_url", "model", "api", "api_key_env",
-                              "tokenizer", "precisions", "model_path", "devices", "command",
-                              "parser", "settle_s", "regex", "cwd"))
-    kind = _str(t, "kind", "target")
-    if kind not in TARGET_KINDS:
-        raise PlanError("target.kind", f"must be one of {', '.join(TARGET_KINDS)} (got {kind!r})")
-    api = _str(t, "api", "target", "completions")
-    if api not in APIS:
-        raise PlanError("target.api", f"must be 'completions' or 'chat' (got {api!r})")
-    base_url = _str(t, "base_url", "target", "")
-    model = _str(t, "model", "target", "")
-    if kind == "openai":
-        if not base_url:
-            raise PlanError("target.base_url", "is required for kind 'openai' (the endpoint's "
-                            "/v1 URL, e.g. http://127.0.0.1:8000/v1)")
-        if not model:
-            raise PlanError("target.model", "is required for kind 'openai' (the served model name)")
+    kind = value(schema.key("target.kind"), t.get("kind"), "target.kind") if "kind" in t else None
+    v = _read(t, "target", "target", kind)
+    kind = v["kind"]
+    base_url, env, tok = v["base_url"] or "", v["api_key_env"], v["tokenizer"]
     if base_url and not re.match(r"^https?://[^\s/]+", base_url):
         raise PlanError("target.base_url", f"must be an http:// or https:// URL (got {base_url!r})")
-    env = _str(t, "api_key_env", "target", "")
     if env and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", env):
         raise PlanError("target.api_key_env", "must be the NAME of an environment variable, "
                         "not the key itself")
-    tok = _str(t, "tokenizer", "target", "")
     if tok:
-        p = Path(tok).expanduser()
-        if not p.is_absolute():
-            p = base_dir / p
-        if not p.is_file():
-            raise PlanError("target.tokenizer", f"file not found: {p} (give a local "
+        tok = _relative(tok, base_dir)
+        if not Path(tok).is_file():
+            raise PlanError("target.tokenizer", f"file not found: {tok} (give a local "
                             "tokenizer.json, or leave the key out to calibrate against the server)")
-        tok = str(p)
-    precisions: dict[str, PrecisionRoute] = {}
-    for label, route in _table(t.get("precisions", {}), "target.precisions").items():
-        r = _table(route, f"target.precisions.{label}")
-        _no_unknown(r, f"target.precisions.{label}", ("base_url", "model"))
-        precisions[label] = PrecisionRoute(
-            base_url=r.get("base_url") if "base_url" in r else None,
-            model=r.get("model") if "model" in r else None,
-        )
-        for k in ("base_url", "model"):
-            if k in r and not isinstance(r[k], str):
-                raise PlanError(f"target.precisions.{label}.{k}", "must be a string")
-    model_path = _str(t, "model_path", "target", "")
-    if model_path and not Path(model_path).expanduser().is_absolute():
-        model_path = str(base_dir / model_path)  # relative to the plan file, like the tokenizer
-    devices = _int_list(t, "devices", "target", 0, False) or (0,)
-    command: tuple[str, ...] = ()
-    if "command" in t:
-        c = t["command"]
-        if isinstance(c, str):
-            import shlex
-            command = tuple(shlex.split(c))
-        elif isinstance(c, list) and all(isinstance(x, str) for x in c) and c:
-            command = tuple(c)
-        else:
-            raise PlanError("target.command", "must be a string or a non-empty list of strings")
-    parser = _str(t, "parser", "target", "")
-    if kind == "deepx" and not model_path:
-        raise PlanError("target.model_path", "is required for kind 'deepx' (the compiled "
-                        "model file, e.g. /models/yolov8n.dxnn)")
-    regex = dict(_table(t.get("regex", {}), "target.regex"))
-    for k, v in regex.items():
-        if not isinstance(v, str):
+    regex = v["regex"] or {}
+    for k, pattern in regex.items():
+        if not isinstance(pattern, str):
             raise PlanError(f"target.regex.{k}", "must be a string (a regular expression)")
-    if kind == "command":
-        from drivers.targets.parsers import PARSERS, compile_regex_fields
+    if kind == "command" and v["parser"] == "regex":
+        from drivers.targets.parsers import compile_regex_fields
 
-        if not command:
-            raise PlanError("target.command", "is required for kind 'command'")
-        if parser not in PARSERS:
-            raise PlanError("target.parser", f"must be one of {', '.join(sorted(PARSERS))} "
-                            f"(got {parser!r})")
-        if parser == "regex":
-            if not regex:
-                raise PlanError("target.regex", "is required with parser = 'regex': a table of "
-                                "field = \"regular expression with one (group)\"")
-            try:
-                compile_regex_fields(regex)
-            except ValueError as exc:
-                raise PlanError("target.regex", str(exc)) from None
+        if not regex:
+            raise PlanError("target.regex", "is required with parser = 'regex': a table of "
+                            "field = \"regular expression with one (group)\"")
+        try:
+            compile_regex_fields(regex)
+        except ValueError as exc:
+            raise PlanError("target.regex", str(exc)) from None
     return TargetSpec(
-        kind=kind,
-        timeout_s=_num(t, "timeout_s", "target", 600.0, 0.0, strict=True) or 600.0,
-        base_url=base_url.rstrip("/"),
-        model=model,
-        api=api,
-        api_key_env=env,
-        tokenizer=tok,
-        precisions=precisions,
-        model_path=model_path,
-        devices=devices,
-        command=command,
-        parser=parser,
-        settle_s=_num(t, "settle_s", "target", 0.0, 0.0) or 0.0,
-        regex=regex,
-        cwd=str(base_dir / _str(t, "cwd", "target", "")) if _str(t, "cwd", "target", "") else "",
+        kind=kind, timeout_s=v["timeout_s"], base_url=base_url.rstrip("/"),
+        model=v["model"] or "", api=v["api"], api_key_env=env, tokenizer=tok,
+        precisions=_precisions(t.get("precisions", {})),
+        model_path=_relative(v["model_path"], base_dir) if v["model_path"] else "",
+        devices=v["devices"], command=v["command"] or (), parser=v["parser"] or "",
+        settle_s=v["settle_s"], regex=regex,
+        cwd=str(base_dir / v["cwd"]) if v["cwd"] else "",
     )
 
 
 def _meter(raw: Any, i: int, known_drivers: list[str] | None) -> MeterSpec:
     path = f"meters[{i}]"
-    t = _table(raw, path)
-    _no_unknown(t, path, ("driver", "resource", "element", "rate_hz", "role", "calibration_due",
-                          "on_loss", "voltage_range", "current_range", "ranging", "options"))
-    driver = _str(t, "driver", path)
+    v = _read(raw, "meters", path, None)
+    driver = v["driver"]
     if known_drivers is not None and driver not in known_drivers:
         raise PlanError(f"{path}.driver", f"unknown driver {driver!r}; allowed: "
                         f"{', '.join(known_drivers)}")
-    resource = _str(t, "resource", path, "")
-    simulated = isinstance(t.get("options"), dict) and t["options"].get("simulate") is True
-    if not resource and driver not in RESOURCELESS and not simulated:
+    cls = driver_class(driver)
+    options = v["options"] or {}
+    if not v["resource"] and cls.needs_resource and options.get("simulate") is not True:
         raise PlanError(f"{path}.resource", "is required for an instrument (a VISA resource "
                         "such as TCPIP0::192.168.0.10::inst0::INSTR, or a serial port)")
-    elements = _int_list(t, "element", path, 1, False) or (1,)
-    rate = _num(t, "rate_hz", path, 10.0, 0.0, strict=True) or 10.0
-    if rate > 1000:
-        raise PlanError(f"{path}.rate_hz", f"must be at most 1000 (got {rate:g})")
-    default_role = "auxiliary" if driver in SOFTWARE_CHANNELS else "wall"
-    role = _str(t, "role", path, default_role)
-    if role not in ROLES:
-        raise PlanError(f"{path}.role", f"must be 'wall' or 'auxiliary' (got {role!r})")
-    due = t.get("calibration_due")
-    if due is not None:
-        if isinstance(due, str):
-            try:
-                due = _dt.date.fromisoformat(due)
-            except ValueError:
-                raise PlanError(f"{path}.calibration_due", "must be a date like 2027-03-31") from None
-        elif isinstance(due, _dt.datetime):
-            due = due.date()
-        elif not isinstance(due, _dt.date):
-            raise PlanError(f"{path}.calibration_due", "must be a date like 2027-03-31")
-    on_loss = _str(t, "on_loss", path, "continue")
-    if on_loss not in ON_LOSS:
-        raise PlanError(f"{path}.on_loss", f"must be 'continue' or 'stop' (got {on_loss!r})")
-    if driver in NO_POWER and role == "wall":
+    role = v["role"] or cls.default_role
+    if not cls.gives_power and role == "wall":
         raise PlanError(f"{path}.role", f"{driver} reports no power, so it can only be "
                         "'auxiliary'")
-    ranging = _str(t, "ranging", path, "auto")
-    if ranging not in RANGING:
-        raise PlanError(f"{path}.ranging", f"must be 'auto' or 'pass' (got {ranging!r})")
-    vr = _num(t, "voltage_range", path, None, 0.0, strict=True)
-    cr = _num(t, "current_range", path, None, 0.0, strict=True)
-    if ranging == "pass" and (vr is not None or cr is not None):
+    vr, cr = v["voltage_range"], v["current_range"]
+    if v["ranging"] == "pass" and (vr is not None or cr is not None):
         raise PlanError(f"{path}.ranging", "'pass' sets the ranges itself; leave out "
                         "voltage_range and current_range, or use ranging = 'auto'")
-    options = dict(_table(t.get("options", {}), f"{path}.options"))
-    return MeterSpec(driver, resource, elements, rate, role, due, on_loss, vr, cr, ranging, options)
+    return MeterSpec(driver=driver, resource=v["resource"], elements=v["element"],
+                     rate_hz=v["rate_hz"], role=role, calibration_due=v["calibration_due"],
+                     on_loss=v["on_loss"], voltage_range=vr, current_range=cr,
+                     ranging=v["ranging"], options=options,
+                     max_uncertainty_pct=v["max_uncertainty_pct"])
 
 
 def _sweep(raw: Any, kind: str) -> SweepSpec:
     t = _table(raw, "sweep")
-    _no_unknown(t, "sweep", ("input_tokens", "output_tokens", "concurrency", "rate", "precision",
-                             "requests_per_point", "seconds_per_point", "warmup_requests",
-                             "idle_baseline_s", "seed"))
-    tokens = kind in ("openai", "simulated")
-    ins = _int_list(t, "input_tokens", "sweep", 1, tokens)
-    outs = _int_list(t, "output_tokens", "sweep", 1, tokens)
-    conc = _int_list(t, "concurrency", "sweep", 1, True)
-    prec: tuple[str, ...] = ("default",)
-    if "precision" in t:
-        p = t["precision"]
-        if isinstance(p, str):
-            p = [p]
-        if not isinstance(p, list) or not p or not all(isinstance(x, str) and x for x in p):
-            raise PlanError("sweep.precision", "must be a non-empty list of labels such as "
-                            "[\"bf16\", \"fp8\"]")
-        if len(set(p)) != len(p):
-            raise PlanError("sweep.precision", "must not repeat a label")
-        prec = tuple(p)
     has_n, has_s = "requests_per_point" in t, "seconds_per_point" in t
+    v = _read(t, "sweep", "sweep", kind)
     if has_n == has_s:
         raise PlanError("sweep.requests_per_point", "give exactly one of requests_per_point "
                         "or seconds_per_point" + (" (both are set)" if has_n else ""))
-    n = _int(t, "requests_per_point", "sweep", None, 1)
-    secs = _num(t, "seconds_per_point", "sweep", None, 0.0, strict=True)
-    return SweepSpec(
-        concurrency=conc,
-        input_tokens=ins,
-        output_tokens=outs,
-        rate=_num(t, "rate", "sweep", None, 0.0, strict=True),
-        precision=prec,
-        requests_per_point=n,
-        seconds_per_point=secs,
-        warmup_requests=_int(t, "warmup_requests", "sweep", None, 0),
-        idle_baseline_s=_num(t, "idle_baseline_s", "sweep", 10.0, 0.0) or 0.0,
-        seed=_int(t, "seed", "sweep", 0, 0) or 0,
-    )
+    sweep = SweepSpec(
+        concurrency=v["concurrency"], input_tokens=v["input_tokens"] or (),
+        output_tokens=v["output_tokens"] or (), rate=v["rate"], precision=v["precision"],
+        requests_per_point=v["requests_per_point"], seconds_per_point=v["seconds_per_point"],
+        warmup_requests=v["warmup_requests"], idle_baseline_s=v["idle_baseline_s"],
+        seed=v["seed"], workers=v["workers"])
+    n = point_count(sweep)
+    if n > schema.MAX_POINTS:
+        raise PlanError("sweep", f"has {n:,} points (precisions x input lengths x output lengths "
+                        f"x concurrencies); at most {schema.MAX_POINTS:,}")
+    return sweep
 
 
 def parse(text: str, base_dir: Path | None = None,
@@ -460,7 +437,14 @@ def parse(text: str, base_dir: Path | None = None,
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError("plan", f"is not valid TOML: {exc}") from None
-    _no_unknown(raw, "", ("session", "target", "meters", "sweep"))
+    return from_dict(raw, base_dir, known_drivers, source=text)
+
+
+def from_dict(raw: dict[str, Any], base_dir: Path | None = None,
+              known_drivers: list[str] | None = None, source: str | None = None) -> Plan:
+    """Validate a plan shaped as ``tomllib`` reads one. Its ``source`` is the TOML text it was
+    read from, or else the text :func:`~.plan_toml.dump_plan` writes for it."""
+    _no_unknown(raw, "", schema.SECTIONS)
     for section in ("session", "target", "sweep"):
         if section not in raw:
             raise PlanError(section, f"the [{section}] table is required")
@@ -469,13 +453,19 @@ def parse(text: str, base_dir: Path | None = None,
     meters_raw = raw.get("meters", [])
     if not isinstance(meters_raw, list):
         raise PlanError("meters", "must be an array of tables ([[meters]])")
+    if len(meters_raw) > schema.MAX_METERS:
+        raise PlanError("meters", f"holds {len(meters_raw)} meters; at most {schema.MAX_METERS}")
     meters = tuple(_meter(m, i, known_drivers) for i, m in enumerate(meters_raw))
+    if source is None:
+        from .plan_toml import dump_plan
+
+        source = dump_plan(raw)
     return Plan(
         session=_session(raw["session"]),
         target=target,
         meters=meters,
         sweep=_sweep(raw["sweep"], target.kind),
-        source=text,
+        source=source,
     )
 
 
@@ -483,6 +473,10 @@ def load(path: str | Path, known_drivers: list[str] | None = None) -> Plan:
     """Read and validate a plan file."""
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > schema.MAX_PLAN_BYTES:
+            raise PlanError("plan", f"{p} is {size:,} bytes; a plan is at most "
+                            f"{schema.MAX_PLAN_BYTES:,}")
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PlanError("plan", f"file not found: {p}") from None

@@ -12,25 +12,15 @@ import math
 import re
 from typing import Any, Mapping
 
-ORDER = ("session", "target", "meters", "sweep")
-KEY_ORDER: dict[str, tuple[str, ...]] = {
-    "session": ("name", "operator", "witness", "notes", "ambient_c", "allow_expired_calibration",
-                "lab", "location", "language"),
-    "target": ("kind", "timeout_s", "base_url", "model", "api", "api_key_env", "tokenizer",
-               "model_path", "devices", "command", "parser", "settle_s", "cwd", "regex",
-               "precisions"),
-    "meters": ("driver", "resource", "element", "rate_hz", "role", "calibration_due", "on_loss"),
-    "sweep": ("input_tokens", "output_tokens", "concurrency", "rate", "precision",
-              "requests_per_point", "seconds_per_point", "warmup_requests", "idle_baseline_s",
-              "seed"),
-}
+from . import plan_schema as schema
+
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
             "\r": "\\r"}
 
 
 def _key(k: str) -> str:
-    return k if _BARE_KEY.match(k) else _string(k)
+    return k if _BARE_KEY.fullmatch(k) else _string(k)  # "$" would let "k\n" through
 
 
 def _string(s: str) -> str:
@@ -83,9 +73,17 @@ def _is_table_array(v: Any) -> bool:
     return isinstance(v, (list, tuple)) and bool(v) and all(_is_table(x) for x in v)
 
 
+def _order(path: str) -> tuple[str, ...]:
+    """The keys of the table at ``path`` in the schema's order."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[:2] == ["target", "precisions"]:
+        return schema.names_of("target.precisions.<label>")
+    return schema.names_of(path)
+
+
 def _ordered(table: Mapping[str, Any], path: str) -> list[tuple[str, Any]]:
-    """The table's items, the plan's own keys in CONTRACT.md's order, others as given."""
-    known = KEY_ORDER.get(path, ())
+    """The table's items, the plan's own keys in the schema's order, others as given."""
+    known = _order(path)
     first = [(k, table[k]) for k in known if k in table]
     return first + [(k, v) for k, v in table.items() if k not in known]
 
@@ -117,9 +115,9 @@ def _section(table: Mapping[str, Any], path: str, lines: list[str], array: bool)
 
 def dump_plan(d: Mapping[str, Any]) -> str:
     """The plan ``d`` (shaped as ``tomllib`` reads a plan) as TOML text. ``None`` values are left
-    out; dates are written as TOML dates. Sections come in the order of CONTRACT.md."""
+    out; dates are written as TOML dates. Sections and keys come in the schema's order."""
     lines: list[str] = []
-    keys = [k for k in ORDER if k in d] + [k for k in d if k not in ORDER]
+    keys = [k for k in schema.SECTIONS if k in d] + [k for k in d if k not in schema.SECTIONS]
     for k in keys:
         v = d[k]
         if _is_table(v):

@@ -2,9 +2,11 @@
 and K-Perf use them)."""
 from __future__ import annotations
 
+from typing import Any
+
 LANGUAGES = ("en", "ko")
 
-TEXT: dict[str, tuple[str, str]] = {
+TEXT: dict[str, tuple[Any, Any]] = {
     "title": ("Test report", "시험 성적서"),
     "subtitle": ("Serving performance and wall-plug power of an AI chip (K-Perf method)",
                  "AI 칩의 서빙 성능 및 전력 소모량 (K-Perf 방식)"),
@@ -165,13 +167,13 @@ PLOT_TITLES: dict[str, tuple[str, str]] = {
 
 
 def tr(key: str, lang: str) -> str:
-    en, ko = TEXT[key]  # type: ignore[misc]
-    return ko if lang == "ko" and ko else en
+    en, ko = TEXT[key]
+    return str(ko if lang == "ko" and ko else en)
 
 
 def tr_tuple(key: str, lang: str) -> tuple[str, ...]:
-    en, ko = TEXT[key]  # type: ignore[misc]
-    return tuple(ko if lang == "ko" else en)  # type: ignore[arg-type]
+    en, ko = TEXT[key]
+    return tuple(ko if lang == "ko" else en)
 
 
 def head(column: str, lang: str) -> str:

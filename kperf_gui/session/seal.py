@@ -42,7 +42,7 @@ def bundle_path(folder: Path) -> Path:
 def session_start(folder: Path) -> _dt.datetime:
     """The session's own UTC start (the journal's clock anchor), else 1980-01-01."""
     from .journal import open_readonly
-    from .load import meta
+    from .journal_reader import meta
 
     try:
         with closing(open_readonly(Path(folder) / "session.sqlite")) as conn:

@@ -132,7 +132,7 @@ def check_signature(record_bytes: bytes, manifest_bytes: bytes | None, role: str
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         return SignatureCheck(role, True, problem=f'its "format" is not "{FORMAT}"')
     signer = str(record.get("signer", ""))
-    base = {"role": role, "present": True, "signer": signer,
+    base: dict[str, Any] = {"role": role, "present": True, "signer": signer,
             "fingerprint": str(record.get("fingerprint", "")),
             "signed_utc": str(record.get("signed_utc", ""))}
     missing = [f for f in _STATEMENT_FIELDS + ("signature", "statement_signature")

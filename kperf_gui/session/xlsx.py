@@ -24,7 +24,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.writer.excel import ExcelWriter
 
-from kperf_gui.session.data import SUMMARY_COLUMNS, SessionData
+from kperf_gui.session.data import SUMMARY_COLUMNS, SUMMARY_FORMATS, SessionData
 from kperf_gui.session.reproducible import DEFLATE_LEVEL, normalise_zip, utc_naive, write_atomic
 
 CellValue = bool | int | float | str | None
@@ -123,25 +123,13 @@ def _write_summary(sheet: WriteOnlyWorksheet, data: SessionData) -> None:
     rows = summary_rows(data)
     columns = list(SUMMARY_COLUMNS)
     _set_widths(sheet, columns, rows, cap=40)
-    formats = [_summary_format(c) for c in columns]
+    formats = [SUMMARY_FORMATS[c] for c in columns]
     _declare_size(sheet, len(columns), len(rows) + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
     for row in rows:
         sheet.append([_cell(sheet, v, number_format=f) for v, f in zip(row, formats)])
     sheet.auto_filter = AutoFilter(ref=_range(len(columns), len(rows) + 1))
-
-
-def _summary_format(column: str) -> str | None:
-    if "_ms_" in column or column.startswith("power_w_"):
-        return "0.0"
-    if column == "joules_per_output_token":
-        return "0.0000"
-    if column in ("energy_j", "duration_s", "output_tokens_per_s_per_w"):
-        return "0.000"
-    if column.endswith("_per_s") or column.endswith("_per_user"):
-        return "0.00"
-    return None
 
 
 def _write_table(
@@ -175,9 +163,11 @@ def _write_power(sheet: WriteOnlyWorksheet, data: SessionData) -> list[str]:
             islice(_rows(power), count), islice(_rows(wall), count), fillvalue=None
         )
         for left, right in pairs:
-            left = _converted(left) if left is not None else [None] * len(power.columns)
-            right = _converted(right) if right is not None else [None] * len(wall.columns)
-            yield left + [None] + right
+            cells: list[CellValue] = (_converted(left) if left is not None
+                                      else [None] * len(power.columns))
+            cells.append(None)
+            cells += _converted(right) if right is not None else [None] * len(wall.columns)
+            yield cells
 
     _set_widths(sheet, columns, rows(_WIDTH_SAMPLE_ROWS))
     _declare_size(sheet, len(columns), min(max(len(power), len(wall)), limit) + 1)
@@ -230,7 +220,7 @@ def _write_charts(sheet: WriteOnlyWorksheet, data: SessionData) -> None:
     rows: list[list[CellValue]] = []
     for label, group in series_groups(frame):
         first = len(rows) + 2
-        rows += [[label] + [cell_value(v) for v in r] for r in _rows(group[columns[1:]])]
+        rows += [[label, *(cell_value(v) for v in r)] for r in _rows(group[columns[1:]])]
         blocks.append((label, first, len(rows) + 1))
 
     _set_widths(sheet, columns, rows, cap=40)

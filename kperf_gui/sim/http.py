@@ -205,7 +205,7 @@ class HttpServer:
         except asyncio.CancelledError:
             pass  # closing the server; ending quietly keeps asyncio from logging the cancellation
         finally:
-            self._connections.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._connections.discard(asyncio.current_task())
             await conn.close()
 
     async def _one(self, conn: _Connection) -> bool:
@@ -231,10 +231,11 @@ class HttpServer:
                 await asyncio.wait({work})
         if work.cancelled():
             return False
-        exc = work.exception()
-        if exc is not None:
-            if not isinstance(exc, (ConnectionError, OSError)):
-                log.error("response to %s %s failed", request.method, request.path, exc_info=exc)
+        failure = work.exception()
+        if failure is not None:
+            if not isinstance(failure, (ConnectionError, OSError)):
+                log.error("response to %s %s failed", request.method, request.path,
+                          exc_info=failure)
             return False
         return keep and work.result()
 

@@ -40,13 +40,16 @@ class SimParams:
     decode_base_s: float = 0.006
     decode_per_seq_s: float = 0.00004
     max_batch: int = 256
+    stream_interval: int = 1
+    """Tokens per streamed chunk (vLLM's ``--stream-interval``; speculative decoding also
+    sends several)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
             if getattr(self, f.name) < 0:
                 raise ValueError(f"{f.name} must not be negative; give a value of 0 or more")
-        if self.saturate < 1 or self.max_batch < 1:
-            raise ValueError("saturate and max_batch must be at least 1")
+        if self.saturate < 1 or self.max_batch < 1 or self.stream_interval < 1:
+            raise ValueError("saturate, max_batch and stream_interval must be at least 1")
 
     def cli_args(self) -> list[str]:
         """These parameters as flags of ``python -m kperf_gui.sim`` (``--idle-w 180.0 ...``)."""

@@ -108,7 +108,9 @@ def _end(proc: subprocess.Popen) -> None:
 
 def _first_line(proc: subprocess.Popen, timeout_s: float) -> bytes | None:
     lines: queue.Queue[bytes] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+    out = proc.stdout
+    assert out is not None  # started with stdout=PIPE
+    threading.Thread(target=lambda: lines.put(out.readline()), daemon=True).start()
     try:
         return lines.get(timeout=timeout_s)
     except queue.Empty:
@@ -155,5 +157,6 @@ def start_sim_server(
         stderr.close()
         why = (lines[-1] if lines else "") if exited else f"it gave no port within {timeout_s:g} s"
         raise SimServerError(f"the simulated endpoint did not start: {why or 'it exited'}")
-    proc.stdout.close()
+    if proc.stdout is not None:
+        proc.stdout.close()
     return SimServer(proc, port, stderr)

@@ -218,16 +218,21 @@ class SimApp:
                           "finish_reason": None}
                 yield _sse({**head, "choices": [choice]})
             i = 0
+            words = ""
+            every = self.engine.params.stream_interval
             async for _ in req.tokens():
-                word = f" w{i}"
+                words += f" w{i}"
+                i += 1
+                if i % every and not req.done:
+                    continue  # several tokens per chunk: sent together
                 finish = self._finish(req) if req.done else None
                 if chat:
-                    choice = {"index": 0, "delta": {"content": word}, "logprobs": None,
+                    choice = {"index": 0, "delta": {"content": words}, "logprobs": None,
                               "finish_reason": finish}
                 else:
-                    choice = {"index": 0, "text": word, "logprobs": None, "finish_reason": finish}
+                    choice = {"index": 0, "text": words, "logprobs": None, "finish_reason": finish}
                 yield _sse({**head, "choices": [choice]})
-                i += 1
+                words = ""
             if include_usage:
                 yield _sse({**head, "choices": [], "usage": self._usage(req)})
             yield b"data: [DONE]\n\n"

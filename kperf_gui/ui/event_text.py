@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-READINGS = ("power", "tokens")
+READINGS = ("interval",)
 translate = QCoreApplication.translate
 
 
@@ -80,12 +80,11 @@ def describe(ev: dict[str, Any], unit: str = "token") -> tuple[str, str]:
     if kind == "point_started":
         return "info", translate("Events", "Point {0} of {1} started: {2}") \
             .format(ev.get("point"), ev.get("of"), point_text(ev, unit))
-    if kind == "power":
-        return "info", translate("Events", "Wall power {0} W").format(_n(ev.get("w")))
-    if kind == "tokens":
-        text = (translate("Events", "{0} inferences/s") if unit == "inference"
+    if kind == "interval":
+        rate = (translate("Events", "{0} inferences/s") if unit == "inference"
                 else translate("Events", "{0} output tokens/s"))
-        return "info", text.format(_n(ev.get("per_s"), 0))
+        return "info", (translate("Events", "Wall power {0} W").format(_n(ev.get("watts")))
+                        + " · " + rate.format(_n(ev.get("tokens_per_s"), 0)))
     if kind == "progress":
         return "info", translate("Events", "Point {0} of {1}: {2} of {3} done, about {4} left") \
             .format(ev.get("point"), ev.get("of"), _n(ev.get("done"), 0),

@@ -4,8 +4,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QDateEdit, QLabel, QVBoxLayout, QWidget
+
+from kperf_gui.session import plan_schema
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -17,8 +20,11 @@ class FieldErrors:
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
 
     def field(self, key: str, widget: QWidget) -> QWidget:
-        """``widget`` with a hidden error line under it, registered for plan key ``key``."""
+        """``widget`` with a hidden error line under it, registered for plan key ``key``
+        (a meter's keys by their own name); the row's tooltip is the key's line of the plan
+        schema, shown where the widget has no tooltip of its own."""
         box = QWidget()
+        box.setToolTip(key_tip(key))
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -64,6 +70,18 @@ class DateEdit(QDateEdit):
         section = self.currentSection()
         if section != QDateEdit.Section.NoSection:
             self.setSelectedSection(section)
+
+
+def key_tip(key: str) -> str:
+    """The plan schema's line for ``key`` (``meters[].key`` for a meter's ``key``): meaning,
+    allowed values and default; empty for a key the schema does not hold."""
+    k = plan_schema.BY_PATH.get(key) or plan_schema.BY_PATH.get(f"meters[].{key}")
+    if k is None:
+        return ""
+    doc = QCoreApplication.translate("PlanKeys", k.doc).replace("`", "")
+    default = k.default_doc().replace("`", "")
+    return f"{doc}\n{k.path}: {k.bounds_text().replace('`', '')}" + (
+        f" ({default})" if default else "")
 
 
 class FieldError(ValueError):

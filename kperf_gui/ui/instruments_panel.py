@@ -26,7 +26,8 @@ from drivers.meters import registry
 from drivers.meters.base import Identity
 from drivers.meters.discovery import list_resources
 from drivers.resources import sim_resources
-from kperf_gui.session.plan import RESOURCELESS, SOFTWARE_CHANNELS
+from kperf_gui.session import plan_schema
+from kperf_gui.session.plan import driver_class
 
 from . import workers
 from .forms import DateEdit, FieldErrors, int_list, join
@@ -84,7 +85,7 @@ class InstrumentsPanel(QWidget):
         self.elements = QLineEdit()
         self.elements.setPlaceholderText("1, 2")
         self.rate = QDoubleSpinBox()
-        self.rate.setRange(0.1, 1000.0)
+        self.rate.setRange(0.1, RATE.high or 1000.0)
         self.rate.setDecimals(1)
         self.rate.setSuffix(" Hz")
         self.role = QComboBox()
@@ -224,7 +225,7 @@ class InstrumentsPanel(QWidget):
         self.resource.setCurrentText(str(m.get("resource", "")))
         self.elements.setText(join(m.get("element", 1)))
         self.simulate.setChecked(bool((m.get("options") or {}).get("simulate")))
-        self.rate.setValue(float(m.get("rate_hz", 10.0)))
+        self.rate.setValue(float(m.get("rate_hz", RATE.default)))
         self.role.setCurrentIndex(max(0, self.role.findData(
             m.get("role", _default_role(self.driver.currentText())))))
         due = m.get("calibration_due")
@@ -254,7 +255,7 @@ class InstrumentsPanel(QWidget):
             self.simulate.setChecked(False)
         self.resource.lineEdit().setPlaceholderText(
             self.tr("empty: the run's own simulator") if name == "simulated"
-            else self.tr("not needed") if name in RESOURCELESS
+            else self.tr("not needed") if not driver_class(name).needs_resource
             else "TCPIP0::192.168.1.20::inst0::INSTR")
 
     def _simulate_toggled(self, on: bool) -> None:
@@ -299,7 +300,7 @@ class InstrumentsPanel(QWidget):
             else:
                 m["element"] = els[0] if len(els) == 1 else els
         rate = round(self.rate.value(), 1)
-        if rate == 10.0:
+        if rate == RATE.default:
             m.pop("rate_hz", None)
         else:
             m["rate_hz"] = int(rate) if rate.is_integer() else rate
@@ -488,4 +489,7 @@ class InstrumentsPanel(QWidget):
 
 
 def _default_role(driver: str) -> str:
-    return "auxiliary" if driver in SOFTWARE_CHANNELS else "wall"
+    return driver_class(driver).default_role
+
+
+RATE = plan_schema.key("meters[].rate_hz")

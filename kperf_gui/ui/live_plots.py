@@ -1,6 +1,7 @@
 """The live view of a run: wall power and output tokens/s against time, and the headline, wall
 power against tokens/s with one colour per point. For an on-device target (:meth:`set_unit`)
-the throughput is inferences/s.
+the throughput is inferences/s. It only draws the run's ``interval`` events, whose figures the
+engine computes as the workbook does.
 
 Events only append to in-memory buffers; a QTimer redraws at a fixed rate, whatever the event
 rate. Every plot item is made once (per point, for the headline) and updated with ``setData``.
@@ -24,7 +25,7 @@ MIN_SPOTS = 150  # dots a point keeps however many points share the headline
 
 
 class LivePlots(QWidget):
-    """Three live plots fed by :meth:`add_power`, :meth:`add_tokens` and :meth:`mark_point`."""
+    """Three live plots fed by :meth:`add_interval` and :meth:`mark_point`."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,7 +54,6 @@ class LivePlots(QWidget):
         self._tokens = GrowBuffer(2, 4096)
         self._pairs: dict[int, GrowBuffer] = {}
         self._scatter: dict[int, pg.PlotDataItem] = {}
-        self._pending: dict[int, tuple[float, int]] = {}
         self._markers: list[tuple[pg.PlotWidget, pg.InfiniteLine]] = []
         self._dirty_power = False
         self._dirty_tokens = False
@@ -87,7 +87,6 @@ class LivePlots(QWidget):
         """Forget everything plotted (a new run starts)."""
         self._power.clear()
         self._tokens.clear()
-        self._pending.clear()
         for item in self._scatter.values():
             self.headline_plot.removeItem(item)
         self._scatter.clear()
@@ -98,30 +97,15 @@ class LivePlots(QWidget):
         self._dirty_power = self._dirty_tokens = True
         self._dirty_points.clear()
 
-    @staticmethod
-    def _key(t1: float) -> int:
-        return round(t1 * 1000)
-
-    def add_power(self, t0: float, t1: float, watts: float | None, point: int) -> None:
-        """One meter update of the summed wall power."""
-        self._power.append((t0 + t1) / 2, watts)
-        self._dirty_power = True
+    def add_interval(self, t: float, watts: float | None, per_s: float, point: int) -> None:
+        """One meter update interval centred at ``t``: the summed wall power and the output
+        tokens/s (or inferences/s) arriving in it."""
+        self._power.append(t, watts)
+        self._tokens.append(t, per_s)
+        self._dirty_power = self._dirty_tokens = True
         if watts is not None:
-            self._pending[self._key(t1)] = (watts, point)
-            if len(self._pending) > 200:
-                for k in sorted(self._pending)[:100]:
-                    del self._pending[k]
-
-    def add_tokens(self, t0: float, t1: float, per_s: float, point: int) -> None:
-        """Output tokens/s (or inferences/s) over one meter update interval; paired with that
-        interval's power."""
-        self._tokens.append((t0 + t1) / 2, per_s)
-        self._dirty_tokens = True
-        paired = self._pending.pop(self._key(t1), None)
-        if paired is not None:
-            watts, p = paired
-            self._series(p).append(per_s, watts)
-            self._dirty_points.add(p)
+            self._series(point).append(per_s, watts)
+            self._dirty_points.add(point)
 
     def mark_point(self, t: float, point: int) -> None:
         """A dashed line where point ``point`` starts, on both time plots."""

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QMainWindow, QM
 
 from drivers.meters import registry
 from kperf_gui import __version__
-from kperf_gui.cli import DEMO_PLAN
-from kperf_gui.session.plan import PlanError, expired_meters, parse
+from kperf_gui.session.demo import DEMO_PLAN
+from kperf_gui.session.plan import Plan, PlanError, expired_meters, from_dict
 from kperf_gui.session.plan_toml import dump_plan
 
 from . import presets, settings as app_settings
@@ -274,13 +274,12 @@ class MainWindow(QMainWindow):
                 widget.setFocus()
                 return
 
-    def check_plan(self) -> str | None:
-        """The plan's text when it would run; otherwise show what is wrong and return None."""
+    def check_plan(self) -> Plan | None:
+        """The plan, validated, when it would run (its ``source`` is the text the run is given);
+        otherwise show what is wrong and return None."""
         self._clear_errors()
         try:
-            d = self.plan_dict()
-            text = dump_plan(d)
-            plan = parse(text, None, registry.names())
+            plan = from_dict(self.plan_dict(), None, registry.names())
         except (FieldError, PlanError) as exc:
             key, message = exc.key, exc.message
             self.show_plan_error(key, message)
@@ -298,7 +297,7 @@ class MainWindow(QMainWindow):
             return None
         if self.run.banner.level == "error":
             self.run.banner.clear_message()
-        return text
+        return plan
 
     # --- plan files ------------------------------------------------------------------------
 
@@ -315,7 +314,7 @@ class MainWindow(QMainWindow):
         try:
             text = path.read_text(encoding="utf-8")
             d = tomllib.loads(text)
-            parse(text, path.resolve().parent, None)
+            from_dict(d, path.resolve().parent, None, source=text)
         except (OSError, UnicodeDecodeError) as exc:
             self._plan_file_error(self.tr("{0} cannot be read ({1}).").format(path, exc))
             return False
@@ -364,10 +363,10 @@ class MainWindow(QMainWindow):
         """Check the plan, let go of the instruments, and start the run in a child process."""
         if self.run.busy() or self._starting:
             return
-        text = self.check_plan()
-        if text is None:
+        plan = self.check_plan()
+        if plan is None:
             return
-        text = with_report_language(text, chosen_language())
+        text = with_report_language(plan.source, chosen_language())
         name = self.session.name.text().strip()
         out = app_settings.new_session_dir(name)
         self._remember_plan(text)

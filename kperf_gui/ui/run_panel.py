@@ -15,6 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from kperf_gui.run.events import Event
+
 from . import event_text, plotting
 from .banner import Banner
 from .columns import LIVE_COLUMNS, LIVE_INFERENCE_ONLY, TOKEN
@@ -49,7 +51,7 @@ class RunPanel(QWidget):
         self._phase = ""
         self._invalid = 0
         self.unit = TOKEN
-        self.history: list[dict[str, Any]] = []
+        self.history: list[Event] = []
         self.end: tuple[int, str] | None = None
         self._replaying = False
 
@@ -247,7 +249,7 @@ class RunPanel(QWidget):
         self.plots.set_unit(unit)
         self.table.set_unit(unit)
 
-    def replay(self, history: list[dict[str, Any]], end: tuple[int, str] | None) -> None:
+    def replay(self, history: list[Event], end: tuple[int, str] | None) -> None:
         """Show a finished run's events again (after a change of language): plots, table,
         progress and the final message, without logging them twice."""
         self._replaying = True
@@ -260,8 +262,8 @@ class RunPanel(QWidget):
             self.end = end
             self._show_end(*end)
 
-    def handle_event(self, ev: dict[str, Any]) -> None:
-        """Take one event of the run."""
+    def handle_event(self, ev: Event) -> None:
+        """Take one event of the run (:mod:`kperf_gui.run.events` defines each kind)."""
         kind = ev.get("event")
         self.history.append(ev)
         if kind == "session":
@@ -269,12 +271,9 @@ class RunPanel(QWidget):
         if not self._replaying:
             level, text = event_text.describe(ev, self.unit)
             self.logged.emit(level, text, kind in event_text.READINGS)
-        if kind == "power":
-            self.plots.add_power(float(ev.get("t0", 0.0)), float(ev.get("t1", 0.0)), ev.get("w"),
-                                 int(ev.get("point") or 0))
-        elif kind == "tokens":
-            self.plots.add_tokens(float(ev.get("t0", 0.0)), float(ev.get("t1", 0.0)),
-                                  float(ev.get("per_s") or 0.0), int(ev.get("point") or 0))
+        if kind == "interval":
+            self.plots.add_interval(float(ev.get("t_s", 0.0)), ev.get("watts"),
+                                    float(ev.get("tokens_per_s") or 0.0), int(ev.get("point") or 0))
         elif kind == "progress":
             self._progress(ev)
         elif kind == "phase":

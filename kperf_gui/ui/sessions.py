@@ -11,7 +11,7 @@ from pathlib import Path
 from kperf_gui.session.data import SessionData
 from kperf_gui.session.export import export
 from kperf_gui.session.journal import is_finalised, open_readonly
-from kperf_gui.session.load import load, meta, open_session
+from kperf_gui.session.journal_reader import load, meta, open_session
 
 MISSING, FINISHED, LIVE, UNFINISHED = "missing", "finished", "live", "unfinished"
 LIVE_WITHIN_S = 10.0

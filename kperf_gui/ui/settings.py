@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from kperf_gui.cli import default_session_dir
+from kperf_gui.session.location import default_session_dir
 
 ORGANISATION = "K-Perf Lab"
 APPLICATION = "K-Perf Lab"

@@ -11,11 +11,14 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
+from kperf_gui.session import plan_schema
+from kperf_gui.session.plan_schema import TOKEN_KINDS
+
 from . import presets
 from .event_text import duration
 from .forms import FieldError, FieldErrors, int_list, join, label_list
 
-TOKEN_KINDS = ("openai", "simulated")
+IDLE = plan_schema.key("sweep.idle_baseline_s")
 
 
 class SweepPanel(QWidget):
@@ -73,23 +76,23 @@ class SweepPanel(QWidget):
         group.addButton(self.by_requests)
         group.addButton(self.by_seconds)
         self.requests = QSpinBox()
-        self.requests.setRange(1, 1_000_000)
+        self.requests.setRange(1, int(plan_schema.key("sweep.requests_per_point").high or 1))
         self.requests.setValue(64)
         self.seconds = QDoubleSpinBox()
-        self.seconds.setRange(0.1, 86_400.0)
+        self.seconds.setRange(0.1, plan_schema.key("sweep.seconds_per_point").high or 0.1)
         self.seconds.setDecimals(1)
         self.seconds.setValue(30.0)
         self.seconds.setSuffix(" s")
         self.warmup_default = QCheckBox()
         self.warmup = QSpinBox()
-        self.warmup.setRange(0, 1_000_000)
+        self.warmup.setRange(0, int(plan_schema.key("sweep.warmup_requests").high or 0))
         warm_row = QWidget()
         wl = QHBoxLayout(warm_row)
         wl.setContentsMargins(0, 0, 0, 0)
         wl.addWidget(self.warmup_default)
         wl.addWidget(self.warmup, 1)
         self.idle = QDoubleSpinBox()
-        self.idle.setRange(0.0, 3600.0)
+        self.idle.setRange(0.0, IDLE.high or 0.0)
         self.idle.setDecimals(1)
         self.idle.setSuffix(" s")
         amount = QGroupBox(self.tr("How much is measured"))
@@ -191,7 +194,7 @@ class SweepPanel(QWidget):
         self.warmup_default.setChecked(not isinstance(warm, int))
         if isinstance(warm, int):
             self.warmup.setValue(warm)
-        self.idle.setValue(float(s.get("idle_baseline_s", 10.0)))
+        self.idle.setValue(float(s.get("idle_baseline_s", IDLE.default)))
         self._amount_changed()
 
     def write_plan(self, d: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFi
                                QTableWidgetItem, QWidget)
 
 from drivers.targets.parsers import PARSERS, REGEX_FIELDS
+from kperf_gui.session import plan_schema
 
 from .forms import FieldError, FieldErrors, int_list, join, put
 
@@ -125,7 +126,7 @@ class OnDeviceFields(QObject):
         self.parser.setToolTip(self.tr("How the program's output is read; “regex” reads it "
                                        "with your own expressions."))
         self.settle = QDoubleSpinBox()
-        self.settle.setRange(0.0, 3600.0)
+        self.settle.setRange(0.0, plan_schema.key("target.settle_s").high or 0.0)
         self.settle.setDecimals(2)
         self.settle.setSuffix(" s")
         self.settle.setToolTip(self.tr("Seconds at the start of each run of the program that are "

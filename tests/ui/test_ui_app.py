@@ -54,7 +54,7 @@ def test_closing_the_window_during_a_run_can_abort_it_first(window, qtbot, monke
 
 
 def test_closing_the_window_can_keep_the_run_going(window, qtbot, monkeypatch):
-    from kperf_gui.session.load import open_session
+    from kperf_gui.session.journal_reader import open_session
     from kperf_gui.ui import main_window, sessions
 
     monkeypatch.setattr(main_window, "ask_close_during_run",

@@ -41,7 +41,7 @@ def test_recorded_demo_events_fill_the_run_view(qtbot):
     assert panel.table.cell_text(1, "valid") == "yes"
     assert float(panel.table.cell_text(0, "output_tokens_per_s").replace(",", "")) > 0
     sizes = panel.plots.sizes()
-    assert sizes["power"] == sum(e["event"] == "power" for e in events)
+    assert sizes["power"] == sum(e["event"] == "interval" for e in events)
     assert sizes["tokens"] == sizes["power"] and sizes["pairs"] == sizes["power"]
     x, y = panel.plots.power_curve.getOriginalDataset()
     assert len(x) == sizes["power"] and np.nanmax(y) > 150
@@ -55,7 +55,7 @@ def test_recorded_demo_events_fill_the_run_view(qtbot):
     texts = [t for _, t, _ in logged]
     assert len(logged) == len(events)
     assert any("Point 1 of 6 started: default · 128 in / 32 out · 1 users" in t for t in texts)
-    assert sum(r for _, _, r in logged) == sum(e["event"] in ("power", "tokens") for e in events)
+    assert sum(r for _, _, r in logged) == sum(e["event"] == "interval" for e in events)
     assert np.nanmax(panel.plots.tokens_curve.getOriginalDataset()[1]) > 100
 
 
@@ -108,7 +108,7 @@ def test_every_event_line_of_the_stream_is_read(qtbot):
     got, lines = [], []
     proc.event.connect(got.append)
     proc.log_line.connect(lines.append)
-    proc._take(encode("log", t=0.0, level="info", message="hello"))
+    proc._take(encode({"event": "log", "t": 0.0, "level": "info", "message": "hello"}))
     proc._take("not json")
     proc._take("")
     assert got == [{"event": "log", "t": 0.0, "level": "info", "message": "hello"}]
@@ -122,8 +122,7 @@ def test_live_plots_survive_a_thousand_updates(qtbot):
     plots.mark_point(0.0, 1)
     t = 0.0
     for i in range(1000):
-        plots.add_power(t, t + 0.1, 200.0 + (i % 50), 1 + i // 400)
-        plots.add_tokens(t, t + 0.1, float(i % 90), 1 + i // 400)
+        plots.add_interval(t + 0.05, 200.0 + (i % 50), float(i % 90), 1 + i // 400)
         if i % 400 == 0:
             plots.mark_point(t, 1 + i // 400)
         t += 0.1

@@ -98,7 +98,7 @@ def test_filled_panels_write_the_plan(window):
     assert plan.meters[0].elements == (1, 2) and plan.meters[1].role == "wall"
     assert plan.meters[0].calibration_due == dt.date(2031, 3, 31)
     assert window.windowTitle() == "rngd-llama31-8b — K-Perf Lab"
-    assert window.check_plan() == text
+    assert window.check_plan().source == text
 
 
 def test_plan_file_round_trip_keeps_keys_the_panels_do_not_edit(window, tmp_path):

@@ -76,6 +76,7 @@ class DeepxStatus(PolledChannel):
 
     name = "deepx-status"
     models = ("DEEPX DX-M1 (DX-RT device status)",)
+    gives_power = False
 
     def __init__(self, resource: str = "", **options: Any):
         super().__init__(resource, **options)

@@ -1,12 +1,14 @@
 """Read a journal and compute everything the exports and the live table show.
 
 The same functions serve a running session (the live "point finished" row) and every export,
-so the table a technician watches is the table the workbook holds.
+so the table a technician watches is the table the workbook holds. Journals written before the
+readings' statuses were stored one column per quantity (a ``flags`` text column) read the same.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,10 +18,12 @@ import pandas as pd
 
 from kperf_gui.measure.metrics import (DEFINITIONS, RequestTimes, power_summary, program_summary,
                                       request_summary, validity)
-from kperf_gui.measure.power import Channel, tokens_per_interval, wall_sum
+from kperf_gui.measure.power import (PowerSeries, chunk_weight, interval_period,
+                                     tokens_per_interval, wall_sum)
 
 from .csvout import FORMULA_NOTE
-from .data import SUMMARY_COLUMNS, SessionData
+from .data import SUMMARY_COLUMNS, SessionData, SummaryRow
+from .records import QUANTITIES, PointStatus, RunStatus, flags_text
 from .sut_record import session_rows
 
 NS = 1e9
@@ -31,8 +35,44 @@ def meta(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
 
-def _channels(conn: sqlite3.Connection, role: str | None = "wall") -> list[Channel]:
-    out: list[Channel] = []
+_OLD_FLAG = re.compile(r"^(?:%s):[a-z_]+$" % "|".join(QUANTITIES))
+
+
+def _old_flags(text: str | None) -> tuple[str | None, dict[str, str]]:
+    """A ``flags`` cell of an older journal as (note, status): ``watts:over_range,pf:no_data``,
+    or the reason an update is missing."""
+    if not text:
+        return None, {}
+    parts = text.split(",")
+    if all(_OLD_FLAG.match(p) for p in parts):
+        return None, dict(p.split(":", 1) for p in parts)
+    return text, {}
+
+
+def _reading_columns(conn: sqlite3.Connection) -> set[str]:
+    return {r[1] for r in conn.execute("PRAGMA table_info(readings)")}
+
+
+def _status_sql(conn: sqlite3.Connection) -> str:
+    """The select-list that gives each reading's note and statuses, in this journal's shape."""
+    if "watts_status" in _reading_columns(conn):
+        return "note, " + ", ".join(f"{q}_status" for q in QUANTITIES)
+    return "flags"
+
+
+def _status_of(row: tuple[Any, ...]) -> tuple[str | None, dict[str, str]]:
+    """(note, non-OK statuses) from the columns :func:`_status_sql` selects."""
+    if len(row) == 1:
+        return _old_flags(row[0])
+    status = {q: s for q, s in zip(QUANTITIES, row[1:]) if s is not None and s != "ok"}
+    return row[0], status
+
+
+def wall_series(conn: sqlite3.Connection, role: str | None = "wall") -> list[PowerSeries]:
+    """One series per element of every instrument of ``role`` (None: all), in instrument and
+    element order, named as the journal names the channel."""
+    out: list[PowerSeries] = []
+    status_sql = _status_sql(conn)
     inst = conn.execute("SELECT id, channel, driver, role, rate_hz FROM instruments ORDER BY id").fetchall()
     for iid, name, driver, irole, rate in inst:
         if role is not None and irole != role:
@@ -40,13 +80,18 @@ def _channels(conn: sqlite3.Connection, role: str | None = "wall") -> list[Chann
         elements = [e for (e,) in conn.execute(
             "SELECT DISTINCT element FROM readings WHERE instrument = ? ORDER BY element", (iid,))]
         for el in elements:
-            rows = conn.execute("SELECT t_ns, watts, flags FROM readings WHERE instrument = ? AND "
-                                "element = ? ORDER BY t_ns", (iid, el)).fetchall()
+            rows = conn.execute(f"SELECT t_ns, watts, {status_sql} FROM readings WHERE "
+                                "instrument = ? AND element = ? ORDER BY t_ns", (iid, el)).fetchall()
             t = np.array([r[0] for r in rows], dtype=float) / NS
             w = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
-            out.append(Channel(f"{name} element {el}", t, w, tuple(r[2] or "" for r in rows),
-                               float(rate or 10.0)))
+            out.append(PowerSeries(series_name(name, el), t, w,
+                                   tuple(_status_of(r[2:])[1] for r in rows), float(rate or 10.0)))
     return out
+
+
+def series_name(channel: str, element: int) -> str:
+    """How a channel's element is named everywhere: ``yokogawa-wt300e#1 element 2``."""
+    return f"{channel} element {element}"
 
 
 def _request_times(conn: sqlite3.Connection, point: int) -> RequestTimes:
@@ -75,7 +120,7 @@ def _request_times(conn: sqlite3.Connection, point: int) -> RequestTimes:
     )
 
 
-def idle_power(conn: sqlite3.Connection, wall: list[Channel]) -> float:
+def idle_power(conn: sqlite3.Connection, wall: list[PowerSeries]) -> float:
     """Mean wall power over the idle baseline (NaN when there was none)."""
     m = meta(conn)
     try:
@@ -87,8 +132,8 @@ def idle_power(conn: sqlite3.Connection, wall: list[Channel]) -> float:
     return float(w[sel].mean()) if sel.any() else float("nan")
 
 
-def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None = None,
-              idle_w: float | None = None) -> dict[str, Any]:
+def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | None = None,
+              idle_w: float | None = None) -> SummaryRow:
     """One Summary row, computed from the journal."""
     p = conn.execute("SELECT id, precision, input_tokens, output_tokens, concurrency, model, unit, "
                      "status, note, window_start_ns, window_end_ns, vendor FROM points "
@@ -96,7 +141,7 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None =
     if p is None:
         raise KeyError(point)
     unit = p[6] or "token"
-    wall = _channels(conn) if wall is None else wall
+    wall = wall_series(conn) if wall is None else wall
     idle = idle_power(conn, wall) if idle_w is None else idle_w
     r = _request_times(conn, point)
     vendor = _json(p[11])
@@ -109,9 +154,9 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None =
         req = request_summary(r, unit)
     start_s, end_s = req["window_start_ns"] / NS, req["window_end_ns"] / NS
     status, note = p[7], p[8]
-    if status == "running" and meta(conn).get("status", "running") != "running":
-        status, note = "interrupted", note or CUT_OFF_NOTE
-    if status not in ("finished", None):
+    if status == PointStatus.RUNNING and meta(conn).get("status", "running") != RunStatus.RUNNING:
+        status, note = PointStatus.INTERRUPTED.value, note or CUT_OFF_NOTE
+    if status not in (PointStatus.FINISHED, None):
         extra.append(f"point {status}" + (f" ({note})" if note else ""))
     elif p[8]:
         extra.append(p[8])
@@ -128,7 +173,7 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[Channel] | None =
         "input_tokens": p[2], "output_tokens": p[3], "concurrency": p[4],
         **req, **pw, "valid": valid, "invalid_reason": reason,
     }
-    return {k: _plain(row.get(k)) for k in SUMMARY_COLUMNS}
+    return SummaryRow(**{k: _plain(row.get(k)) for k in SUMMARY_COLUMNS})
 
 
 def _json(text: str | None) -> dict[str, Any]:
@@ -185,31 +230,40 @@ def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     return out
 
 
-def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[Channel]
+def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[PowerSeries]
                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    status_sql = ", ".join(f"r.{c.strip()}" for c in _status_sql(conn).split(","))
     raw = pd.read_sql_query(
         "SELECT r.t_ns, i.channel, i.role, r.element, r.watts, r.volts, r.amps, r.pf, r.wh, "
-        "r.flags, r.ranges FROM readings r JOIN instruments i ON i.id = r.instrument "
+        f"r.ranges, {status_sql} FROM readings r JOIN instruments i ON i.id = r.instrument "
         "ORDER BY r.t_ns, r.instrument, r.element", conn)
+    status_cols = raw.columns[10:]
+    flags = [flags_text(*_status_of(tuple(None if pd.isna(v) else v for v in row)))
+             for row in raw[status_cols].itertuples(index=False)]
     power = pd.DataFrame({
         "t_s": raw["t_ns"] / NS,
-        "channel": raw["channel"] + " element " + raw["element"].astype(str),
+        "channel": [series_name(c, e) for c, e in zip(raw["channel"], raw["element"])],
         "role": raw["role"], "watts": raw["watts"], "volts": raw["volts"], "amps": raw["amps"],
-        "pf": raw["pf"], "wh": raw["wh"], "flags": raw["flags"].fillna(""),
+        "pf": raw["pf"], "wh": raw["wh"], "flags": pd.Series(flags, dtype=object),
         "ranges": raw["ranges"].fillna(""),
     })
     power["point"] = _point_of(power["t_s"].to_numpy(), windows)
     t, w = wall_sum(wall)
     wall_df = pd.DataFrame({"t_s": t, "watts": w, "point": _point_of(t, windows)})
-    rows = conn.execute("SELECT c.t_ns, c.chars, r.output_tokens, r.chunks FROM chunks c JOIN "
+    tokens_df = pd.DataFrame({"t_s": t, "tokens_per_s": journal_tokens_per_s(conn, t, wall),
+                              "watts": w, "point": _point_of(t, windows)})
+    return power, wall_df, tokens_df
+
+
+def journal_tokens_per_s(conn: sqlite3.Connection, t: np.ndarray, wall: list[PowerSeries]
+                         ) -> np.ndarray:
+    """Output tokens/s in each wall update interval centred on ``t``: every journaled chunk,
+    weighted by its request's output tokens (:func:`~kperf_gui.measure.power.chunk_weight`)."""
+    rows = conn.execute("SELECT c.t_ns, r.output_tokens, r.chunks FROM chunks c JOIN "
                         "requests r ON r.id = c.request").fetchall()
     ct = np.array([r[0] for r in rows], dtype=float) / NS
-    ck = np.array([(r[2] / r[3]) if r[2] and r[3] else 1.0 for r in rows], dtype=float)
-    period = 1.0 / max((c.rate_hz for c in wall), default=10.0)
-    tps = tokens_per_interval(t, period, ct, ck)
-    tokens_df = pd.DataFrame({"t_s": t, "tokens_per_s": tps, "watts": w,
-                              "point": _point_of(t, windows)})
-    return power, wall_df, tokens_df
+    ck = np.array([chunk_weight(r[1], r[2]) for r in rows], dtype=float)
+    return tokens_per_interval(t, interval_period(wall), ct, ck)
 
 
 def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> list[tuple[str, str, str]]:
@@ -261,13 +315,14 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
 def load(conn: sqlite3.Connection) -> SessionData:
     """Everything the exports need."""
     m = meta(conn)
-    status = m.get("status", "running")
-    interrupted = status not in ("finished", "stopped", "aborted", "failed")
-    wall = _channels(conn)
+    status = m.get("status", RunStatus.RUNNING.value)
+    interrupted = status not in (RunStatus.FINISHED, RunStatus.STOPPED, RunStatus.ABORTED,
+                                 RunStatus.FAILED)
+    wall = wall_series(conn)
     idle = idle_power(conn, wall)
     pts = [r[0] for r in conn.execute("SELECT id FROM points WHERE id > 0 ORDER BY id")]
     rows = [point_row(conn, p, wall, idle) for p in pts]
-    summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    summary = pd.DataFrame([r.as_dict() for r in rows], columns=list(SUMMARY_COLUMNS))
     win_rows = []
     for p in pts:
         w = conn.execute("SELECT window_start_ns, window_end_ns FROM points WHERE id = ?",
@@ -287,7 +342,7 @@ def load(conn: sqlite3.Connection) -> SessionData:
         name=m.get("name", ""), created=created, summary=summary,
         requests=_requests_frame(conn), power=power, wall=wall_df, tokens=tokens_df,
         windows=windows, info=_info(conn, m, interrupted), definitions=list(DEFINITIONS),
-        unit=(rows[0]["unit"] if rows else m.get("unit", "token")), interrupted=interrupted,
+        unit=(rows[0].unit if rows else m.get("unit", "token")), interrupted=interrupted,
         plan_toml=m.get("plan", ""),
     )
 

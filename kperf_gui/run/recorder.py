@@ -1,0 +1,161 @@
+"""The session recorder: everything a run writes into its journal goes through here, as typed
+records (:mod:`kperf_gui.session.records`).
+
+Seams for what later work adds around it:
+
+- **Per point**: a :class:`~kperf_gui.run.runners.PointHook` in
+  :attr:`~kperf_gui.run.sweep.SweepRun.point_hooks` is told when each point starts and may add to
+  its record when it ends; it gets the point's target, the load loop and this recorder (a record
+  of the system under test around each point, say).
+- **Per session**: what preflight learns goes into :meth:`SessionRecorder.open`'s ``meta``.
+- **Per reading**: a new field of :class:`~kperf_gui.session.records.ReadingRow` (with a default)
+  is a new column; :meth:`~kperf_gui.run.meters.Update.rows` fills it from the meter's reading.
+- **Per Summary column**: a new field of :class:`~kperf_gui.session.data.SummaryRow`, computed
+  under its name by :mod:`kperf_gui.measure.metrics`; the live table, the workbook and the CSV
+  take it from there.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+import socket
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kperf_gui import __version__
+from kperf_gui.clock import Clock
+from kperf_gui.session.data import SummaryRow
+from kperf_gui.session.journal import Journal
+from kperf_gui.session.journal_reader import point_row
+from kperf_gui.session.plan import Plan
+from kperf_gui.session.records import InstrumentRecord, PointRecord, ReadingRow, RequestRecord
+
+from .events import RunStatus
+from .meters import Channel
+
+
+def utc_text(dt: _dt.datetime) -> str:
+    return dt.isoformat().replace("+00:00", "Z")
+
+
+def instrument_record(ch: Channel) -> InstrumentRecord:
+    """A channel's row in the instruments table: its name, role, rate and witness record."""
+    ident = ch.identity
+    cfg = ch.meter.config
+    return InstrumentRecord(
+        id=ch.id, channel=ch.label, driver=ch.spec.driver, resource=ch.meter.resource,
+        role=ch.spec.role, elements=",".join(map(str, ch.spec.elements)), rate_hz=ch.spec.rate_hz,
+        maker=ident.maker if ident else "", model=ident.model if ident else "",
+        serial=ident.serial if ident else "", firmware=ident.firmware if ident else "",
+        calibration_due=ch.spec.calibration_due.isoformat() if ch.spec.calibration_due else "",
+        identity_raw=ident.raw if ident else "",
+        config=json.dumps({"voltage_range": cfg.voltage_range, "current_range": cfg.current_range,
+                           "rate_hz": cfg.rate_hz, "ranging": ch.spec.ranging,
+                           "options": ch.spec.options}, sort_keys=True, default=str))
+
+
+class SessionRecorder:
+    """Writes one session's journal (``session.sqlite`` in ``folder``) and reads back from it
+    what the run shows (a point's window and Summary row)."""
+
+    def __init__(self, folder: Path, clock: Clock):
+        self.folder = Path(folder)
+        self.clock = clock
+        self.journal: Journal | None = None
+        self.instruments: list[InstrumentRecord] = []
+        self._read: sqlite3.Connection | None = None
+
+    def _j(self) -> Journal:
+        if self.journal is None:
+            raise RuntimeError("the journal is not open")  # a programming error
+        return self.journal
+
+    # --- the session -----------------------------------------------------------------------
+
+    def open(self, plan: Plan, meta: dict[str, str], channels: Sequence[Channel]) -> None:
+        """Create the journal: the session's record (people, target, clock, software), its
+        instruments and the first event. ``meta`` holds what the run learned in preflight."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.journal = j = Journal(self.folder / "session.sqlite")
+        s, sw = plan.session, plan.sweep
+        j.put_meta({
+            "format": "kperf-session/1", "name": s.name, "operator": s.operator,
+            "witness": s.witness, "notes": s.notes,
+            "ambient_c": "" if s.ambient_c is None else f"{s.ambient_c:g}",
+            "allow_expired_calibration": "yes" if s.allow_expired_calibration else "no",
+            "status": RunStatus.RUNNING.value, "started_utc": utc_text(self.clock.anchor_utc),
+            "anchor_utc": self.clock.anchor_utc.isoformat(),
+            "anchor_raw_ns": str(self.clock.anchor_ns),
+            "clock": "time.perf_counter_ns, integer ns since the anchor",
+            "software": f"K-Perf Lab {__version__}", "host": socket.gethostname(),
+            "python": platform.python_version(), "plan": plan.source,
+            "idle_baseline_s": f"{sw.idle_baseline_s:g}", **meta,
+        })
+        self.instruments = [instrument_record(ch) for ch in channels]
+        for rec in self.instruments:
+            j.put_instrument(rec)
+        j.put_event(0, "session", f"session {s.name} started", {"operator": s.operator,
+                                                                "witness": s.witness})
+        self._read = sqlite3.connect(self.folder / "session.sqlite", check_same_thread=False)
+
+    def meta(self, items: dict[str, Any]) -> None:
+        self._j().put_meta(items)
+
+    def event(self, kind: str, message: str, data: Any = None, t_ns: int | None = None) -> None:
+        self._j().put_event(self.clock.now() if t_ns is None else t_ns, kind, message, data)
+
+    def close(self, status: RunStatus, summary: str) -> None:
+        """Record how the run ended and finalise the journal (its bytes stop changing)."""
+        j = self._j()
+        end = self.clock.now()
+        j.put_meta({"status": status.value, "finished_utc": utc_text(self.clock.utc(end))})
+        j.put_event(end, "finished", f"run {status.value}: {summary}")
+        if self._read is not None:
+            self._read.close()
+            self._read = None
+        j.close()
+
+    # --- what is measured ------------------------------------------------------------------
+
+    def readings(self, rows: list[ReadingRow]) -> None:
+        if self.journal is not None:
+            self.journal.put_readings(rows)
+
+    def request(self, record: RequestRecord, chunks: Iterable[tuple[int, int]]) -> RequestRecord:
+        """Journal a finished request and its chunks (arrival, characters); returns the record
+        with its id."""
+        rid = self._j().put_request(record, chunks)
+        return replace(record, id=rid)
+
+    def point_started(self, record: PointRecord) -> None:
+        self._j().put_point(record)
+
+    def point_update(self, record: PointRecord) -> None:
+        """Journal the point's record as it stands (before its window is known, say)."""
+        self._j().put_point(record)
+        self.flush()
+
+    def point_finished(self, record: PointRecord) -> None:
+        self.point_update(record)
+
+    def flush(self) -> None:
+        self._j().flush()
+
+    # --- reading back ------------------------------------------------------------------------
+
+    def request_window(self, pid: int) -> tuple[int | None, int | None]:
+        """The measurement window of a point from its journaled requests: first measured
+        request sent to last measured request done (both None when none was measured)."""
+        assert self._read is not None
+        row = self._read.execute("SELECT MIN(sent_ns), MAX(done_ns) FROM requests WHERE "
+                                 "point = ? AND warmup = 0", (pid,)).fetchone()
+        return row[0], row[1]
+
+    def summary_row(self, pid: int) -> SummaryRow:
+        """The point's Summary row, computed from the journal as every export computes it."""
+        assert self._read is not None
+        return point_row(self._read, pid)
