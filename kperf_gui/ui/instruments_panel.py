@@ -394,7 +394,8 @@ class InstrumentsPanel(QWidget):
             self.errors.show("element", self.tr("Give element numbers like 1 or 1, 2."))
             return
         simulated = bool((m.get("options") or {}).get("simulate"))
-        if not m.get("resource") and m.get("driver") not in RESOURCELESS and not simulated:
+        if not m.get("resource") and driver_class(str(m.get("driver"))).needs_resource \
+                and not simulated:
             self.errors.show("resource", self.tr(
                 "Give the instrument's resource, like TCPIP0::192.168.1.20::inst0::INSTR or a "
                 "serial port; press Find instruments to list them, or tick “a simulated "
