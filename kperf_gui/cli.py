@@ -121,8 +121,8 @@ def _print_result(folder: Path, code: int, status: str, why: str = "") -> None:
         rows = list(csv.DictReader(f))
     bad = [r for r in rows if r["valid"] not in ("True", "TRUE", "true", "1")]
     if status == "failed":
-        print(f"\n{why or 'The run failed.'}\n{len(rows)} point(s) measured before the run "
-              "failed; summary.csv holds their rows.")
+        print(f"\n{why or 'The run failed.'}\nsummary.csv holds the {len(rows)} point(s) "
+              "journaled before the failure, with what they say of themselves.")
     else:
         if why:
             print(f"\n{why}")

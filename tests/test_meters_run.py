@@ -215,6 +215,24 @@ def test_a_ranging_pass_no_range_holds_stops_before_the_testing_pass(tmp_path):
             == line
 
 
+def test_a_ranging_pass_on_a_meter_without_a_range_table_is_refused_before_measuring(tmp_path):
+    """A PTDaemon's driver has no table of the analyzer behind it: the ranging pass could not
+    say that the testing pass ran on fixed ranges of the meter, so the plan is refused."""
+    daemon = timed_meters.PTDaemon()
+    with FakeInstrument(daemon, terminator=b"\r\n") as d:
+        p = plan(tmp_path, [meter("ptdaemon", f"127.0.0.1:{d.port}", ranging='"pass"',
+                                  options="{ range_settle_s = 0 }")])
+        r = kperf("run", p, "--out", tmp_path / "o", timeout=120)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert r.stderr.strip() == (
+        "kperf: meters[0].ranging: the ptdaemon driver has no voltage or current range table for "
+        "the PTDaemon, so a ranging pass cannot choose fixed ranges of the meter; set "
+        "meters[0].voltage_range and current_range to ranges of the meter (some drivers take the "
+        "table as an option, see README), or use ranging = 'auto'.")
+    assert not (tmp_path / "o").exists()
+    assert "Stop" in daemon.received  # let go of
+
+
 def test_the_uncertainty_of_a_hioki_pw3336_from_the_plans_frequency(tmp_path):
     """The PW3336 does not report its input frequency to this driver: the plan gives it
     (meters[].frequency_hz = 50). Two channels at 300 V x 2 A = 600 W power range: 250.5 W is

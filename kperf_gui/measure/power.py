@@ -113,11 +113,11 @@ def expected_updates(start: float, end: float, rate_hz: float) -> int:
     periods and a fraction holds the centres of ``n`` or ``n + 1`` updates, never fewer than
     ``n``; so ``n`` is the count a whole meter always reaches, and a count below 90 % of it is a
     loss. (The product ``window x rate`` itself is no count: 2 readings in a window of 2.3
-    periods lose nothing.) A tolerance of a millionth of a period keeps a window of exactly ``n``
-    periods, as timed on the session clock, at ``n``."""
+    periods lose nothing.) Where rounding puts a window of exactly ``n`` periods a hair below
+    ``n``, ``n - 1`` is expected: the rule errs toward a whole meter, never against it."""
     if not (end > start and rate_hz > 0):
         return 0
-    return int(math.floor((end - start) * rate_hz + 1e-6))
+    return int(math.floor((end - start) * rate_hz))
 
 
 def loss_reasons(c: PowerSeries, start: float, end: float) -> list[str]:

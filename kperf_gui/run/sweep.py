@@ -114,13 +114,13 @@ class SweepRun:
 
     # --- meters --------------------------------------------------------------------------------
 
-    def _meter_note(self, ch: Channel, text: str) -> None:
+    def _meter_note(self, ch: Channel, text: str, level: str = "info") -> None:
         """Journal what a meter did beyond what was asked (configure's setup notes, its window
-        hooks), and say it."""
+        hooks), and say it; ``warning`` also on the console."""
         message = f"{ch.label}: {text}"
         if self.recorder.journal is not None:
             self.recorder.event("meter", message)
-        self.live.log("info", message)
+        self.live.log(level, message)
 
     def _on_update(self, update: Update) -> None:
         rows = update.rows()
@@ -265,7 +265,7 @@ class SweepRun:
             self.recorder.instrument(ch)
             self.live.say(msg)
             for note in ch.meter.setup_notes:
-                self._meter_note(ch, note)
+                self._meter_note(ch, note, "warning")
         if failed:
             # Measuring the sweep at auto range would give figures that pass for figures on
             # fixed ranges, which is what the ranging pass exists to prevent: stop here.
@@ -300,7 +300,7 @@ class SweepRun:
         self.recorder.open(self.plan, self._session_meta(), self.channels)
         for ch in self.channels:
             for note in ch.setup_notes:
-                self._meter_note(ch, note)
+                self._meter_note(ch, note, "warning")
         self.live.start(self.recorder.instruments,
                         {ch.id: ch.spec.elements for ch in self.channels})
         self.progress.start()

@@ -316,13 +316,15 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool,
             info.append(("System", label, m[key]))
     info += session_rows(conn, m)  # client machine, the server's own answers and counters
     inst = conn.execute("SELECT channel, driver, resource, role, elements, rate_hz, maker, model, "
-                        "serial, firmware, calibration_due FROM instruments ORDER BY id").fetchall()
+                        "serial, firmware, calibration_due, config FROM instruments ORDER BY id"
+                        ).fetchall()
     if not inst:
         info.append(("Instruments", "Wall power", "no wall channel: the power columns are empty"))
-    for (ch, drv, res, role, els, rate, maker, model, serial, fw, due) in inst:
+    for (ch, drv, res, role, els, rate, maker, model, serial, fw, due, config) in inst:
         info.append(("Instruments", ch, f"{maker or ''} {model or ''}, serial {serial or '-'}, "
                      f"firmware {fw or '-'}; driver {drv}, resource {res or '-'}, role {role}, "
-                     f"elements {els}, {rate:g} Hz, calibration due {due or '-'}"))
+                     f"elements {els}, {_rate_text(rate, _json(config))}, calibration due "
+                     f"{due or '-'}{_ranges_text(_json(config))}"))
     if inst and not any(r[3] == "wall" for r in inst):
         info.append(("Instruments", "Wall power", "no wall channel: the power columns are empty"))
     info += after_instruments or []
@@ -337,6 +339,27 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool,
             "SELECT t_ns, kind, message FROM events WHERE kind != 'export' ORDER BY id"):
         info.append(("Event log", f"{t_ns / NS:.3f} s {kind}", message or ""))
     return info
+
+
+def _rate_text(rate: float, config: dict[str, Any]) -> str:
+    """An instrument's update rate as the Session sheet says it: the rate the meter was set to,
+    and the plan's where that differs."""
+    asked = config.get("plan_rate_hz")
+    if isinstance(asked, (int, float)) and asked != rate:
+        return f"{rate:g} Hz (as set on the meter; the plan asked {asked:g} Hz)"
+    return f"{rate:g} Hz"
+
+
+def _ranges_text(config: dict[str, Any]) -> str:
+    """The ranges an instrument was left at for the sweep (fixed by the plan or a ranging pass,
+    or auto); ``""`` for a journal that does not say."""
+    if "voltage_range" not in config and "current_range" not in config:
+        return ""
+    volts, amps = config.get("voltage_range"), config.get("current_range")
+    text = (f"U={'auto' if volts is None else f'{volts:g} V'}, "
+            f"I={'auto' if amps is None else f'{amps:g} A'}")
+    how = " (chosen by the ranging pass)" if config.get("ranging") == "pass" else ""
+    return f"; ranges {text}{how}"
 
 
 def load(conn: sqlite3.Connection) -> SessionData:

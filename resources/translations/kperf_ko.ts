@@ -136,6 +136,14 @@
         <translation>무효 사유</translation>
     </message>
     <message>
+        <source>Power uncertainty (%)</source>
+        <translation>전력 불확도 (%)</translation>
+    </message>
+    <message>
+        <source>Energy uncertainty (%)</source>
+        <translation>에너지 불확도 (%)</translation>
+    </message>
+    <message>
         <source>Parallel jobs</source>
         <translation>병렬 작업 수</translation>
     </message>
