@@ -143,6 +143,21 @@ def test_a_pa3000_point_through_several_auto_zero_pauses_is_valid(tmp_path):
     assert any("tektronix-pa1000#1: auto-zero on again after the window" in n for n in notes)
 
 
+def test_a_peak_over_flagged_by_the_status_register_makes_the_point_invalid(tmp_path):
+    """A crest factor exceeded on a switching supply: the WT310E keeps sending plausible
+    numbers and raises its current-peak-over bit (POA1, IM WT310E-17EN 7.4); the point says so."""
+    wt = timed_meters.WT310E(condition=1 << 8)
+    with FakeInstrument(wt) as w:
+        p = plan(tmp_path, [meter("yokogawa-wt300e", w.resource)], seconds_per_point=2)
+        r = kperf("run", p, "--out", tmp_path / "o", timeout=180)
+    assert r.returncode == 1, r.stdout + r.stderr
+    (row,) = summary(tmp_path / "o")
+    assert row["valid"] == "False"
+    assert "yokogawa-wt300e#1 element 1 read over range in" in row["invalid_reason"]
+    assert "(amps, watts)" in row["invalid_reason"]
+    assert row["power_w_mean"] == "" and row["power_w_uncertainty_pct"] == ""
+
+
 # --- the ranging pass and the uncertainty -------------------------------------------------------
 
 

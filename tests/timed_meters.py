@@ -44,8 +44,9 @@ class WT310E:
     voltage frequency as the last item. ``values``: P, U, I, lambda, WH, FU as sent."""
 
     def __init__(self, values=("142.8E+00", "230.1E+00", "0.646E+00", "0.9607E+00", "0.0E+00",
-                               "50.000E+00")):
+                               "50.000E+00"), condition: int = 0):
         self.values = ",".join(values)
+        self.condition = condition  # the condition register: 1 << 8 is current peak over (POA1)
         self.clock = Clock(0.1)
         self.voltage_range: float | None = None
         self.current_range: float | None = None
@@ -67,7 +68,7 @@ class WT310E:
             self.current_range = None
         replies = {
             ":STATus:ERRor?": '0,"No error"', ":RATE?": "100.0E-03", ":INPut:CFACtor?": "3",
-            ":STATus:CONDition?": "0", ":NUMeric:NORMal:VALue?": self.values,
+            ":STATus:CONDition?": str(self.condition), ":NUMeric:NORMal:VALue?": self.values,
             ":INPut:VOLTage:RANGe?": f"{self.voltage_range or 600:.1E}",
             ":INPut:CURRent:RANGe?": f"{self.current_range or 20:.1E}",
         }

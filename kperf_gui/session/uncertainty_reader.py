@@ -15,7 +15,6 @@ gives no figures, and says so.
 """
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
@@ -98,14 +97,6 @@ class UncertaintyInputs:
     """Why no series has a table at all, where that is the journal's age."""
 
 
-def _config(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _spec_of(config: dict[str, Any], element: int) -> tuple[AccuracySpec | None, str]:
     records = config.get("accuracy")
     if not isinstance(records, dict):
@@ -124,7 +115,7 @@ def _spec_of(config: dict[str, Any], element: int) -> tuple[AccuracySpec | None,
 def uncertainty_inputs(conn: sqlite3.Connection) -> UncertaintyInputs:
     """The accuracy records and the readings' ranges of every wall series, in the order of
     :func:`~kperf_gui.session.journal_reader.wall_series`."""
-    from .journal_reader import series_name
+    from .journal_reader import _json, series_name
 
     columns = {r[1] for r in conn.execute("PRAGMA table_info(readings)")}
     wanted = ("t_ns", "watts", "volts", "amps", "voltage_range_v", "current_range_a",
@@ -136,7 +127,7 @@ def uncertainty_inputs(conn: sqlite3.Connection) -> UncertaintyInputs:
     for iid, channel, rate, config_text in conn.execute(
             "SELECT id, channel, rate_hz, config FROM instruments WHERE role = 'wall' "
             "ORDER BY id").fetchall():
-        config = _config(config_text)
+        config = _json(config_text)
         limit = config.get("max_uncertainty_pct")
         limits.append(float(limit) if isinstance(limit, (int, float)) else default_limit)
         frequency = config.get("frequency_hz")
