@@ -1,4 +1,4 @@
-"""The headless face: ``kperf demo | run | export | verify | resources`` and the witness commands
+"""The headless face: ``kperf demo | run | export | compare | resources`` and the witness commands
 of :mod:`kperf_gui.cli_witness` (CONTRACT.md)."""
 from __future__ import annotations
 
@@ -209,6 +209,20 @@ def cmd_resources(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from kperf_gui.session.compare import CompareError, read_sessions, write_comparison
+
+    try:
+        sessions = read_sessions([Path(d) for d in args.dirs])
+        written = write_comparison(sessions, Path(args.out))
+    except CompareError as exc:
+        return _fail(str(exc))
+    for s in sessions:
+        print(f"{s.label}: {len(s.summary)} point(s), {s.valid_points} valid ({s.folder})")
+    print(f"Comparison written to {args.out}: " + ", ".join(p.name for p in written))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kperf", description="K-Perf Lab, headless: measure an AI "
                                 "chip's serving speed and wall-plug power.")
@@ -227,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("dir")
     e.set_defaults(func=cmd_export)
     add_witness_commands(sub)  # keys, sign, verify, seal, note, report
+    c = sub.add_parser("compare", help="compare two or more sessions: aligned sweep points, a "
+                       "workbook and PNGs")
+    c.add_argument("dirs", nargs="+", metavar="DIR", help="session folders")
+    c.add_argument("--out", required=True, help="folder for comparison.xlsx and the PNGs")
+    c.set_defaults(func=cmd_compare)
     s = sub.add_parser("resources", help="list instruments, meter drivers and target kinds")
     s.add_argument("--timeout", type=float, default=3.0, help="seconds to look for instruments")
     s.set_defaults(func=cmd_resources)

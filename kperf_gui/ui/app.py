@@ -15,7 +15,7 @@ from .settings import APPLICATION, ORGANISATION
 
 class App(QObject):
     """Holds the main window; a language change rebuilds it in the new language, keeping the
-    plan, the layout and the open session."""
+    plan, the layout, the page shown, the log, a finished run's live view and the open session."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -31,11 +31,11 @@ class App(QObject):
         translation.install(code)
         old = self.window
         old.save_settings()
-        opened = old.results.folder
+        state = old.kept_state()
         self.window = self._new_window()
+        self.window.setGeometry(old.geometry())
+        self.window.take_state(state)
         self.window.show()
-        if opened is not None:
-            self.window.results.open_session(opened)
         old.hide()
         old.deleteLater()
 

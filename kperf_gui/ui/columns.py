@@ -10,11 +10,22 @@ from typing import Any, Iterable, Mapping
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from kperf_gui.session.data import SUMMARY_COLUMNS
+
 TOKEN, INFERENCE = "token", "inference"
 
 LIVE_COLUMNS = ("point", "precision", "input_tokens", "output_tokens", "concurrency",
                 "ttft_ms_p50", "ttft_ms_p99", "output_tokens_per_s", "power_w_mean",
                 "joules_per_output_token", "e2e_ms_mean", "valid")
+
+RESULTS_FIRST = ("point", "precision", "input_tokens", "output_tokens", "concurrency", "valid",
+                 "invalid_reason", "output_tokens_per_s", "power_w_mean",
+                 "joules_per_output_token", "output_tokens_per_s_per_w", "ttft_ms_p50",
+                 "ttft_ms_p99", "output_tokens_per_s_per_user")
+RESULTS_ORDER = RESULTS_FIRST + tuple(k for k in SUMMARY_COLUMNS if k not in RESULTS_FIRST)
+"""The Results table's columns: what a reader looks for first (the point, whether it is valid
+and why not, throughput, power and energy), then the rest in the contract's order. The files
+keep the contract's order."""
 
 NOT_FOR_INFERENCE = ("input_tokens", "output_tokens", "ttft_ms_mean", "ttft_ms_p50",
                      "ttft_ms_p90", "ttft_ms_p99", "tpot_ms_mean", "tpot_ms_p50", "tpot_ms_p99",

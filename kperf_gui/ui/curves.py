@@ -5,11 +5,13 @@ For points per inference (an on-device target) the curves are inferences/s, late
 p99) and inferences/s per watt against parallel jobs, and wall power against inferences/s."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from . import plotting
 from .columns import INFERENCE, TOKEN, unit_of
@@ -19,8 +21,12 @@ _STYLES = {"ttft_ms_p50": Qt.PenStyle.SolidLine, "ttft_ms_p90": Qt.PenStyle.Dash
 _LATENCY_STYLES = {"e2e_ms_mean": Qt.PenStyle.SolidLine, "e2e_ms_p99": Qt.PenStyle.DotLine}
 
 
+_DASHES = {Qt.PenStyle.SolidLine: "━━", Qt.PenStyle.DashLine: "╍╍", Qt.PenStyle.DotLine: "┅┅"}
+
+
 class SweepCurves(QWidget):
-    """Four plots drawn from a Summary table by :meth:`show_summary`."""
+    """Four plots drawn from a Summary table by :meth:`show_summary`, with one legend above
+    them (a colour per series, a line style per percentile) so that no legend covers a curve."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -31,12 +37,18 @@ class SweepCurves(QWidget):
         self.per_user = plotting.new_plot("", "", "", grid=True)
         for w in (self.throughput, self.ttft, self.efficiency):
             w.getPlotItem().setLogMode(x=True, y=False)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.throughput, 0, 0)
-        layout.addWidget(self.ttft, 0, 1)
-        layout.addWidget(self.efficiency, 1, 0)
-        layout.addWidget(self.per_user, 1, 1)
+        layout.addWidget(self.legend, 0, 0, 1, 2)
+        layout.addWidget(self.throughput, 1, 0)
+        layout.addWidget(self.ttft, 1, 1)
+        layout.addWidget(self.efficiency, 2, 0)
+        layout.addWidget(self.per_user, 2, 1)
+        layout.setRowStretch(1, 1)
+        layout.setRowStretch(2, 1)
         self.series = 0
         self._label(TOKEN)
 
@@ -77,14 +89,9 @@ class SweepCurves(QWidget):
         unit = unit_of(summary.to_dict("records")) if "unit" in summary else TOKEN
         self._label(unit)
         for w in self.plots():
-            item = w.getPlotItem()
-            item.clear()
-            if item.legend is not None:
-                item.legend.clear()
-            else:
-                corner = (-10, 10) if w is self.per_user else (10, 10)  # away from the curve
-                item.addLegend(offset=corner, labelTextSize="8pt")
+            w.getPlotItem().clear()
         self.series = 0
+        self.legend.clear()
         if summary.empty:
             return
         df = summary.copy()
@@ -93,6 +100,7 @@ class SweepCurves(QWidget):
         groups = df.groupby(["precision", "input_tokens", "output_tokens"], sort=False,
                             dropna=False)
         latency = _LATENCY_STYLES if unit == INFERENCE else _STYLES
+        names: list[str] = []
         for i, ((prec, n_in, n_out), g) in enumerate(groups):
             g = g.sort_values("concurrency")
             colour = plotting.point_colour(i + 1)
@@ -107,6 +115,11 @@ class SweepCurves(QWidget):
             self._line(self.per_user, g["output_tokens_per_s"].to_numpy(dtype=float),
                        g[y_key], colour, name)
             self.series += 1
+            names.append(f'<span style="color:{colour.name()}">■</span> {html.escape(name)}')
+        styles = [f"{_DASHES[style]} {key.split('_')[-1]}" for key, style in latency.items()]
+        what = self.tr("latency") if unit == INFERENCE else self.tr("TTFT")
+        self.legend.setText("&nbsp;&nbsp; ".join(names) + "&nbsp;&nbsp;&nbsp; " + what + ": "
+                            + "&nbsp; ".join(styles))
         users = sorted({int(c) for c in df["concurrency"].dropna()})
         for w in (self.throughput, self.ttft, self.efficiency):
             # log axis: ticks at the sweep's own concurrencies, not at decades

@@ -60,7 +60,9 @@ def status_text(status: str) -> str:
     texts = {"finished": translate("Events", "finished"),
              "stopped": translate("Events", "stopped"),
              "aborted": translate("Events", "aborted"),
-             "failed": translate("Events", "failed")}
+             "failed": translate("Events", "failed"),
+             "interrupted": translate("Events", "interrupted"),
+             "running": translate("Events", "running")}
     return texts.get(status, status)
 
 

@@ -5,7 +5,8 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QDateEdit, QLabel, QVBoxLayout, QWidget
 
 from kperf_gui.session import plan_schema
 
@@ -58,6 +59,17 @@ class FieldErrors:
         """The error shown for ``key`` (empty when none)."""
         pair = self._fields.get(key)
         return pair[1].text() if pair else ""
+
+
+class DateEdit(QDateEdit):
+    """A date field where a click selects the part clicked (year, month or day), so that what
+    is typed replaces it: Qt's own field ignores digits typed into a full year."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        super().mousePressEvent(event)
+        section = self.currentSection()
+        if section != QDateEdit.Section.NoSection:
+            self.setSelectedSection(section)
 
 
 def key_tip(key: str) -> str:

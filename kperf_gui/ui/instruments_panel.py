@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -24,14 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.meters import registry
-from drivers.meters.base import Identity, Reading
+from drivers.meters.base import Identity
 from drivers.meters.discovery import list_resources
 from drivers.resources import sim_resources
 from kperf_gui.session import plan_schema
 from kperf_gui.session.plan import driver_class
 
 from . import workers
-from .forms import FieldErrors, int_list, join
+from .forms import DateEdit, FieldErrors, int_list, join
 from .meter_live import MeterLiveBox
 from .meter_preview import MeterPreview
 
@@ -48,6 +47,7 @@ class InstrumentsPanel(QWidget):
         self._previews: dict[int, MeterPreview] = {}
         self._live: dict[int, dict[str, Any]] = {}
         self._waiting: list[Callable[[], None]] = []
+        self._real_resource: dict[int, str] = {}
         self._loading = False
 
         self.find_button = QPushButton(self.tr("Find instruments"))
@@ -92,7 +92,7 @@ class InstrumentsPanel(QWidget):
         self.role.addItem(self.tr("wall (summed into the measured power)"), "wall")
         self.role.addItem(self.tr("auxiliary (recorded, never summed)"), "auxiliary")
         self.has_due = QCheckBox(self.tr("due on"))
-        self.due = QDateEdit()
+        self.due = DateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         due_row = QWidget()
@@ -136,7 +136,7 @@ class InstrumentsPanel(QWidget):
         self.rate.valueChanged.connect(self._commit)
         self.role.currentIndexChanged.connect(self._commit)
         self.has_due.toggled.connect(self._commit)
-        self.simulate.toggled.connect(self._commit)
+        self.simulate.toggled.connect(self._simulate_toggled)
         self.due.dateChanged.connect(self._commit)
         self._refresh_list()
 
@@ -146,6 +146,7 @@ class InstrumentsPanel(QWidget):
         self.release()
         self._meters = [dict(m) for m in d.get("meters", []) if isinstance(m, dict)]
         self._live.clear()
+        self._real_resource.clear()
         self.allow_expired.setChecked(bool(d.get("session", {}).get("allow_expired_calibration")))
         self._refresh_list()
 
@@ -208,6 +209,8 @@ class InstrumentsPanel(QWidget):
         self._stop_preview(i)
         del self._meters[i]
         self._previews = {(k if k < i else k - 1): p for k, p in self._previews.items() if k != i}
+        self._real_resource = {(k if k < i else k - 1): r for k, r in self._real_resource.items()
+                               if k != i}
         self._live = {(k if k < i else k - 1): v for k, v in self._live.items() if k != i}
         self._refresh_list()
 
@@ -254,6 +257,22 @@ class InstrumentsPanel(QWidget):
             self.tr("empty: the run's own simulator") if name == "simulated"
             else self.tr("not needed") if not driver_class(name).needs_resource
             else "TCPIP0::192.168.1.20::inst0::INSTR")
+
+    def _simulate_toggled(self, on: bool) -> None:
+        """Ticked: the resource becomes one the simulated instrument answers on (the real one is
+        kept, and comes back when unticked)."""
+        i = self.list.currentRow()
+        if not self._loading and 0 <= i < len(self._meters):
+            names = sim_resources(self.driver.currentText())
+            current = self.resource.currentText().strip()
+            self._loading = True
+            if on and names and current not in names:
+                self._real_resource[i] = current
+                self.resource.setCurrentText(names[0])
+            elif not on and current in names:
+                self.resource.setCurrentText(self._real_resource.pop(i, ""))
+            self._loading = False
+        self._commit()
 
     def _commit(self) -> None:
         """Write the form into the selected meter's table."""
@@ -374,6 +393,14 @@ class InstrumentsPanel(QWidget):
         except (TypeError, ValueError):
             self.errors.show("element", self.tr("Give element numbers like 1 or 1, 2."))
             return
+        simulated = bool((m.get("options") or {}).get("simulate"))
+        if not m.get("resource") and driver_class(str(m.get("driver"))).needs_resource \
+                and not simulated:
+            self.errors.show("resource", self.tr(
+                "Give the instrument's resource, like TCPIP0::192.168.1.20::inst0::INSTR or a "
+                "serial port; press Find instruments to list them, or tick “a simulated "
+                "instrument of this make”."))
+            return
         preview = MeterPreview(str(m["driver"]), str(m.get("resource", "")), elements,
                                float(m.get("rate_hz", 10.0)), self,
                                options=dict(m.get("options") or {}))
@@ -381,7 +408,7 @@ class InstrumentsPanel(QWidget):
         self._live[i] = {"status": self.tr("Connecting…"), "identity": None, "reading": None,
                          "error": False}
         preview.identified.connect(lambda ident, p=preview: self._on_identity(p, ident))
-        preview.reading.connect(lambda r, p=preview: self._on_reading(p, r))
+        preview.reading_ready.connect(lambda p=preview: self._on_reading(p))
         preview.failed.connect(lambda msg, p=preview: self._on_failed(p, msg))
         preview.finished.connect(lambda p=preview: self._on_finished(p))
         preview.start()
@@ -399,9 +426,10 @@ class InstrumentsPanel(QWidget):
             self._live[i].update(identity=ident, status=self.tr("Connected; reading live."))
             self._show_live(i)
 
-    def _on_reading(self, preview: MeterPreview, reading: Reading) -> None:
+    def _on_reading(self, preview: MeterPreview) -> None:
+        reading = preview.take()
         i = self._row_of(preview)
-        if i is not None:
+        if i is not None and reading is not None:
             self._live[i]["reading"] = reading
             if i == self.list.currentRow():
                 self.live.show_reading(reading)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import html
+from collections import deque
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 _COLOURS = {"info": "#202020", "warning": "#8a5a00", "error": "#b00020"}
+MAX_LINES = 50_000
 
 
 class LogPane(QWidget):
@@ -17,12 +19,12 @@ class LogPane(QWidget):
         super().__init__(parent)
         self.view = QPlainTextEdit()
         self.view.setReadOnly(True)
-        self.view.setMaximumBlockCount(50_000)
+        self.view.setMaximumBlockCount(MAX_LINES)
         self.view.setCenterOnScroll(False)
         self.show_readings = QCheckBox(self.tr("Show power and token readings"))
         self.show_readings.setChecked(True)
         clear = QPushButton(self.tr("Clear"))
-        clear.clicked.connect(self.view.clear)
+        clear.clicked.connect(self.clear)
         bar = QHBoxLayout()
         bar.addWidget(self.show_readings)
         bar.addStretch(1)
@@ -32,6 +34,7 @@ class LogPane(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         self._queue: list[tuple[str, str]] = []
+        self.entries: deque[tuple[str, str]] = deque(maxlen=MAX_LINES)
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self.flush)
@@ -42,6 +45,18 @@ class LogPane(QWidget):
         if reading and not self.show_readings.isChecked():
             return
         self._queue.append((level, text))
+        self.entries.append((level, text))
+
+    def restore(self, entries) -> None:  # type: ignore[no-untyped-def]
+        """Show ``(level, text)`` lines kept from another log pane (a change of language)."""
+        for level, text in entries:
+            self.add(text, level)
+        self.flush()
+
+    def clear(self) -> None:
+        self._queue.clear()
+        self.entries.clear()
+        self.view.clear()
 
     def flush(self) -> None:
         if not self._queue:

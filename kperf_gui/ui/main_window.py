@@ -8,10 +8,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
-                               QWidget)
+from PySide6.QtCore import QByteArray, QCoreApplication, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QMainWindow, QMessageBox,
+                               QScrollArea, QTabWidget, QWidget)
 
 from drivers.meters import registry
 from kperf_gui import __version__
@@ -21,6 +21,7 @@ from kperf_gui.session.plan_toml import dump_plan
 
 from . import presets, settings as app_settings
 from .forms import FieldError
+from .help import GuideDialog
 from .instruments_panel import InstrumentsPanel
 from .log_pane import LogPane
 from .paths import ICONS
@@ -32,6 +33,71 @@ from .sweep_panel import SweepPanel
 from .translation import chosen_language
 
 TITLE = "K-Perf Lab"
+PREFERRED_SIZE = QSize(1280, 860)
+MIN_SIZE = QSize(640, 480)
+KEEP_GOING, ABORT_AND_CLOSE, CANCEL = "keep", "abort", "cancel"
+
+
+def fitted(preferred: QSize, available: QRect) -> QSize:
+    """``preferred`` shrunk to fit a screen's ``available`` area (with room for the frame)."""
+    return QSize(min(preferred.width(), max(MIN_SIZE.width(), available.width() - 16)),
+                 min(preferred.height(), max(MIN_SIZE.height(), available.height() - 48)))
+
+
+class PanelTabs(QTabWidget):
+    """The window's tabs. Form pages sit in a scroll area, so that a small screen scrolls them
+    instead of cutting them off; the tab functions take and give the panels themselves."""
+
+    def add_panel(self, panel: QWidget, title: str, scroll: bool = False) -> int:
+        if not scroll:
+            return self.addTab(panel, title)
+        area = QScrollArea()
+        area.setWidget(panel)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        return self.addTab(area, title)
+
+    def page(self, index: int) -> QWidget | None:
+        """The panel on tab ``index``."""
+        w = self.widget(index)
+        return w.widget() if isinstance(w, QScrollArea) else w
+
+    def indexOf(self, panel: QWidget) -> int:  # noqa: N802 - Qt's name
+        for i in range(self.count()):
+            if self.page(i) is panel:
+                return i
+        return super().indexOf(panel)
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802 - Qt's name
+        return self.page(self.currentIndex())
+
+    def setCurrentWidget(self, panel: QWidget) -> None:  # noqa: N802 - Qt's name
+        i = self.indexOf(panel)
+        if i >= 0:
+            self.setCurrentIndex(i)
+
+
+def ask_close_during_run(parent: QWidget, folder: str) -> str:
+    """Ask what to do with a run when the window closes: :data:`KEEP_GOING`,
+    :data:`ABORT_AND_CLOSE` or :data:`CANCEL`."""
+    translate = QCoreApplication.translate
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(translate("MainWindow", "A run is in progress"))
+    box.setText(translate("MainWindow", "A run is in progress. It does not need the window: it "
+                                        "can go on and finish on its own, writing its session "
+                                        "folder as usual."))
+    box.setInformativeText(translate("MainWindow", "Session folder: {0}\nOpen it under Results "
+                                                   "when the run has ended.").format(folder))
+    keep = box.addButton(translate("MainWindow", "Keep the run going and close"),
+                         QMessageBox.ButtonRole.AcceptRole)
+    abort = box.addButton(translate("MainWindow", "Abort the run and close"),
+                          QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    return KEEP_GOING if clicked is keep else ABORT_AND_CLOSE if clicked is abort else CANCEL
 _KEY_AT_START = re.compile(r"^((?:session|target|sweep|meters)(?:\[\d+\])?(?:\.[A-Za-z_]+)*)[:\s]")
 
 
@@ -47,6 +113,8 @@ class MainWindow(QMainWindow):
         self._base: dict[str, Any] = {}
         self._close_after_run = False
         self._starting = False
+        self._run_message = ""
+        self._guide: GuideDialog | None = None
 
         self.session = SessionPanel()
         self.instruments = InstrumentsPanel()
@@ -54,13 +122,13 @@ class MainWindow(QMainWindow):
         self.run = RunPanel()
         self.results = ResultsPanel()
         self.results.live_folder = lambda: self.run.folder if self.run.busy() else ""
-        self.tabs = QTabWidget()
+        self.tabs = PanelTabs()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.session, self.tr("Session"))
-        self.tabs.addTab(self.instruments, self.tr("Instruments"))
-        self.tabs.addTab(self.sweep, self.tr("Sweep"))
-        self.tabs.addTab(self.run, self.tr("Run"))
-        self.tabs.addTab(self.results, self.tr("Results"))
+        self.tabs.add_panel(self.session, self.tr("Session"), scroll=True)
+        self.tabs.add_panel(self.instruments, self.tr("Instruments"), scroll=True)
+        self.tabs.add_panel(self.sweep, self.tr("Sweep"), scroll=True)
+        self.tabs.add_panel(self.run, self.tr("Run"))
+        self.tabs.add_panel(self.results, self.tr("Results"))
         self.setCentralWidget(self.tabs)
 
         self.log = LogPane()
@@ -85,8 +153,11 @@ class MainWindow(QMainWindow):
         self.run.state_changed.connect(self._run_state)
         self.run.run_ended.connect(self._run_ended)
         self.results.logged.connect(lambda level, text: self.log.add(_stamp(text), level))
+        self.results.loaded.connect(self._results_loaded)
+        self.results.declined.connect(self._results_declined)
         self._make_menus()
-        self.resize(1280, 860)
+        self.setMinimumSize(MIN_SIZE)
+        self.resize(fitted(PREFERRED_SIZE, self._available()))
         self._restore()
 
     # --- menus -----------------------------------------------------------------------------
@@ -119,6 +190,9 @@ class MainWindow(QMainWindow):
             self.language_actions[code] = act
         self.language_actions[chosen_language()].setChecked(True)
         help_menu = bar.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&Guide and metric definitions"), self.show_guide,
+                     QKeySequence.StandardKey.HelpContents)
+        help_menu.addSeparator()
         self._action(help_menu, self.tr("&About K-Perf Lab"), self._about)
         self._run_state(self.run.state)
 
@@ -141,6 +215,14 @@ class MainWindow(QMainWindow):
             self.language_actions[chosen_language()].setChecked(True)
             return
         self.instruments.release(lambda: self.language_chosen.emit(code))
+
+    def show_guide(self) -> None:
+        """The short guide: connect a meter, run a preset, read the figures, sign a session."""
+        if self._guide is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.raise_()
+        self._guide.activateWindow()
 
     def _about(self) -> None:
         QMessageBox.about(self, self.tr("About K-Perf Lab"),
@@ -324,20 +406,92 @@ class MainWindow(QMainWindow):
     def _run_ended(self, folder: str, status: str) -> None:
         message = self.run.banner.text() if self.run.banner.level == "error" else ""
         if message:
+            worded = self.session.in_field_words(message)
+            if worded != message:
+                self.run.banner.say(worded, "error")
+                message = worded
             m = _KEY_AT_START.match(message)
             if m:
                 self.show_plan_error(m.group(1), message[m.end():].strip(" :"))
                 self.tabs.setCurrentWidget(self.run)
+        self._run_message = message
         if self._close_after_run:
             self.close()
             return
         if folder and Path(folder, "session.sqlite").is_file():
             self.results.open_session(Path(folder), writer_gone=True)
 
+    def _results_loaded(self, folder: str) -> None:
+        """Once a crashed run's session is rebuilt and shown, the Run page says so."""
+        if self._run_message and folder == self.run.folder and self.run.banner.level == "error":
+            self.run.banner.say(self._run_message + " " + self.tr(
+                "Its results were rebuilt from the journal and are shown under Results."),
+                "warning")
+            self._run_message = ""
+
+    def _results_declined(self, folder: str) -> None:
+        if self._run_message and folder == self.run.folder and self.run.banner.level == "error":
+            self.run.banner.say(self._run_message + " " + self.tr(
+                "Its results were not rebuilt: open the session under Results to rebuild them."),
+                "error")
+
     # --- window ----------------------------------------------------------------------------
 
+    def kept_state(self) -> dict[str, Any]:
+        """What a new window in another language takes over (:meth:`take_state`): the page
+        shown, the log, a finished run's live view and the session in Results."""
+        results = self.results
+        return {
+            "tab": self.tabs.currentIndex(),
+            "results_tab": results.tabs.currentIndex(),
+            "results_folder": results.folder if results.data is not None else None,
+            "log": list(self.log.entries),
+            "show_readings": self.log.show_readings.isChecked(),
+            "run": None if self.run.busy() else (list(self.run.history), self.run.end,
+                                                 self.run.folder, self.run.status),
+            "compare": (results.compare.list.ticked(),
+                        [s.folder for s in results.compare.sessions]),
+        }
+
+    def take_state(self, state: dict[str, Any]) -> None:
+        self.log.show_readings.setChecked(bool(state.get("show_readings", True)))
+        self.log.restore(state.get("log") or [])
+        run = state.get("run")
+        if run is not None and run[0]:
+            history, end, folder, status = run
+            self.run.replay(history, end)
+            self.run.folder, self.run.status = folder, status
+        folder = state.get("results_folder")
+        if folder is not None:
+            self.results.open_session(folder)
+        ticked, compared = state.get("compare") or ([], [])
+        for f in ticked:
+            self.results.compare.add(f)
+        if len(compared) >= 2:
+            self.results.compare.compare(compared)
+        self.results.tabs.setCurrentIndex(int(state.get("results_tab", 0)))
+        self.tabs.setCurrentIndex(int(state.get("tab", 0)))
+
     def _update_title(self, name: str) -> None:
-        self.setWindowTitle(f"{TITLE} — {name}" if name else TITLE)
+        # ending with the application's name keeps Qt from adding it a second time
+        self.setWindowTitle(f"{name} — {TITLE}" if name else TITLE)
+
+    def _available(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window into the screen's available area (a size remembered
+        from a larger screen must not put the log and status bar off the edge)."""
+        area = self._available()
+        size = fitted(self.size(), area)
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.x()), area.right() - frame.width() + 1)
+        y = min(max(frame.y(), area.y()), area.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, area.x()), max(y, area.y()))
 
     def _remember_plan(self, text: str) -> None:
         app_settings.settings().setValue(app_settings.LAST_PLAN, text)
@@ -347,6 +501,7 @@ class MainWindow(QMainWindow):
         geometry = s.value(app_settings.GEOMETRY)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+            self.fit_to_screen()
         state = s.value(app_settings.STATE)
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -369,11 +524,16 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.run.busy() and not self._close_after_run:
-            answer = QMessageBox.question(
-                self, self.tr("A run is in progress"),
-                self.tr("Abort the run and close K-Perf Lab? Everything measured so far is kept "
-                        "in the session folder."))
-            if answer != QMessageBox.StandardButton.Yes:
+            held = self.run.hold(outside_window_only=True)
+            choice = ask_close_during_run(self, self.run.folder)
+            if choice == KEEP_GOING and self.run.busy():
+                self.run.release_hold(held)
+                self.run.detach()
+                self.save_settings()
+                event.accept()
+                return
+            if choice != ABORT_AND_CLOSE or not self.run.busy():
+                self.run.release_hold(held)
                 event.ignore()
                 return
             self._close_after_run = True

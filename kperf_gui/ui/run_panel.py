@@ -51,6 +51,9 @@ class RunPanel(QWidget):
         self._phase = ""
         self._invalid = 0
         self.unit = TOKEN
+        self.history: list[Event] = []
+        self.end: tuple[int, str] | None = None
+        self._replaying = False
 
         self.banner = Banner()
         self.start_button = QPushButton(self.tr("Start"))
@@ -130,6 +133,8 @@ class RunPanel(QWidget):
         """Write the plan to a file of its own and start ``kperf run`` on it."""
         self.banner.clear_message()
         self.table.setRowCount(0)
+        self.history = []
+        self.end = None
         self._invalid = 0
         self.plots.reset()
         self.set_unit(TOKEN)
@@ -182,13 +187,42 @@ class RunPanel(QWidget):
             self.logged.emit("info", self.tr("Stop sent: the point in progress finishes first"),
                              False)
 
+    def hold(self, outside_window_only: bool = False) -> bool:
+        """Pause the run while a question is open, so that it cannot move on to another point
+        meanwhile; True when this paused it (:meth:`release_hold` resumes it).
+        ``outside_window_only``: not while a point is being measured (a pause there makes the
+        point invalid), for questions whose likely answer lets the run go on."""
+        if self.state not in (RUNNING, STOPPING):
+            return False
+        if outside_window_only and self._phase == "measuring":
+            return False
+        self.send("pause")
+        self.phase.setText(self.tr("Held while you answer: no new point starts."))
+        self.logged.emit("info", self.tr("Run held while a question is open"), False)
+        return True
+
+    def release_hold(self, held: bool) -> None:
+        """Resume a run :meth:`hold` paused, unless it ended or was aborted meanwhile."""
+        if held and self.state in (RUNNING, STOPPING):
+            self.send("resume")
+            self.phase.setText(self.tr("Stopping after this point…") if self.state == STOPPING
+                               else event_text.phase_text(self._phase) if self._phase else "")
+            self.logged.emit("info", self.tr("Run resumed"), False)
+
     def confirm_abort(self) -> None:
+        """Ask before aborting; the run is held (paused) while the question is open, so the
+        point aborted is the one in progress when Abort was pressed."""
+        if self.state not in (STARTING, RUNNING, PAUSED, STOPPING):
+            return
+        held = self.hold()
         answer = QMessageBox.question(
             self, self.tr("Abort the run"),
-            self.tr("Abort the run now? The point in progress is marked invalid; everything "
-                    "measured so far is kept."))
+            self.tr("Abort the run now? The run is held while you decide. The point in progress "
+                    "is marked invalid; everything measured so far is kept."))
         if answer == QMessageBox.StandardButton.Yes:
             self.abort()
+        else:
+            self.release_hold(held)
 
     def abort(self) -> None:
         """Stop now; the point in progress is marked invalid."""
@@ -200,6 +234,13 @@ class RunPanel(QWidget):
             if self._dialog is not None:
                 self._dialog.close()
 
+    def detach(self) -> None:
+        """The window is closing and the run goes on alone."""
+        if self.process is not None:
+            self.process.detach()
+            self.logged.emit("info", self.tr("The run goes on without the window; its session "
+                                             "folder is {0}").format(self.folder), False)
+
     # --- events ----------------------------------------------------------------------------
 
     def set_unit(self, unit: str) -> None:
@@ -208,13 +249,28 @@ class RunPanel(QWidget):
         self.plots.set_unit(unit)
         self.table.set_unit(unit)
 
+    def replay(self, history: list[Event], end: tuple[int, str] | None) -> None:
+        """Show a finished run's events again (after a change of language): plots, table,
+        progress and the final message, without logging them twice."""
+        self._replaying = True
+        try:
+            for ev in history:
+                self.handle_event(ev)
+        finally:
+            self._replaying = False
+        if end is not None:
+            self.end = end
+            self._show_end(*end)
+
     def handle_event(self, ev: Event) -> None:
         """Take one event of the run (:mod:`kperf_gui.run.events` defines each kind)."""
         kind = ev.get("event")
+        self.history.append(ev)
         if kind == "session":
             self.set_unit(str(ev.get("unit") or TOKEN))
-        level, text = event_text.describe(ev, self.unit)
-        self.logged.emit(level, text, kind in event_text.READINGS)
+        if not self._replaying:
+            level, text = event_text.describe(ev, self.unit)
+            self.logged.emit(level, text, kind in event_text.READINGS)
         if kind == "interval":
             self.plots.add_interval(float(ev.get("t_s", 0.0)), ev.get("watts"),
                                     float(ev.get("tokens_per_s") or 0.0), int(ev.get("point") or 0))
@@ -232,6 +288,11 @@ class RunPanel(QWidget):
             self.point_label.setText(self.tr("Point {0} of {1}").format(ev.get("point"),
                                                                         ev.get("of")))
             self.point_bar.setToolTip(event_text.point_text(ev, self.unit))
+            of = int(ev.get("of") or 0)
+            point = int(ev.get("point") or 0)
+            if of and point:
+                self.sweep_label.setText(self.tr("Sweep: point {0} of {1}").format(point, of))
+                self.sweep_bar.setValue(round(min(1.0, (point - 1) / of) * 1000))
             if self.state == STARTING:
                 self._set_state(RUNNING)
         elif kind == "point_finished":
@@ -248,7 +309,7 @@ class RunPanel(QWidget):
             self.points = int(ev.get("points") or 0)
             if self.state == STARTING:
                 self._set_state(RUNNING)
-        elif kind == "operator_action":
+        elif kind == "operator_action" and not self._replaying:
             self._ask_operator(str(ev.get("precision", "")), str(ev.get("message", "")))
         elif kind == "finished":
             self.status = str(ev.get("status", ""))
@@ -290,13 +351,10 @@ class RunPanel(QWidget):
         else:
             self.abort()
 
-    def _ended(self, code: int, message: str) -> None:
-        if self._dialog is not None:
-            self._dialog.close()
-            self._dialog = None
+    def _show_end(self, code: int, message: str) -> None:
+        """The run's final message in the banner and the phase line."""
         if message:
             self.banner.say(message, "error")
-            self.logged.emit("error", message, False)
             self.phase.setText(self.tr("The run did not complete."))
         else:
             rows = self.table.rowCount()
@@ -309,6 +367,15 @@ class RunPanel(QWidget):
             self.banner.say(text, level)
             self.phase.setText(text)
         self.time_left.clear()
+
+    def _ended(self, code: int, message: str) -> None:
+        if self._dialog is not None:
+            self._dialog.close()
+            self._dialog = None
+        self.end = (code, message)
+        self._show_end(code, message)
+        if message:
+            self.logged.emit("error", message, False)
         if self._plan_dir is not None:
             shutil.rmtree(self._plan_dir, ignore_errors=True)
             self._plan_dir = None

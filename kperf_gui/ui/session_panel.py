@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from . import settings as app_settings
@@ -30,6 +30,7 @@ class SessionPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.errors = FieldErrors()
+        self._focus_back = False
         self.name = QLineEdit()
         self.name.setValidator(QRegularExpressionValidator(r"[A-Za-z0-9._-]{0,64}", self.name))
         self.name.setPlaceholderText(self.tr("letters, digits, . _ - (the folder name)"))
@@ -222,6 +223,7 @@ class SessionPanel(QWidget):
     def test_connection(self) -> None:
         """Ask the endpoint (or a fresh simulator) which models it serves, load the model on the
         NPU, or look for the benchmark program; off the GUI thread."""
+        self._focus_back = QApplication.focusWidget() is self.test_button
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")
         self.test_result.setText(self.tr("Connecting…"))
@@ -283,12 +285,37 @@ class SessionPanel(QWidget):
         self._tested_text(self.tr("Connected. The server serves: {0}")
                           .format(", ".join(models) or self.tr("no models")))
 
-    def _tested_text(self, text: str) -> None:
+    def _test_done(self) -> None:
+        """Enable the button again and give it back the focus it had (disabling it moved the
+        focus to the next field)."""
         self.test_button.setEnabled(True)
+        if self._focus_back:
+            self.test_button.setFocus()
+        self._focus_back = False
+
+    def _tested_text(self, text: str) -> None:
+        self._test_done()
         self.test_result.setStyleSheet("color: #1b5e20;")
         self.test_result.setText(text)
 
     def _untested(self, message: str) -> None:
-        self.test_button.setEnabled(True)
+        self._test_done()
         self.test_result.setStyleSheet("color: #b00020;")
-        self.test_result.setText(message)
+        self.test_result.setText(self.in_field_words(message))
+
+    def in_field_words(self, message: str) -> str:
+        """An endpoint's answer as the engine words it for a plan file (in English), with the
+        plan's keys named as the fields on this page, in the app's language."""
+        url = f"the “{self.tr('Endpoint URL')}” field"
+        model = f"the “{self.tr('Model')}” field"
+        key_env = f"the “{self.tr('API key variable')}” field"
+        for plan_words, field_words in (
+                ("and the base_url in the plan.", f"and that {url} is right."),
+                ("the base_url in the plan", url),
+                ("Set target.model to one of them", f"Choose one of them in {model}"),
+                ("name it in target.api_key_env", f"give its name in {key_env}"),
+                ("the base_url probably lacks /v1", f"{url} probably lacks /v1"),
+                ("Check that base_url points at", f"Check that {url} points at"),
+                ("Cannot use the base_url", f"Cannot use {url}")):
+            message = message.replace(plan_words, field_words)
+        return message

@@ -189,6 +189,302 @@
     </message>
 </context>
 <context>
+    <name>CompareView</name>
+    <message>
+        <source>Refresh</source>
+        <translation>새로 고침</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>폴더 추가…</translation>
+    </message>
+    <message>
+        <source>Compare ticked sessions</source>
+        <translation>선택한 세션 비교</translation>
+    </message>
+    <message>
+        <source>Export comparison…</source>
+        <translation>비교 내보내기…</translation>
+    </message>
+    <message>
+        <source>Write comparison.xlsx and the four PNGs into a folder (as kperf compare does)</source>
+        <translation>comparison.xlsx와 PNG 그래프 네 개를 폴더에 저장합니다 (kperf compare와 같음)</translation>
+    </message>
+    <message>
+        <source>Tick two or more sessions, then press Compare.</source>
+        <translation>세션을 두 개 이상 선택한 뒤 비교를 누르십시오.</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>처리량</translation>
+    </message>
+    <message>
+        <source>output tokens/s</source>
+        <translation>초당 출력 토큰</translation>
+    </message>
+    <message>
+        <source>Time to first token (p50)</source>
+        <translation>첫 글자 출력 시간 (p50)</translation>
+    </message>
+    <message>
+        <source>TTFT (ms)</source>
+        <translation>첫 글자 출력 시간 (ms)</translation>
+    </message>
+    <message>
+        <source>Tokens per second per watt</source>
+        <translation>와트당 토큰</translation>
+    </message>
+    <message>
+        <source>tokens/s per W</source>
+        <translation>와트당 초당 토큰</translation>
+    </message>
+    <message>
+        <source>Energy per token</source>
+        <translation>토큰당 에너지</translation>
+    </message>
+    <message>
+        <source>J/token</source>
+        <translation>토큰당 에너지 (J)</translation>
+    </message>
+    <message>
+        <source>concurrent users</source>
+        <translation>동시 사용자 수</translation>
+    </message>
+    <message>
+        <source>Figures</source>
+        <translation>2차원 그래프</translation>
+    </message>
+    <message>
+        <source>Aligned points</source>
+        <translation>맞춘 포인트</translation>
+    </message>
+    <message>
+        <source>Add a session folder</source>
+        <translation>세션 폴더 추가</translation>
+    </message>
+    <message>
+        <source>{0} holds no session.sqlite.</source>
+        <translation>{0}에 session.sqlite가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Tick two or more sessions to compare.</source>
+        <translation>비교할 세션을 두 개 이상 선택하십시오.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reading %n session(s)…</source>
+        <translation>
+            <numerusform>세션 %n개를 읽는 중…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The sessions could not be compared: {0}</source>
+        <translation>세션을 비교할 수 없습니다: {0}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s) compared</source>
+        <translation>
+            <numerusform>세션 %n개 비교</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sweep point(s) measured in two or more of them</source>
+        <translation>
+            <numerusform>두 세션 이상에서 측정된 포인트 %n개</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> (per inference)</source>
+        <translation> (추론당)</translation>
+    </message>
+    <message>
+        <source>hollow: invalid point</source>
+        <translation>속이 빈 표시: 무효 포인트</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>세션 수</translation>
+    </message>
+    <message>
+        <source>Export the comparison to</source>
+        <translation>비교를 저장할 폴더</translation>
+    </message>
+    <message>
+        <source>Comparison written to {0}: {1}</source>
+        <translation>비교를 {0}에 저장했습니다: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>Definitions</name>
+    <message>
+        <source>Measured requests</source>
+        <translation>측정 요청</translation>
+    </message>
+    <message>
+        <source>A point&apos;s non-warm-up requests. Statistics use the successful ones; percentiles are numpy&apos;s linear percentiles.</source>
+        <translation>포인트의 워밍업이 아닌 요청. 통계는 성공한 요청만 쓰며, 백분위수는 numpy의 선형 백분위수입니다.</translation>
+    </message>
+    <message>
+        <source>Window (duration_s)</source>
+        <translation>측정 구간 (duration_s)</translation>
+    </message>
+    <message>
+        <source>From the first measured request sent to the last measured request finished, in seconds.</source>
+        <translation>첫 측정 요청을 보낸 때부터 마지막 측정 요청이 끝난 때까지, 초 단위.</translation>
+    </message>
+    <message>
+        <source>TTFT (ttft_ms_*)</source>
+        <translation>첫 글자 출력 시간 (ttft_ms_*)</translation>
+    </message>
+    <message>
+        <source>From sending the request to the first chunk that carries generated text (text, delta.content, or a reasoning field). A chunk with only a role or an empty string does not count.</source>
+        <translation>요청을 보낸 때부터 생성된 텍스트(text, delta.content 또는 추론 필드)를 담은 첫 청크까지. 역할만 있거나 빈 문자열인 청크는 세지 않습니다.</translation>
+    </message>
+    <message>
+        <source>E2E (e2e_ms_*)</source>
+        <translation>E2E (e2e_ms_*)</translation>
+    </message>
+    <message>
+        <source>From sending to the last chunk that carries text (on-device: from submitting the inference to its completion).</source>
+        <translation>요청을 보낸 때부터 텍스트를 담은 마지막 청크까지 (온디바이스: 추론을 제출한 때부터 끝날 때까지).</translation>
+    </message>
+    <message>
+        <source>TPOT (tpot_ms_*)</source>
+        <translation>TPOT (tpot_ms_*)</translation>
+    </message>
+    <message>
+        <source>Per request: (E2E - TTFT) / (output tokens - 1); requests with one output token are left out.</source>
+        <translation>요청마다 (E2E - TTFT) / (출력 토큰 - 1). 출력 토큰이 하나인 요청은 뺍니다.</translation>
+    </message>
+    <message>
+        <source>ITL (itl_ms_*)</source>
+        <translation>ITL (itl_ms_*)</translation>
+    </message>
+    <message>
+        <source>Every gap between successive text-carrying chunks, pooled over the point&apos;s requests.</source>
+        <translation>텍스트를 담은 연속 청크 사이의 모든 간격을 포인트의 요청 전체에서 모은 것.</translation>
+    </message>
+    <message>
+        <source>Output tokens</source>
+        <translation>출력 토큰</translation>
+    </message>
+    <message>
+        <source>Per request: the server&apos;s usage.completion_tokens where reported, else the tokenizer&apos;s count, else the number of text chunks; the Requests sheet says which.</source>
+        <translation>요청마다 서버가 알려 준 usage.completion_tokens, 없으면 토크나이저로 센 수, 그것도 없으면 텍스트 청크 수. 어느 것인지는 Requests 시트에 적힙니다.</translation>
+    </message>
+    <message>
+        <source>output_tokens_per_s</source>
+        <translation>output_tokens_per_s (초당 토큰 생성 수)</translation>
+    </message>
+    <message>
+        <source>Output tokens of successful measured requests / duration_s.</source>
+        <translation>성공한 측정 요청의 출력 토큰 / duration_s.</translation>
+    </message>
+    <message>
+        <source>output_tokens_per_s_per_user</source>
+        <translation>output_tokens_per_s_per_user (사용자당 초당 토큰)</translation>
+    </message>
+    <message>
+        <source>Mean over requests of (output tokens - 1) / (E2E - TTFT).</source>
+        <translation>요청별 (출력 토큰 - 1) / (E2E - TTFT)의 평균.</translation>
+    </message>
+    <message>
+        <source>prefill_tokens_per_s</source>
+        <translation>prefill_tokens_per_s (입력 처리 단계, 프리필)</translation>
+    </message>
+    <message>
+        <source>Sum of actual input tokens / sum of TTFTs (seconds), successful measured requests. Per user and including queueing; the concurrency-1 row is the chip&apos;s.</source>
+        <translation>성공한 측정 요청의 실제 입력 토큰 합 / TTFT 합(초). 사용자당 값이며 대기 시간을 포함합니다. 동시 사용자 수 1인 행이 칩의 값입니다.</translation>
+    </message>
+    <message>
+        <source>requests_per_s</source>
+        <translation>requests_per_s (초당 요청)</translation>
+    </message>
+    <message>
+        <source>Successful measured requests / duration_s.</source>
+        <translation>성공한 측정 요청 수 / duration_s.</translation>
+    </message>
+    <message>
+        <source>Wall power</source>
+        <translation>벽 전원 전력</translation>
+    </message>
+    <message>
+        <source>Every wall channel (meters and elements) placed on the one clock and summed.</source>
+        <translation>모든 wall 채널(측정기와 엘리먼트)을 하나의 시계에 맞춰 더한 값.</translation>
+    </message>
+    <message>
+        <source>energy_j</source>
+        <translation>energy_j (에너지)</translation>
+    </message>
+    <message>
+        <source>Wall power integrated over the window by the trapezoid rule, with power interpolated at both window edges from readings at most one update period outside the window. Where a wall channel has no power reading within one update period of an edge, energy_j, power_w_mean, power_w_max and the ratios built on them are left empty and invalid_reason says why.</source>
+        <translation>측정 구간의 벽 전원 전력을 사다리꼴 공식으로 적분한 값. 구간 양 끝의 전력은 구간 밖 갱신 주기 한 번 이내의 측정값으로 보간합니다. 어떤 wall 채널에 구간 끝에서 갱신 주기 한 번 이내의 측정값이 없으면 energy_j, power_w_mean, power_w_max와 이들로 계산한 비율은 비워 두고 invalid_reason에 이유를 적습니다.</translation>
+    </message>
+    <message>
+        <source>power_w_mean</source>
+        <translation>power_w_mean (전력 소모량)</translation>
+    </message>
+    <message>
+        <source>energy_j / duration_s.</source>
+        <translation>energy_j / duration_s.</translation>
+    </message>
+    <message>
+        <source>power_w_max</source>
+        <translation>power_w_max (최대 전력)</translation>
+    </message>
+    <message>
+        <source>The highest wall reading in the window.</source>
+        <translation>측정 구간의 가장 높은 벽 전원 측정값.</translation>
+    </message>
+    <message>
+        <source>power_w_idle</source>
+        <translation>power_w_idle (유휴 전력)</translation>
+    </message>
+    <message>
+        <source>The mean of the idle baseline measured before the sweep.</source>
+        <translation>변수 범위 테스트 전에 측정한 유휴 전력의 평균.</translation>
+    </message>
+    <message>
+        <source>joules_per_output_token</source>
+        <translation>joules_per_output_token (토큰당 에너지)</translation>
+    </message>
+    <message>
+        <source>energy_j / output tokens (on-device: joules per inference).</source>
+        <translation>energy_j / 출력 토큰 (온디바이스: 추론당 줄).</translation>
+    </message>
+    <message>
+        <source>output_tokens_per_s_per_w</source>
+        <translation>output_tokens_per_s_per_w (와트당 토큰)</translation>
+    </message>
+    <message>
+        <source>output_tokens_per_s / power_w_mean.</source>
+        <translation>output_tokens_per_s / power_w_mean.</translation>
+    </message>
+    <message>
+        <source>Live tokens/s</source>
+        <translation>실시간 초당 토큰</translation>
+    </message>
+    <message>
+        <source>Output tokens arriving in each meter update interval, paired with that interval&apos;s power.</source>
+        <translation>측정기 갱신 주기마다 도착한 출력 토큰. 그 주기의 전력과 짝을 이룹니다.</translation>
+    </message>
+    <message>
+        <source>valid</source>
+        <translation>valid (유효)</translation>
+    </message>
+    <message>
+        <source>False, with invalid_reason naming each cause, when a request failed, a meter read over range or no data in the window, or readings were lost: fewer than 90 % of the expected number (window x update rate) or any gap longer than two update periods.</source>
+        <translation>요청이 실패했거나, 측정기가 구간 안에서 범위 초과나 데이터 없음을 읽었거나, 측정값이 빠졌을 때(기대 개수(구간 x 갱신 주기)의 90 % 미만이거나 갱신 주기 두 번보다 긴 공백) false이며, invalid_reason에 원인마다 적힙니다.</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <translation>unit (단위)</translation>
+    </message>
+    <message>
+        <source>token for language-model endpoints; inference for on-device targets, where the throughput columns read inferences per second and joules_per_output_token reads joules per inference.</source>
+        <translation>언어 모델 엔드포인트는 token, 온디바이스 대상은 inference. inference일 때 처리량 열은 초당 추론 수, joules_per_output_token은 추론당 줄입니다.</translation>
+    </message>
+</context>
+<context>
     <name>Events</name>
     <message>
         <source>{0} h {1:02d} min</source>
@@ -255,6 +551,14 @@
         <translation>실패</translation>
     </message>
     <message>
+        <source>interrupted</source>
+        <translation>중단된 채 끝남</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>실행 중</translation>
+    </message>
+    <message>
         <source>Session {0}: {1} point(s), saved in {2}. Meters: {3}</source>
         <translation>세션 {0}: 포인트 {1}개, 저장 위치 {2}. 전력계: {3}</translation>
     </message>
@@ -301,6 +605,73 @@
     <message>
         <source>Run {0} (exit code {1}). Session folder: {2}</source>
         <translation>측정 {0} (종료 코드 {1}). 세션 폴더: {2}</translation>
+    </message>
+</context>
+<context>
+    <name>GuideDialog</name>
+    <message>
+        <source>K-Perf Lab guide</source>
+        <translation>K-Perf Lab 안내</translation>
+    </message>
+    <message>
+        <source>Connect a power meter</source>
+        <translation>전력 분석기 연결</translation>
+    </message>
+    <message>
+        <source>On the Instruments page press Find instruments, or type the meter&apos;s VISA resource (like TCPIP0::192.168.1.20::inst0::INSTR) or serial port. Choose the driver of its make, the input elements the server&apos;s power supplies are on, and the update rate.</source>
+        <translation>측정기 화면에서 ‘측정기 찾기’를 누르거나 측정기의 VISA 리소스(예: TCPIP0::192.168.1.20::inst0::INSTR) 또는 시리얼 포트를 입력합니다. 제조사에 맞는 드라이버, 서버 전원 공급 장치가 연결된 입력 엘리먼트, 갱신 주기를 고릅니다.</translation>
+    </message>
+    <message>
+        <source>Press Connect: the meter&apos;s own maker, model, serial and firmware appear with a live W, V, A and PF reading. Without hardware, tick “a simulated instrument of this make”.</source>
+        <translation>‘연결’을 누르면 측정기가 알려 주는 제조사, 모델, 일련번호, 펌웨어와 실시간 W, V, A, PF 값이 나타납니다. 하드웨어 없이 해 보려면 ‘이 제조사의 시뮬레이션 계측기’를 선택합니다.</translation>
+    </message>
+    <message>
+        <source>Enter the calibration due date: a run with an expired calibration is refused unless you allow it, and that is recorded.</source>
+        <translation>교정 유효기간을 입력합니다. 교정이 만료된 측정기로는 허용하지 않는 한 측정할 수 없으며, 허용하면 그 사실이 기록됩니다.</translation>
+    </message>
+    <message>
+        <source>Run a preset</source>
+        <translation>프리셋으로 측정</translation>
+    </message>
+    <message>
+        <source>On the Session page give the session a name, the operator and the witness, and the target: an OpenAI-compatible endpoint (press Test connection), a DEEPX NPU, a vendor benchmark program or the built-in simulator.</source>
+        <translation>세션 화면에서 세션 이름, 시험자, 입회자와 측정 대상을 입력합니다. 측정 대상은 OpenAI 호환 엔드포인트(‘연결 시험’을 누릅니다), DEEPX NPU, 제조사 벤치마크 프로그램 또는 내장 시뮬레이터입니다.</translation>
+    </message>
+    <message>
+        <source>On the Sweep page choose a K-Perf preset (Llama 3.1 8B and 405B, Llama 3.3 70B, EXAONE 32B): it sets the input and output lengths, the concurrent users and how much is measured per point.</source>
+        <translation>변수 범위 테스트 화면에서 K-Perf 프리셋(Llama 3.1 8B·405B, Llama 3.3 70B, EXAONE 32B)을 고릅니다. 입력 길이, 출력 길이, 동시 사용자 수와 포인트당 측정량이 정해집니다.</translation>
+    </message>
+    <message>
+        <source>Press Start on the Run page. The idle baseline is measured first, then each point: warm-up requests, then the measurement window. Pause, Stop after this point and Abort are beside Start; closing the window can leave the run going on its own.</source>
+        <translation>측정 화면에서 ‘시작’을 누릅니다. 먼저 유휴 전력을 측정하고, 포인트마다 워밍업 요청 뒤에 측정 구간을 잽니다. ‘일시 정지’, ‘이 포인트 후 중지’, ‘중단’은 ‘시작’ 옆에 있습니다. 창을 닫아도 측정은 혼자 계속될 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Read the figures</source>
+        <translation>결과 읽기</translation>
+    </message>
+    <message>
+        <source>Results shows one row per sweep point. A shaded row is invalid: the Why invalid column names each cause. The workbook (results.xlsx), summary.csv and the PNG graphs are in the session folder.</source>
+        <translation>결과 화면은 포인트마다 한 행을 보여 줍니다. 음영이 있는 행은 무효이며 ‘무효 사유’ 열에 원인이 적힙니다. 측정표(results.xlsx), summary.csv와 PNG 그래프는 세션 폴더에 있습니다.</translation>
+    </message>
+    <message>
+        <source>Curves shows throughput, time to first token and tokens/s per watt against concurrent users. Compare puts two or more sessions (chips) side by side, matching sweep points aligned, and exports them.</source>
+        <translation>2차원 그래프는 동시 사용자 수에 따른 처리량, 첫 글자 출력 시간, 와트당 토큰을 보여 줍니다. ‘비교’는 두 개 이상의 세션(칩)을 같은 포인트끼리 맞춰 나란히 보여 주고 내보냅니다.</translation>
+    </message>
+    <message>
+        <source>Sign a session</source>
+        <translation>세션 서명</translation>
+    </message>
+    <message>
+        <source>The operator and the witness each sign the session&apos;s manifest.json with their own key, so that any later change to a file shows. Make a key once with “kperf keys new NAME”, then sign with “kperf sign DIR --as operator” (or “--as witness”).</source>
+        <translation>시험자와 입회자는 각자의 키로 세션의 manifest.json에 서명합니다. 그러면 나중에 파일이 바뀐 것이 드러납니다. 키는 “kperf keys new 이름”으로 한 번 만들고, “kperf sign 폴더 --as operator”(또는 “--as witness”)로 서명합니다.</translation>
+    </message>
+    <message>
+        <source>“kperf verify DIR --require operator,witness” checks every file, the event log and both signatures; “kperf seal DIR” writes the archive to hand over.</source>
+        <translation>“kperf verify 폴더 --require operator,witness”는 모든 파일, 이벤트 기록, 두 서명을 확인합니다. “kperf seal 폴더”는 넘겨줄 보관 파일을 만듭니다.</translation>
+    </message>
+    <message>
+        <source>Metric definitions</source>
+        <translation>측정 지표 정의</translation>
     </message>
 </context>
 <context>
@@ -430,6 +801,10 @@
         <translation>엘리먼트 번호를 1 또는 1, 2처럼 입력하세요.</translation>
     </message>
     <message>
+        <source>Give the instrument&apos;s resource, like TCPIP0::192.168.1.20::inst0::INSTR or a serial port; press Find instruments to list them, or tick “a simulated instrument of this make”.</source>
+        <translation>측정기의 리소스(예: TCPIP0::192.168.1.20::inst0::INSTR 또는 시리얼 포트)를 입력하십시오. ‘측정기 찾기’로 목록을 볼 수 있고, 하드웨어가 없으면 ‘이 제조사의 시뮬레이션 계측기’를 선택하십시오.</translation>
+    </message>
+    <message>
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -534,6 +909,24 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>A run is in progress. It does not need the window: it can go on and finish on its own, writing its session folder as usual.</source>
+        <translation>측정이 진행 중입니다. 측정에는 창이 필요 없어 혼자 끝까지 진행하며 세션 폴더도 평소처럼 기록됩니다.</translation>
+    </message>
+    <message>
+        <source>Session folder: {0}
+Open it under Results when the run has ended.</source>
+        <translation>세션 폴더: {0}
+측정이 끝나면 결과 화면에서 여십시오.</translation>
+    </message>
+    <message>
+        <source>Keep the run going and close</source>
+        <translation>측정은 계속하고 창 닫기</translation>
+    </message>
+    <message>
+        <source>Abort the run and close</source>
+        <translation>측정을 중단하고 창 닫기</translation>
+    </message>
+    <message>
         <source>Session</source>
         <translation>세션</translation>
     </message>
@@ -608,6 +1001,10 @@
     <message>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Guide and metric definitions</source>
+        <translation>안내 및 측정 지표 정의(&amp;G)</translation>
     </message>
     <message>
         <source>&amp;About K-Perf Lab</source>
@@ -710,12 +1107,16 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>중단하는 중…</translation>
     </message>
     <message>
-        <source>A run is in progress</source>
-        <translation>측정 진행 중</translation>
+        <source>Its results were rebuilt from the journal and are shown under Results.</source>
+        <translation>결과는 저널에서 다시 만들어 결과 화면에 표시했습니다.</translation>
     </message>
     <message>
-        <source>Abort the run and close K-Perf Lab? Everything measured so far is kept in the session folder.</source>
-        <translation>측정을 중단하고 K-Perf Lab을 닫을까요? 지금까지 측정한 내용은 모두 세션 폴더에 남습니다.</translation>
+        <source>Its results were not rebuilt: open the session under Results to rebuild them.</source>
+        <translation>결과를 다시 만들지 않았습니다. 결과 화면에서 세션을 열어 다시 만드십시오.</translation>
+    </message>
+    <message>
+        <source>A run is in progress</source>
+        <translation>측정 진행 중</translation>
     </message>
 </context>
 <context>
@@ -898,6 +1299,181 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     </message>
 </context>
 <context>
+    <name>Record</name>
+    <message>
+        <source>Session</source>
+        <translation>세션</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>측정 대상</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>시스템</translation>
+    </message>
+    <message>
+        <source>Instruments</source>
+        <translation>측정기</translation>
+    </message>
+    <message>
+        <source>Vendor figures</source>
+        <translation>제조사 프로그램 수치</translation>
+    </message>
+    <message>
+        <source>Event log</source>
+        <translation>이벤트 기록</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>내보내기</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>시험자</translation>
+    </message>
+    <message>
+        <source>Witness</source>
+        <translation>입회자</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <source>Ambient temperature (C)</source>
+        <translation>주변 온도 (C)</translation>
+    </message>
+    <message>
+        <source>Expired calibration allowed</source>
+        <translation>교정 만료 허용</translation>
+    </message>
+    <message>
+        <source>Run status</source>
+        <translation>측정 상태</translation>
+    </message>
+    <message>
+        <source>Started (UTC)</source>
+        <translation>시작 (UTC)</translation>
+    </message>
+    <message>
+        <source>Finished (UTC)</source>
+        <translation>종료 (UTC)</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>중단됨</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>종류</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>엔드포인트</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <source>Detected</source>
+        <translation>감지된 정보</translation>
+    </message>
+    <message>
+        <source>Capabilities</source>
+        <translation>지원 기능</translation>
+    </message>
+    <message>
+        <source>Prompt lengths</source>
+        <translation>프롬프트 길이</translation>
+    </message>
+    <message>
+        <source>Software</source>
+        <translation>소프트웨어</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>호스트</translation>
+    </message>
+    <message>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <source>Clock</source>
+        <translation>시계</translation>
+    </message>
+    <message>
+        <source>Clock anchor (UTC)</source>
+        <translation>시계 기준점 (UTC)</translation>
+    </message>
+    <message>
+        <source>Idle baseline (s)</source>
+        <translation>유휴 전력 측정 시간 (s)</translation>
+    </message>
+    <message>
+        <source>Wall power</source>
+        <translation>벽 전원 전력</translation>
+    </message>
+    <message>
+        <source>Rows left out</source>
+        <translation>빠진 행</translation>
+    </message>
+    <message>
+        <source>System under test</source>
+        <translation>시험 대상 시스템</translation>
+    </message>
+    <message>
+        <source>Server counters</source>
+        <translation>서버 카운터</translation>
+    </message>
+    <message>
+        <source>Client machine</source>
+        <translation>측정 PC</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>도구</translation>
+    </message>
+    <message>
+        <source>Operating system</source>
+        <translation>운영체제</translation>
+    </message>
+    <message>
+        <source>Host name</source>
+        <translation>호스트 이름</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>아키텍처</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Logical CPUs</source>
+        <translation>논리 CPU 수</translation>
+    </message>
+    <message>
+        <source>Memory (GiB)</source>
+        <translation>메모리 (GiB)</translation>
+    </message>
+    <message>
+        <source>Packages</source>
+        <translation>패키지</translation>
+    </message>
+</context>
+<context>
     <name>RegexTable</name>
     <message>
         <source>Field</source>
@@ -955,8 +1531,16 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>세션 기록</translation>
     </message>
     <message>
-        <source>Open a session folder</source>
-        <translation>세션 폴더 열기</translation>
+        <source>Compare</source>
+        <translation>비교</translation>
+    </message>
+    <message>
+        <source>The interrupted session was left as it is, so nothing of it is shown. Open it again and answer Yes to rebuild its results.</source>
+        <translation>중단된 세션을 그대로 두었으므로 아무것도 표시하지 않습니다. 다시 열고 ‘예’를 눌러 결과를 다시 만드십시오.</translation>
+    </message>
+    <message>
+        <source>No file manager could be opened. The session is in {0} (the path above can be selected and copied).</source>
+        <translation>파일 관리자를 열 수 없습니다. 세션은 {0}에 있습니다 (위의 경로를 선택해 복사할 수 있습니다).</translation>
     </message>
     <message>
         <source>{0} holds no session.sqlite. Choose a session folder written by K-Perf Lab or kperf.</source>
@@ -973,10 +1557,6 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>This session&apos;s run ended without finishing. Close its journal, mark it interrupted and rebuild its results from what was measured?</source>
         <translation>이 세션의 측정은 끝나지 않고 멈췄습니다. 저널을 닫아 중단됨으로 표시하고, 측정된 내용으로 결과를 다시 만들까요?</translation>
-    </message>
-    <message>
-        <source>The interrupted session was left as it is.</source>
-        <translation>중단된 세션을 그대로 두었습니다.</translation>
     </message>
     <message>
         <source>Closing the interrupted journal and rebuilding the results…</source>
@@ -1096,12 +1676,24 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>중지 보냄: 진행 중인 포인트를 먼저 끝냅니다</translation>
     </message>
     <message>
+        <source>Held while you answer: no new point starts.</source>
+        <translation>답할 때까지 대기: 새 포인트를 시작하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Run held while a question is open</source>
+        <translation>질문에 답할 때까지 측정 대기</translation>
+    </message>
+    <message>
+        <source>Run resumed</source>
+        <translation>측정 재개</translation>
+    </message>
+    <message>
         <source>Abort the run</source>
         <translation>측정 중단</translation>
     </message>
     <message>
-        <source>Abort the run now? The point in progress is marked invalid; everything measured so far is kept.</source>
-        <translation>지금 측정을 중단할까요? 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 내용은 모두 남습니다.</translation>
+        <source>Abort the run now? The run is held while you decide. The point in progress is marked invalid; everything measured so far is kept.</source>
+        <translation>지금 측정을 중단하시겠습니까? 결정할 때까지 측정은 대기합니다. 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 것은 모두 보존됩니다.</translation>
     </message>
     <message>
         <source>Aborting…</source>
@@ -1110,6 +1702,10 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Abort sent</source>
         <translation>중단 보냄</translation>
+    </message>
+    <message>
+        <source>The run goes on without the window; its session folder is {0}</source>
+        <translation>측정은 창 없이 계속됩니다. 세션 폴더: {0}</translation>
     </message>
     <message>
         <source>Point {0} of {1}</source>
@@ -1159,8 +1755,8 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>측정 프로세스를 시작할 수 없습니다 ({0}). K-Perf Lab이 완전히 설치되었는지 확인하세요.</translation>
     </message>
     <message>
-        <source>The measurement process stopped unexpectedly. What it measured is kept in the session folder: open it under Results to export it.</source>
-        <translation>측정 프로세스가 예기치 않게 멈췄습니다. 측정한 내용은 세션 폴더에 남아 있으니, 결과에서 열어 내보내세요.</translation>
+        <source>The measurement process stopped unexpectedly. What it measured is kept in the session folder.</source>
+        <translation>측정 프로세스가 예기치 않게 멈췄습니다. 측정한 내용은 세션 폴더에 보존되어 있습니다.</translation>
     </message>
     <message>
         <source>The run could not start; see the log for the reason.</source>
@@ -1169,6 +1765,53 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>The measurement process ended with code {0}. What it measured is kept in the session folder; see the log for the reason.</source>
         <translation>측정 프로세스가 코드 {0}로 끝났습니다. 측정한 내용은 세션 폴더에 남아 있습니다. 사유는 로그를 보세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionList</name>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>시작</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Chip / model</source>
+        <translation>칩 / 모델</translation>
+    </message>
+    <message>
+        <source>Valid points</source>
+        <translation>유효 포인트</translation>
+    </message>
+    <message>
+        <source>— of {0}</source>
+        <translation>— / {0}</translation>
+    </message>
+    <message>
+        <source>{0} of {1}</source>
+        <translation>{0} / {1}</translation>
+    </message>
+    <message>
+        <source>simulator</source>
+        <translation>시뮬레이터</translation>
+    </message>
+    <message>
+        <source>endpoint</source>
+        <translation>엔드포인트</translation>
+    </message>
+    <message>
+        <source>DEEPX NPU</source>
+        <translation>DEEPX NPU</translation>
+    </message>
+    <message>
+        <source>vendor program</source>
+        <translation>제조사 프로그램</translation>
     </message>
 </context>
 <context>
@@ -1339,6 +1982,43 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     </message>
 </context>
 <context>
+    <name>SessionPicker</name>
+    <message>
+        <source>Open a session</source>
+        <translation>세션 열기</translation>
+    </message>
+    <message>
+        <source>Sessions in {0}</source>
+        <translation>{0}의 세션</translation>
+    </message>
+    <message>
+        <source>Looking for sessions…</source>
+        <translation>세션을 찾는 중…</translation>
+    </message>
+    <message>
+        <source>Another folder…</source>
+        <translation>다른 폴더…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s). Double-click one to open it.</source>
+        <translation>
+            <numerusform>세션 %n개. 두 번 클릭하면 엽니다.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No sessions in this folder yet. Use “Another folder…” to open one saved elsewhere.</source>
+        <translation>이 폴더에는 아직 세션이 없습니다. 다른 곳에 저장된 세션은 ‘다른 폴더…’로 여십시오.</translation>
+    </message>
+    <message>
+        <source>The sessions folder could not be read: {0}</source>
+        <translation>세션 폴더를 읽을 수 없습니다: {0}</translation>
+    </message>
+    <message>
+        <source>Open a session folder</source>
+        <translation>세션 폴더 열기</translation>
+    </message>
+</context>
+<context>
     <name>SignDialog</name>
     <message>
         <source>Sign as operator</source>
@@ -1442,6 +2122,14 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>tokens/s per user</source>
         <translation>사용자당 초당 토큰</translation>
+    </message>
+    <message>
+        <source>latency</source>
+        <translation>지연 시간</translation>
+    </message>
+    <message>
+        <source>TTFT</source>
+        <translation>첫 글자 출력 시간</translation>
     </message>
     <message>
         <source>Nothing measured for this curve

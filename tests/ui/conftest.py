@@ -59,7 +59,10 @@ def app(qapp):
 
 @pytest.fixture
 def window(app, qtbot):
-    """A shown main window; a run still going at the end is killed."""
+    """A shown main window; a run still going at the end is killed. (A run outlives its window
+    by design, and pytest-qt may have deleted the window already.)"""
+    from shiboken6 import isValid
+
     from kperf_gui.ui.main_window import MainWindow
 
     w = MainWindow()
@@ -67,11 +70,15 @@ def window(app, qtbot):
     w.show()
     yield w
     proc = w.run.process
-    if proc is not None and proc.running():
-        os.kill(proc.pid(), signal.SIGKILL)
-        qtbot.waitUntil(lambda: not w.run.busy(), timeout=20_000)
-    w.instruments.release()
-    qtbot.waitUntil(lambda: w.instruments.connected() == 0, timeout=20_000)
+    popen = getattr(proc, "_proc", None)
+    if popen is not None and popen.poll() is None:
+        os.kill(popen.pid, signal.SIGKILL)
+        popen.wait(timeout=30)
+        if isValid(w):
+            qtbot.waitUntil(lambda: not w.run.busy(), timeout=20_000)
+    if isValid(w):
+        w.instruments.release()
+        qtbot.waitUntil(lambda: w.instruments.connected() == 0, timeout=20_000)
 
 
 @pytest.fixture(scope="session")

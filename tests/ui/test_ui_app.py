@@ -3,6 +3,7 @@ window that is killed; the connection test; instruments found, connected and let
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from kperf_gui.session.plan import parse
 from kperf_gui.session.journal import is_finalised
@@ -19,7 +20,7 @@ def test_demo_flag_starts_the_demo_and_abort_ends_it(app, qtbot):
     controller = app_module.start(["--demo"])
     w = controller.window
     qtbot.addWidget(w)
-    assert w.windowTitle() == "K-Perf Lab — demo"
+    assert w.windowTitle() == "demo — K-Perf Lab"  # Qt adds no second "K-Perf Lab"
     qtbot.waitUntil(lambda: w.run._phase in ("warmup", "measuring"), timeout=RUN_TIMEOUT_MS)
     assert w.plan_dict()["target"]["kind"] == "simulated"
     assert w.tabs.currentWidget() is w.run
@@ -36,15 +37,72 @@ def test_the_gui_command_answers_help():
     assert r.returncode == 0 and "--demo" in r.stdout
 
 
-def test_closing_the_window_during_a_run_aborts_it_first(window, qtbot, answered):
+def test_closing_the_window_during_a_run_can_abort_it_first(window, qtbot, monkeypatch):
+    from kperf_gui.ui import main_window
+
+    asked = []
+    monkeypatch.setattr(main_window, "ask_close_during_run",
+                        lambda parent, folder: asked.append(folder) or main_window.ABORT_AND_CLOSE)
     window.apply_plan(tiny_plan("ui-close", seconds=2))
     window.start()
     qtbot.waitUntil(lambda: window.run.state == rp.RUNNING, timeout=RUN_TIMEOUT_MS)
     window.close()
     assert window.isVisible() and window.run.state == rp.ABORTING
-    assert answered[-1][0] == "question"
+    assert asked == [window.run.folder]
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_TIMEOUT_MS)
     assert window.run.status == "aborted"
+
+
+def test_closing_the_window_can_keep_the_run_going(window, qtbot, monkeypatch):
+    from kperf_gui.session.journal_reader import open_session
+    from kperf_gui.ui import main_window, sessions
+
+    monkeypatch.setattr(main_window, "ask_close_during_run",
+                        lambda parent, folder: main_window.KEEP_GOING)
+    window.apply_plan(tiny_plan("ui-keep", concurrency=(2, 4), seconds=1))
+    window.start()
+    qtbot.waitUntil(lambda: window.run._phase == "measuring", timeout=RUN_TIMEOUT_MS)
+    folder = window.run.folder
+    proc = window.run.process._proc
+    ended = []
+    window.run.run_ended.connect(lambda *a: ended.append(a))
+    window.close()
+    assert not window.isVisible()
+    assert proc.poll() is None  # the run goes on without the window
+    assert proc.wait(timeout=RUN_TIMEOUT_MS / 1000) in (0, 1)  # 1: a point invalid (load)
+    qtbot.wait(200)
+    assert ended == []  # the closed window heard nothing more
+    assert sessions.state(Path(folder)) == sessions.FINISHED
+    conn = open_session(Path(folder))
+    status = dict(conn.execute("SELECT key, value FROM meta").fetchall())["status"]
+    conn.close()
+    assert status == "finished"
+
+
+def test_cancelling_the_close_question_keeps_the_window_and_the_run(window, qtbot, monkeypatch):
+    from kperf_gui.ui import main_window
+
+    sent = []
+    monkeypatch.setattr(main_window, "ask_close_during_run",
+                        lambda parent, folder: sent.append(list(commands)) or main_window.CANCEL)
+    plan = tiny_plan("ui-cancel", seconds=2)
+    plan["sweep"]["idle_baseline_s"] = 3
+    window.apply_plan(plan)
+    window.start()
+    qtbot.waitUntil(lambda: window.run._phase == "idle_baseline", timeout=RUN_TIMEOUT_MS)
+    commands = []
+    real_send = window.run.send
+    monkeypatch.setattr(window.run, "send", lambda c: (commands.append(c), real_send(c))[-1])
+    window.close()
+    assert window.isVisible() and window.run.state == rp.RUNNING
+    assert sent == [["pause"]]  # held while asked, outside a measurement window
+    assert commands == ["pause", "resume"]
+    qtbot.waitUntil(lambda: window.run._phase == "measuring", timeout=RUN_TIMEOUT_MS)
+    commands.clear()
+    window.close()
+    assert commands == []  # inside the window a pause would cost the point: not held
+    window.run.abort()
+    qtbot.waitUntil(lambda: not window.run.busy(), timeout=RUN_TIMEOUT_MS)
 
 
 GUI_SCRIPT = """

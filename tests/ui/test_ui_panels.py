@@ -83,7 +83,7 @@ def fill(w: MainWindow) -> None:
 
 def test_first_start_is_the_demo_on_the_simulator(window):
     d = window.plan_dict()
-    assert window.windowTitle() == "K-Perf Lab — demo"
+    assert window.windowTitle() == "demo — K-Perf Lab"
     assert d["target"]["kind"] == "simulated"
     assert d["meters"] == [{"driver": "simulated", "element": 1, "rate_hz": 10}]
     assert window.check_plan() is not None
@@ -97,7 +97,7 @@ def test_filled_panels_write_the_plan(window):
     plan = parse(text)
     assert plan.meters[0].elements == (1, 2) and plan.meters[1].role == "wall"
     assert plan.meters[0].calibration_due == dt.date(2031, 3, 31)
-    assert window.windowTitle() == "K-Perf Lab — rngd-llama31-8b"
+    assert window.windowTitle() == "rngd-llama31-8b — K-Perf Lab"
     assert window.check_plan().source == text
 
 
@@ -187,7 +187,7 @@ def test_settings_remember_layout_plan_and_sessions_folder(app, qtbot, tmp_path)
     first = MainWindow()
     qtbot.addWidget(first)
     first.show()
-    first.resize(790, 760)
+    first.resize(760, 700)  # within the offscreen screen: a size that fits is kept
     first.session.name.setText("remembered")
     first.sweep.concurrency.setText("3, 5")
     first.session.set_sessions_root(tmp_path / "elsewhere")
@@ -195,10 +195,10 @@ def test_settings_remember_layout_plan_and_sessions_folder(app, qtbot, tmp_path)
     second = MainWindow()
     qtbot.addWidget(second)
     second.show()
-    assert (second.size().width(), second.size().height()) == (790, 760)
+    assert (second.size().width(), second.size().height()) == (760, 700)
     assert second.session.name.text() == "remembered"
     assert second.plan_dict()["sweep"]["concurrency"] == [3, 5]
-    assert second.windowTitle() == "K-Perf Lab — remembered"
+    assert second.windowTitle() == "remembered — K-Perf Lab"
     assert second.session.sessions_root.text() == str(tmp_path / "elsewhere")
     from kperf_gui.ui.settings import new_session_dir
 

@@ -51,3 +51,6 @@ def test_a_run_process_that_dies_leaves_an_interrupted_session(window, qtbot, an
     assert window.results.data.interrupted
     assert len(window.results.data.summary) >= 1
     assert "Interrupted run" in window.results.banner.text()
+    # the Run page no longer tells to open it under Results: that is done
+    assert "rebuilt from the journal and are shown under Results" in window.run.banner.text()
+    assert "open it under Results" not in window.run.banner.text()

@@ -25,14 +25,20 @@ def save(widget, folder: Path, name: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("lang", ["en", "ko"])
-def test_screens(app, qtbot, lang, tmp_path, finished_session):
+SIZES = {"1366x768": (1366, 728), "1920x1080": (1920, 1040)}  # less the desktop's panel
+
+
+@pytest.mark.parametrize("lang, size", [("en", "1366x768"), ("ko", "1366x768"),
+                                        ("en", "1920x1080")])
+def test_screens(app, qtbot, lang, size, tmp_path, finished_session, monkeypatch):
     folder = Path(os.environ.get("KPERF_SHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
-    translation.install(lang)
+    if size != "1366x768":
+        lang = f"{lang}-{size}"
+    translation.install(lang[:2])
     w = MainWindow()
     qtbot.addWidget(w)
-    w.resize(1280, 860)
+    w.resize(*SIZES[size])
     w.show()
     for name, panel in (("session", w.session), ("instruments", w.instruments),
                         ("sweep", w.sweep)):
@@ -40,6 +46,13 @@ def test_screens(app, qtbot, lang, tmp_path, finished_session):
         save(w, folder, f"{lang}-{name}")
 
     w.tabs.setCurrentWidget(w.instruments)
+    w.instruments.read_plan({"meters": [{"driver": "yokogawa-wt300e"}, {"driver": "simulated"}]})
+    w.instruments.list.setCurrentRow(0)
+    w.instruments.connect_meter(0)
+    save(w, folder, f"{lang}-instruments-no-resource")
+    w.instruments.simulate.setChecked(True)
+    save(w, folder, f"{lang}-instruments-simulated")
+    w.instruments.list.setCurrentRow(1)
     w.instruments.live.connect_button.click()
     qtbot.waitUntil(lambda: w.instruments.live.readings.item(0, 1) is not None, timeout=30_000)
     save(w, folder, f"{lang}-instruments-live")
@@ -76,3 +89,24 @@ def test_screens(app, qtbot, lang, tmp_path, finished_session):
     for i, name in enumerate(("summary", "curves", "record")):
         w.results.tabs.setCurrentIndex(i)
         save(w, folder, f"{lang}-results-{name}")
+    w.results.tabs.setCurrentWidget(w.results.compare)
+    other = tmp_path / "other-chip"
+    if not other.exists():
+        import shutil
+        shutil.copytree(finished_session, other)
+    w.results.compare.add(finished_session)
+    w.results.compare.add(other)
+    w.results.compare.compare()
+    qtbot.waitUntil(lambda: len(w.results.compare.sessions) == 2, timeout=60_000)
+    save(w, folder, f"{lang}-results-compare")
+    w.results.compare.views.setCurrentIndex(1)
+    save(w, folder, f"{lang}-results-compare-table")
+
+    from kperf_gui.ui.session_list import SessionPicker
+    picker = SessionPicker(w, root=finished_session.parent)
+    qtbot.waitUntil(lambda: picker.list.rowCount() >= 1, timeout=30_000)
+    save(picker, folder, f"{lang}-open-session")
+    picker.reject()
+    w.show_guide()
+    save(w._guide, folder, f"{lang}-guide")
+    w._guide.close()

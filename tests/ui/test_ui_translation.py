@@ -85,7 +85,7 @@ def test_korean_changes_what_the_window_shows(app, qtbot):
         ["세션", "측정기", "변수 범위 테스트", "측정", "결과"]
     assert w.run.start_button.text() == "시작"
     assert w.run.table.horizontalHeaderItem(2).text() == "입력 길이"
-    assert w.windowTitle() == "K-Perf Lab — demo"
+    assert w.windowTitle() == "demo — K-Perf Lab"
     assert w.statusBar().currentMessage() == "준비됨"
     english = {src for (_, src), (forms, _) in messages(TS).items() if forms[0] != src}
     left = [t for t in visible_texts(w) if t in english]
