@@ -117,19 +117,27 @@ def _run_plan(plan_text: str, plan_path: Path | None, out: Path | None, events: 
         if sim is not None:
             sim.stop()
     if not events:
-        _print_result(folder, code, runner.status)
+        _print_result(folder, code, runner.status, runner.ended_because)
     return code
 
 
-def _print_result(folder: Path, code: int, status: str) -> None:
+def _print_result(folder: Path, code: int, status: str, why: str = "") -> None:
+    """The run's last lines. A failed run names its failure and how many points it measured,
+    never how many are valid: "failed" and "valid" are not said together."""
     import csv
 
     with open(folder / "summary.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     bad = [r for r in rows if r["valid"] not in ("True", "TRUE", "true", "1")]
-    print(f"\nRun {status}: {len(rows)} point(s), {len(rows) - len(bad)} valid.")
-    for r in bad:
-        print(f"  point {r['point']} invalid: {r['invalid_reason']}")
+    if status == "failed":
+        print(f"\n{why or 'The run failed.'}\nsummary.csv holds the {len(rows)} point(s) "
+              "journaled before the failure, with what they say of themselves.")
+    else:
+        if why:
+            print(f"\n{why}")
+        print(f"\nRun {status}: {len(rows)} point(s), {len(rows) - len(bad)} valid.")
+        for r in bad:
+            print(f"  point {r['point']} invalid: {r['invalid_reason']}")
     print(f"Session folder: {folder}\n  results.xlsx, summary.csv, plots/, report.pdf, manifest.json")
 
 

@@ -56,7 +56,12 @@ def _lines(commands: Sequence[bytes], term: bytes) -> list[Pair]:
 
 # --- Yokogawa -----------------------------------------------------------------------------------
 
+YOKO_FUNCTIONS = (b"P", b"U", b"I", b"LAMBda", b"WH")
 YOKO_VALUES = ("12.345E+00", "230.12E+00", "53.600E-03", "0.9876E+00", "1.2345E+00")
+"""The sister models' items (WT500, WT1800E, WT5000) and a good reply to them."""
+WT300E_FUNCTIONS = YOKO_FUNCTIONS + (b"FU",)
+WT300E_VALUES = YOKO_VALUES + ("50.000E+00",)
+"""The WT300E's items (the voltage frequency last) and a good reply to them."""
 
 
 def yokogawa_idn(model: str = "WT310E") -> Pair:
@@ -75,17 +80,18 @@ def yokogawa_configure(
     range_replies=(),
     error_reply=b'0,"No error"',
     stop_first=False,
+    functions=YOKO_FUNCTIONS,
 ) -> list[Pair]:
     """The bytes a Yokogawa configure sends after identifying, through its read-backs."""
     commands = [b"*CLS"] + ([b":INTEGrate:STOP"] if stop_first else []) + [
         b":COMMunicate:HEADer OFF",
         b":COMMunicate:VERBose OFF",
         b":NUMeric:FORMat ASCii",
-        b":NUMeric:NORMal:NUMber %d" % (5 * len(elements)),
+        b":NUMeric:NORMal:NUMber %d" % (len(functions) * len(elements)),
     ]
     index = itertools.count(1)
     for element in elements:
-        for function in (b"P", b"U", b"I", b"LAMBda", b"WH"):
+        for function in functions:
             commands.append(b":NUMeric:NORMal:ITEM%d %s,%d" % (next(index), function, element))
     commands += [*mode, b":RATE " + rate, *ranges]
     if integrate:
@@ -111,7 +117,8 @@ def _csv(tokens: Sequence[str], term: bytes = b"\n") -> bytes:
     return ",".join(tokens).encode() + term
 
 
-def _yoko_case(name, factory, model, filters, mode=(), condition=True, per_element=False):
+def _yoko_case(name, factory, model, filters, mode=(), condition=True, per_element=False,
+               functions=YOKO_FUNCTIONS, good=YOKO_VALUES):
     auto = ((b":INPut:VOLTage:AUTO:ELEMent1 ON", b":INPut:CURRent:AUTO:ELEMent1 ON")
             if per_element else (b":INPut:VOLTage:AUTO ON", b":INPut:CURRent:AUTO ON"))
     return Case(
@@ -120,12 +127,12 @@ def _yoko_case(name, factory, model, filters, mode=(), condition=True, per_eleme
         resource="TCPIP::fake.invalid::INSTR",
         idn=yokogawa_idn(model),
         configure_pairs=lambda **kw: yokogawa_configure(
-            filters=filters, mode=mode, ranges=auto, **kw),
+            filters=filters, mode=mode, ranges=auto, functions=functions, **kw),
         read_pairs=lambda values: yokogawa_read(values, condition=b"0" if condition else None),
         values=_csv,
-        fields=5,
+        fields=len(functions),
         watts_at=0,
-        good=YOKO_VALUES,
+        good=good,
         over_range="9.9E+37",
         no_data="9.91E+37",
         error_pairs=lambda: [(b":STATus:ERRor?\n", b'0,"No error"\n')],
@@ -202,7 +209,8 @@ GENERIC_OPTIONS = {"query": "MEAS:POW?;:MEAS:VOLT?", "fields": ["watts", "volts"
 
 
 CASES: dict[str, Case] = {
-    "yokogawa-wt300e": _yoko_case("yokogawa-wt300e", WT300E, "WT310E", (7, 8, 9)),
+    "yokogawa-wt300e": _yoko_case("yokogawa-wt300e", WT300E, "WT310E", (7, 8, 9),
+                                  functions=WT300E_FUNCTIONS, good=WT300E_VALUES),
     "yokogawa-wt500": _yoko_case("yokogawa-wt500", WT500, "760201", (), condition=False,
                                  per_element=True),
     "yokogawa-wt1800e": _yoko_case("yokogawa-wt1800e", WT1800E, "WT1801E", (), condition=False,

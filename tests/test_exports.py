@@ -122,7 +122,7 @@ def test_missing_figures_are_empty_cells(tmp_path):
 def test_frozen_headers_widths_and_filters(book, normal):
     for name in SHEETS:
         assert book[name].freeze_panes == "A2", name
-    assert book["Summary"].auto_filter.ref == f"A1:AG{len(normal.summary) + 1}"
+    assert book["Summary"].auto_filter.ref == f"A1:AI{len(normal.summary) + 1}"
     assert book["Requests"].auto_filter.ref == f"A1:M{len(normal.requests) + 1}"
     widths = [d.width for d in book["Summary"].column_dimensions.values()]
     assert widths and all(6 <= w <= 40 for w in widths)

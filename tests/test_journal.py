@@ -77,3 +77,37 @@ def test_kill_loses_at_most_the_last_second(tmp_path):
         assert check_chain(conn) == []
     # events are stamped with the wall time they were queued; only the last batch may be lost
     assert killed_at - last < 1.0
+
+
+def test_a_writer_that_failed_is_said_at_once_and_what_it_committed_is_kept(tmp_path, monkeypatch):
+    """The journal's flush used to wait its 10 s and return False, and the caller went on to read
+    back a point the file did not hold (``KeyError(1)``). A failed writer is now seen at once,
+    named, and close() still finalises what was committed before raising."""
+    import time
+
+    import pytest
+
+    from kperf_gui.session.journal import JournalError
+
+    db = tmp_path / "session.sqlite"
+    j = Journal(db)
+    j.put_meta({"name": "x"})
+    assert j.flush() and j.failure == ""
+    apply = Journal._apply
+
+    def failing(self, conn, kind, item):
+        if kind == "event":
+            raise sqlite3.OperationalError("disk I/O error")
+        apply(self, conn, kind, item)
+
+    monkeypatch.setattr(Journal, "_apply", failing)
+    j.put_event(1, "info", "lost")
+    started = time.monotonic()
+    assert j.flush(timeout=30) is False
+    assert time.monotonic() - started < 5  # not the whole timeout
+    assert j.failure == "the journal could not be written (disk I/O error)"
+    with pytest.raises(JournalError, match="disk I/O error"):
+        j.close()
+    assert is_finalised(db)
+    with closing(open_readonly(db)) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'name'").fetchone() == ("x",)

@@ -41,7 +41,7 @@ class TimedWT310E:
         if line == ":STATus:CONDition?":
             return "0"
         if line == ":NUMeric:NORMal:VALue?":
-            return "250.5,230.1,1.12,0.97,0.0"
+            return "250.5,230.1,1.12,0.97,0.0,50.0"
         return None
 
 

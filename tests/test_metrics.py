@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 
 from kperf_gui.measure.metrics import RequestTimes, power_summary, request_summary, validity
-from kperf_gui.measure.power import (PowerSeries, edge_reasons, energy_j, loss_reasons,
-                                     tokens_per_interval, wall_sum)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kperf_gui.measure.power import (PowerSeries, edge_reasons, energy_j, expected_updates,
+                                     loss_reasons, tokens_per_interval, wall_sum)
 
 MS = 1_000_000
 
@@ -285,3 +288,36 @@ def test_a_window_shorter_than_an_update_needs_a_reading_that_covers_it():
     assert p["energy_j"] == pytest.approx(180.0 * 0.002)
     # an update that ended inside the window counts: stamped 0.95, it covers up to 1.00
     assert edge_reasons(ch, 0.99, 1.01) == []
+
+
+def test_expected_readings_are_the_whole_update_periods_of_the_window():
+    assert expected_updates(0.0, 1.0, 1 / 0.43) == 2  # 2.33 periods: 2 or 3 centres fall in
+    assert expected_updates(0.0, 3.0, 0.5) == 1
+    assert expected_updates(0.0, 2.0, 1.0) == 2  # exactly two periods
+    assert expected_updates(10.0, 10.35, 10.0) == 3
+    assert expected_updates(0.0, 0.5, 1.0) == 0
+    assert expected_updates(1.0, 1.0, 10.0) == 0
+
+
+def test_a_short_window_is_not_judged_lost_for_a_fraction_of_an_update():
+    """A 1 s window of a meter updating every 0.43 s holds the centres of 2 or 3 updates,
+    whatever their phase; 2 of them is all there is to expect (the product 2.33 is no count:
+    "lost readings (2 of 2 expected)" was the old rule's verdict at some phases)."""
+    period = 0.43
+    for phase in np.linspace(0.0, period, 43, endpoint=False):
+        t = phase + np.arange(-4, 8) * period
+        c = PowerSeries("m", t, np.full(len(t), 100.0), ({},) * len(t), 1 / period)
+        assert loss_reasons(c, 0.0, 1.0) == [], phase
+    # one of the two really lost is still seen
+    t = np.array([-0.2, 0.3, 1.16])
+    lost = PowerSeries("m", t, np.array([100.0, np.nan, 100.0]), ({},) * 3, 1 / period)
+    assert "m lost readings (0 of 2 expected)" in loss_reasons(lost, 0.0, 1.0)
+
+
+@given(st.floats(0.05, 5.0), st.floats(0.1, 60.0), st.floats(0.0, 1.0))
+def test_a_meter_that_loses_nothing_is_never_judged_lost(period, window, phase_of_period):
+    phase = phase_of_period * period
+    n = int(window / period) + 4
+    t = phase + np.arange(-2, n) * period
+    c = PowerSeries("m", t, np.full(len(t), 1.0), ({},) * len(t), 1 / period)
+    assert not any("lost readings" in r for r in loss_reasons(c, 0.0, window))

@@ -4,6 +4,7 @@ sheet. The fixture was written by the earlier code (f05dceb); three readings wer
 over-range, a missing update and a power factor without data. ``summary.csv`` and
 ``power_flags.json`` are what the code before the status columns (main at 9f4c062) exports from
 it."""
+import csv
 import json
 import shutil
 
@@ -20,8 +21,19 @@ def test_an_older_journal_exports_as_it_did(tmp_path):
     shutil.copy(OLD / "session.sqlite", folder / "session.sqlite")
     r = kperf("export", folder)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert (folder / "summary.csv").read_bytes() == (OLD / "summary.csv").read_bytes()
+    # the columns it had, byte for byte; the uncertainty columns appended after them, empty
+    # (the journal holds no accuracy tables or reading ranges), and the Session sheet says why
+    with open(folder / "summary.csv", newline="") as f:
+        now = list(csv.reader(f))
+    with open(OLD / "summary.csv", newline="") as f:
+        before = list(csv.reader(f))
+    assert [row[:-2] for row in now] == before
+    assert now[0][-2:] == ["power_w_uncertainty_pct", "energy_j_uncertainty_pct"]
+    assert all(row[-2:] == ["", ""] for row in now[1:])
     book = openpyxl.load_workbook(folder / "results.xlsx", read_only=True)
+    session = [row for row in book["Session"].iter_rows(values_only=True)]
+    assert ("Uncertainty", "Not computed", "the journal was written before accuracy tables and "
+            "reading ranges were recorded") in [tuple(row[:3]) for row in session]
     rows = list(book["Power"].iter_rows(values_only=True))
     flags = rows[0].index("flags")
     got = [[row[0], row[1], row[flags] or ""] for row in rows[1:] if row[0] is not None]

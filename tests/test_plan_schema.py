@@ -76,7 +76,8 @@ def test_keys_recorded_but_not_yet_acting_are_named():
     plan = parse('[session]\nname = "x"\n[target]\nkind = "simulated"\n[[meters]]\n'
                  'driver = "simulated"\nmax_uncertainty_pct = 0.5\n[sweep]\ninput_tokens = [8]\n'
                  "output_tokens = [8]\nconcurrency = [1]\nrequests_per_point = 1\nworkers = 2\n")
-    assert plan.recorded_only() == ["meters[0].max_uncertainty_pct = 0.5", "sweep.workers = 2"]
+    assert plan.recorded_only() == ["sweep.workers = 2"]  # max_uncertainty_pct acts
+    assert plan.meters[0].max_uncertainty_pct == 0.5 and plan.meters[0].frequency_hz is None
 
 
 def test_the_writer_follows_the_schemas_order():

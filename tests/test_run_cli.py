@@ -179,7 +179,14 @@ def test_ranging_pass_then_fixed_ranges(tmp_path):
     conn = sqlite3.connect(f"file:{tmp_path / 'o' / 'session.sqlite'}?mode=ro", uri=True)
     assert sorted(i for (i,) in conn.execute("SELECT id FROM points")) == [-2, -1, 1, 2]
     msgs = [m for (m,) in conn.execute("SELECT message FROM events WHERE kind = 'ranging'")]
-    assert any("testing pass at fixed ranges" in m for m in msgs)
+    assert any("testing pass at fixed ranges U=300 V" in m for m in msgs)
+    # the testing pass's readings were taken on the fixed ranges, the ranging pass's at auto
+    start = conn.execute("SELECT MIN(started_ns) FROM points WHERE id > 0").fetchone()[0]
+    assert conn.execute("SELECT DISTINCT voltage_range_v FROM readings WHERE t_ns > ? + 1e9",
+                        (start,)).fetchall() == [(300.0,)]
+    assert conn.execute("SELECT DISTINCT voltage_range_v FROM readings r JOIN points p ON "
+                        "r.t_ns BETWEEN p.window_start_ns AND p.window_end_ns WHERE p.id < 0"
+                        ).fetchall() == [(None,)]
     with open(tmp_path / "o" / "summary.csv") as f:
         assert len(f.read().strip().splitlines()) == 3
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driver_cases import YOKO_VALUES, yokogawa_configure, yokogawa_idn, yokogawa_read
+from driver_cases import WT300E_FUNCTIONS, WT300E_VALUES, yokogawa_idn, yokogawa_read
+from driver_cases import yokogawa_configure as sister_configure
 from drivers.meters.base import (
     ElementRange,
     MeterConfig,
@@ -24,7 +25,12 @@ from fake_instrument import FakeInstrument
 from protocol import expected_protocol
 
 SIM_FILE = Path(__file__).resolve().parents[1] / "resources" / "sim" / "yokogawa-wt300e.yaml"
-VALUES = (",".join(YOKO_VALUES) + "\n").encode()
+VALUES = (",".join(WT300E_VALUES) + "\n").encode()
+
+
+def yokogawa_configure(**kw):
+    """The bytes of a WT300E's configure: the sister models' and the voltage frequency item."""
+    return sister_configure(functions=WT300E_FUNCTIONS, **kw)
 RESOURCE = "TCPIP::fake.invalid::5025::SOCKET"
 
 
@@ -135,6 +141,7 @@ def test_read_polls_the_update_bit_then_reads_status_and_values():
     (element,) = reading.elements
     values = (element.watts, element.volts, element.amps, element.pf, element.wh)
     assert values == (12.345, 230.12, 0.0536, 0.9876, 1.2345)
+    assert element.extra == {"freq_hz": 50.0}  # the voltage frequency, item FU
     assert element.flags == []
     assert reading.ranges == "U=auto I=auto"
     assert reading.element_ranges == (ElementRange(1, None, None, 3.0),)
@@ -171,7 +178,7 @@ def test_an_over_range_status_bit_marks_plausible_numbers_over_range(where, bits
 def test_the_no_data_value_with_an_over_range_status_is_over_range():
     """The WT310E sends 9.91E+37 both for no data and, on some items, over range; where its
     status reports the element over range, the reading says over range (issue 9, item 7)."""
-    values = b"9.91E+37,9.91E+37,53.600E-03,9.91E+37,1.0E+00\n"
+    values = b"9.91E+37,9.91E+37,53.600E-03,9.91E+37,1.0E+00,9.91E+37\n"
     with session(*yokogawa_read(values, condition=b"%d" % (1 << 6))) as meter:
         meter.configure(MeterConfig())
         (element,) = meter.read().elements
@@ -181,10 +188,12 @@ def test_the_no_data_value_with_an_over_range_status_is_over_range():
         meter.configure(MeterConfig())
         (element,) = meter.read().elements
     assert element.status["watts"] is Status.NO_DATA
+    # no frequency (DC, or below the measuring range): not known, and no status of its own
+    assert element.extra == {} and "freq_hz" not in element.status
 
 
 def test_the_over_range_value_is_over_range_without_a_status_bit():
-    values = b"9.9E+37,230.0E+00,1.0E+00,INF,0.0E+00\n"
+    values = b"9.9E+37,230.0E+00,1.0E+00,INF,0.0E+00,50.0E+00\n"
     with session(*yokogawa_read(values)) as meter:
         meter.configure(MeterConfig())
         (element,) = meter.read().elements
@@ -336,6 +345,7 @@ def test_pyvisa_sim_file_loads_and_the_driver_reads_through_it():
     (element,) = reading.elements
     values = (element.watts, element.volts, element.amps, element.pf, element.wh)
     assert values == (12.345, 230.12, 0.0536, 1.0, 0.0)
+    assert element.extra == {"freq_hz": 50.0}
     assert reading.ranges == "U=150V I=0.5A"
     assert reading.range_of(1) == ElementRange(1, 150.0, 0.5, 3.0)
 

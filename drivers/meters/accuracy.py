@@ -111,6 +111,35 @@ def spec_from_option(given: Any, where: str) -> AccuracySpec:
     return AccuracySpec(source=source.strip(), bands=tuple(bands))
 
 
+def spec_as_dict(spec: AccuracySpec) -> dict[str, Any]:
+    """``spec`` as plain data for a journal (JSON): :func:`spec_from_dict` reads it back. An
+    unbounded band's ``high_hz`` is written as ``None``."""
+    return {
+        "source": spec.source,
+        "cf6_range_factor": spec.cf6_range_factor,
+        "bands": [{"low_hz": b.low_hz, "high_hz": b.high_hz if math.isfinite(b.high_hz) else None,
+                   "reading_pct": b.reading_pct, "range_pct": b.range_pct,
+                   "high_inclusive": b.high_inclusive, "pf_pct_of_s": b.pf_pct_of_s,
+                   "at_half_range_pct": b.at_half_range_pct} for b in spec.bands],
+    }
+
+
+def spec_from_dict(data: Mapping[str, Any]) -> AccuracySpec:
+    """The :class:`AccuracySpec` :func:`spec_as_dict` wrote; ``ValueError`` (or ``KeyError``,
+    ``TypeError``) when ``data`` is not of that form."""
+    bands = []
+    for b in data["bands"]:
+        high = b["high_hz"]
+        half = b.get("at_half_range_pct")
+        bands.append(Band(float(b["low_hz"]), math.inf if high is None else float(high),
+                          float(b["reading_pct"]), float(b["range_pct"]),
+                          high_inclusive=bool(b.get("high_inclusive", True)),
+                          pf_pct_of_s=float(b.get("pf_pct_of_s", 0.0)),
+                          at_half_range_pct=None if half is None else float(half)))
+    return AccuracySpec(source=str(data["source"]), bands=tuple(bands),
+                        cf6_range_factor=float(data.get("cf6_range_factor", 1.0)))
+
+
 # --- tables taken from makers' documents ---------------------------------------------------
 
 #: Yokogawa WT310E, WT332E, WT333E: IM WT310E-02EN, 7.3.2 Active Power Accuracy (p. 7-7,

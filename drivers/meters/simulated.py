@@ -7,16 +7,24 @@ mean power over the period that ends there; a boundary passed while nobody was r
 never caught up. Watts are split evenly over the configured elements, so their sum is the
 simulator's power; each element's ``wh`` integrates from ``configure`` on, missed periods included,
 as a real meter's integrator does.
+
+Ranges: the simulated meter has a range table of its own (:data:`VOLTAGE_RANGES`,
+:data:`CURRENT_RANGES`, in the steps of a bench analyzer), so that a ranging pass can be
+rehearsed on it; a fixed range is resolved against that table and reported with every reading,
+as a real analyzer's is. Its values do not depend on the range (it has no accuracy table of its
+own: give one with ``options.accuracy`` to rehearse the uncertainty columns).
 """
 from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from .base import (
+    ElementRange,
     ElementReading,
     Identity,
     Meter,
@@ -27,10 +35,13 @@ from .base import (
     MeterUnavailable,
     Reading,
     Status,
+    describe_element_ranges,
 )
 
 NOMINAL_V = 230.0
 PF = 0.97
+VOLTAGE_RANGES = (15.0, 30.0, 60.0, 150.0, 300.0, 600.0)
+CURRENT_RANGES = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0)
 _OK = {q: Status.OK for q in ("watts", "volts", "amps", "pf", "wh")}
 
 
@@ -51,6 +62,7 @@ class SimulatedMeter(Meter):
         self._period_ns = 0
         self._k = 0  # index of the last boundary returned
         self._total_j = 0.0
+        self._ranges: tuple[ElementRange, ...] = ()
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -104,13 +116,22 @@ class SimulatedMeter(Meter):
         return Identity("K-Perf Lab", "SIM-1", "SIM-0001", str(params.get("version", "")),
                         raw=f"simulator {params.get('model', '')} at {self.resource}")
 
+    def voltage_ranges(self, element: int = 1) -> tuple[float, ...]:
+        return VOLTAGE_RANGES
+
+    def current_ranges(self, element: int = 1) -> tuple[float, ...]:
+        return CURRENT_RANGES
+
     def configure(self, config: MeterConfig) -> None:
         if not config.rate_hz > 0:
             raise MeterProtocolError(f"the update rate must be above 0 Hz, not {config.rate_hz}")
         if not config.elements or any(e < 1 for e in config.elements):
             raise MeterProtocolError("give at least one element, numbered from 1")
+        voltage = self.resolve_range("voltage", config.voltage_range, config.elements)
+        current = self.resolve_range("current", config.current_range, config.elements)
         self._sim_params()
-        self.config = config
+        self.config = replace(config, voltage_range=voltage, current_range=current)
+        self._ranges = tuple(ElementRange(e, voltage, current) for e in config.elements)
         self._period_ns = round(1e9 / config.rate_hz)
         self._start_ns = time.perf_counter_ns()
         self._k = 0
@@ -149,7 +170,8 @@ class SimulatedMeter(Meter):
             volts = NOMINAL_V + self._rng.gauss(0.0, 0.2)
             elements.append(ElementReading(element, watts, volts, watts / (volts * PF), PF, wh,
                                            dict(_OK)))
-        return Reading(tuple(elements), raw=raw, ranges="auto", end_raw_ns=t1)
+        return Reading(tuple(elements), raw=raw, ranges=describe_element_ranges(self._ranges),
+                       end_raw_ns=t1, element_ranges=self._ranges)
 
     def close(self) -> None:
         if self._http is not None:

@@ -124,7 +124,8 @@ class YokogawaNumericMeter(ScpiMeter):
     }
     #: Bit of the extended event register set by a finished update (UPD, bit 0; 7.4, p. 7-5).
     UPDATE_BIT: ClassVar[int] = 0x0001
-    #: (Yokogawa function, ElementReading field) per element, in output order.
+    #: (Yokogawa function, ElementReading field) per element, in output order; a field that
+    #: is not one of ``ElementReading.QUANTITIES`` (``freq_hz``) goes to the element's ``extra``.
     ITEMS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("P", "watts"),
         ("U", "volts"),
@@ -334,12 +335,19 @@ class YokogawaNumericMeter(ScpiMeter):
             spoiled = self._flags(element, register)
             values: dict[str, float | None] = {}
             status: dict[str, Status] = {}
+            extra: dict[str, float] = {}
             for (_, quantity), (state, value) in zip(self.ITEMS, chunk):
+                if quantity not in ElementReading.QUANTITIES:
+                    # beside the power quantities (the input frequency): kept where it is a
+                    # number; none (no data at DC) says nothing of the power figures
+                    if state is Status.OK and value is not None:
+                        extra[quantity] = value
+                    continue
                 if quantity in spoiled and state in (Status.OK, Status.NO_DATA):
                     state, value = Status.OVER_RANGE, None
                 values[quantity] = value
                 status[quantity] = state
-            readings.append(ElementReading.from_values(element, values, status))
+            readings.append(ElementReading.from_values(element, values, status, extra))
         return tuple(readings)
 
     # --- tables and checks ------------------------------------------------------------------
@@ -416,3 +424,10 @@ class WT300E(YokogawaNumericMeter):
     STATUS_BITS_CONFIRMED = True
     ACCURACY = {"WT310E": YOKOGAWA_WT300E, "WT332E": YOKOGAWA_WT300E,
                 "WT333E": YOKOGAWA_WT300E}
+    #: The voltage frequency (FU) is read with each update: the band of the accuracy table
+    #: depends on it (IM WT310E-02EN 7.3.2). Function FU: IM WT310E-17EN ch. 6, NUMeric group
+    #: (function symbols); the meter's own default item list holds it as item 8, "fU1"
+    #: (IM WT310-17EN p. 9-7). It measures 20 Hz to 100 kHz at a 100 ms update interval, down
+    #: to 0.5 Hz at 5 s (IM WT310E-02EN 7.4.2, p. 7-10); below that, and at DC, it sends no
+    #: data, and the frequency is then not known.
+    ITEMS = YokogawaNumericMeter.ITEMS + (("FU", "freq_hz"),)

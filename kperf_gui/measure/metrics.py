@@ -45,8 +45,17 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Live tokens/s", "Output tokens arriving in each meter update interval, paired with that "
      "interval's power."),
     ("valid", "False, with invalid_reason naming each cause, when a request failed, a meter read "
-     "over range or no data in the window, or readings were lost: fewer than 90 % of the "
-     "expected number (window x update rate) or any gap longer than two update periods."),
+     "over range or no data in the window, readings were lost (fewer than 90 % of the expected "
+     "number, or any gap longer than two update periods), or the uncertainty exceeds "
+     "meters[].max_uncertainty_pct. The expected number is floor(window x the update rate the "
+     "meter was actually set to): the whole update periods the window holds, which a meter that "
+     "loses nothing always gives, whatever the phase of its updates."),
+    ("power_w_uncertainty_pct, energy_j_uncertainty_pct", "The relative uncertainty of "
+     "power_w_mean and energy_j, in %: each wall meter's accuracy specification (% of reading + "
+     "% of range, for the range each reading was taken on and the band of its input frequency), "
+     "worked out per reading, integrated over the window as energy_j is and added over the wall "
+     "channels; a worst-case limit. Empty where a meter's accuracy table, a reading's range or "
+     "the input frequency is not known; the Session sheet says which."),
     ("unit", "token for language-model endpoints; inference for on-device targets, where the "
      "throughput columns read inferences per second and joules_per_output_token reads joules "
      "per inference."),
@@ -203,9 +212,11 @@ def program_summary(fig: dict, start_ns: float | None, end_ns: float | None,
 
 
 def validity(r: RequestTimes, wall: list[PowerSeries], start_s: float, end_s: float,
-             extra: list[str] | None = None, program: bool = False) -> tuple[bool, str]:
+             extra: list[str] | None = None, program: bool = False,
+             uncertainty: list[str] | None = None) -> tuple[bool, str]:
     """Whether a point is valid, and every reason why not (joined by "; "). ``program``: the
-    point was measured by a vendor program, with no requests of ours."""
+    point was measured by a vendor program, with no requests of ours. ``uncertainty``: why its
+    power or energy uncertainty is too large (last among the reasons)."""
     reasons: list[str] = list(extra or [])
     measured = ~r.warmup
     failed = measured & ~r.ok
@@ -219,4 +230,5 @@ def validity(r: RequestTimes, wall: list[PowerSeries], start_s: float, end_s: fl
         for c in wall:
             reasons.extend(loss_reasons(c, start_s, end_s))
             reasons.extend(edge_reasons(c, start_s, end_s))
+    reasons.extend(uncertainty or [])
     return (not reasons, "; ".join(reasons))

@@ -104,11 +104,28 @@ _STATE_WORDS = {"over_range": "read over range", "no_data": "gave no data",
                 "scaling_error": "gave a scaling error"}
 
 
+def expected_updates(start: float, end: float, rate_hz: float) -> int:
+    """How many readings a meter that loses none must give for the window ``[start, end]``
+    (seconds): the number of whole update periods the window holds, ``floor(window x rate)``.
+
+    A reading is stamped at the centre of its update interval, and the centres are one period
+    apart at a phase the meter's own clock sets. Whatever that phase, a window of ``n`` whole
+    periods and a fraction holds the centres of ``n`` or ``n + 1`` updates, never fewer than
+    ``n``; so ``n`` is the count a whole meter always reaches, and a count below 90 % of it is a
+    loss. (The product ``window x rate`` itself is no count: 2 readings in a window of 2.3
+    periods lose nothing.) Where rounding puts a window of exactly ``n`` periods a hair below
+    ``n``, ``n - 1`` is expected: the rule errs toward a whole meter, never against it."""
+    if not (end > start and rate_hz > 0):
+        return 0
+    return int(math.floor((end - start) * rate_hz))
+
+
 def loss_reasons(c: PowerSeries, start: float, end: float) -> list[str]:
     """Why a channel's readings cannot be trusted over a window: a reading whose status says over
     range, no data or scaling error (each named as the meter's status says, never one for the
-    other), too few readings (under 90 % of window x rate; an update the meter answered with such
-    a status counts as answered, not as lost) or a gap longer than two update periods."""
+    other), too few readings (under 90 % of :func:`expected_updates`, the whole update periods
+    the window holds at the rate the meter was set to; an update the meter answered with such a
+    status counts as answered, not as lost) or a gap longer than two update periods."""
     reasons: list[str] = []
     sel = (c.t >= start) & (c.t <= end)
     # a status on power, voltage or current makes the power figure doubtful; power factor with no
@@ -131,10 +148,10 @@ def loss_reasons(c: PowerSeries, start: float, end: float) -> list[str]:
             reasons.append(f"{c.name} {words} in {counts[state]} of {n_sel} readings "
                            f"({', '.join(sorted(states[state]))})")
     good = sel & (np.isfinite(c.w) | answered)
-    expected = (end - start) * c.rate_hz
+    expected = expected_updates(start, end, c.rate_hz)
     got = int(good.sum())
     if expected >= 1 and got < 0.9 * expected:
-        reasons.append(f"{c.name} lost readings ({got} of {expected:.0f} expected)")
+        reasons.append(f"{c.name} lost readings ({got} of {expected} expected)")
     period = 1.0 / c.rate_hz
     times = c.t[np.isfinite(c.w) | answered]
     edges = np.concatenate(([start], times[(times > start) & (times < end)], [end]))
@@ -146,11 +163,17 @@ def loss_reasons(c: PowerSeries, start: float, end: float) -> list[str]:
     return reasons
 
 
+def near_mask(t: np.ndarray, rate_hz: float, start: float, end: float) -> np.ndarray:
+    """Which readings (stamped ``t``, of a meter at ``rate_hz``) may serve a window: those
+    inside it and those at most one update period outside it. Edge interpolation reaches that
+    far and no farther."""
+    reach = 1.0 / rate_hz + 1e-9
+    return (t >= start - reach) & (t <= end + reach)
+
+
 def near_window(c: PowerSeries, start: float, end: float) -> PowerSeries:
-    """The channel's readings that may serve a window: those inside it and those at most one
-    update period outside it. Edge interpolation reaches that far and no farther."""
-    reach = 1.0 / c.rate_hz + 1e-9
-    sel = (c.t >= start - reach) & (c.t <= end + reach)
+    """The channel's readings that may serve a window (:func:`near_mask`)."""
+    sel = near_mask(c.t, c.rate_hz, start, end)
     return PowerSeries(c.name, c.t[sel], c.w[sel],
                        tuple(s for s, keep in zip(c.status, sel) if keep), c.rate_hz)
 

@@ -75,9 +75,10 @@ def reading_uncertainty(
     """The limit of error, in watts, of each power reading (step 1 of the module's docstring).
 
     Arrays are per reading: ``watts``, the ranges it was taken on (NaN where not known), the
-    input frequency (0 for DC; one number for all), the crest factor (NaN or ``None``: 3),
-    ``volts`` and ``amps`` (for a power-factor term; ``None`` where not read). A reading gets
-    NaN where its ranges, band or values are not known; ``reason`` then says why.
+    input frequency (0 for DC, NaN where not known; one number for all), the crest factor (NaN
+    or ``None``: 3), ``volts`` and ``amps`` (for a power-factor term; ``None`` where not read).
+    A reading gets NaN where its ranges, frequency, band or values are not known; ``reason``
+    then says why.
     """
     watts = np.asarray(watts, dtype=float)
     n = len(watts)
@@ -96,7 +97,11 @@ def reading_uncertainty(
                        f"not report (auto range)")
     out_of_band = 0
     needs_s = 0
+    no_frequency = 0
     for index in np.flatnonzero(~missing_range & np.isfinite(watts)):
+        if not np.isfinite(freq[index]):
+            no_frequency += 1
+            continue
         band = spec.band(float(freq[index]))
         if band is None:
             out_of_band += 1
@@ -116,6 +121,9 @@ def reading_uncertainty(
             apparent = abs(float(volts[index]) * float(amps[index]))
             limit += band.pf_pct_of_s / 100.0 * math.sqrt(max(apparent ** 2 - power ** 2, 0.0))
         u[index] = limit
+    if no_frequency:
+        reasons.append(f"{no_frequency} reading(s) without an input frequency to choose the "
+                       f"band of the accuracy table by")
     if out_of_band:
         reasons.append(f"{out_of_band} reading(s) at a frequency the accuracy table does not "
                        f"cover")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from drivers.meters import registry
 from drivers.meters.base import (Identity, Meter, MeterConfig, MeterError, MeterProtocolError,
-                                 MeterTimeout, Reading)
+                                 MeterTimeout, RangeKind, Reading)
 from kperf_gui.clock import Clock
 from kperf_gui.session.plan import MeterSpec
 from kperf_gui.session.records import ReadingRow
@@ -35,6 +35,9 @@ class Channel:
     last_error: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     """Held while the meter is read or reconfigured, so the two never interleave."""
+    setup_notes: list[str] = field(default_factory=list)
+    """What the meter's first configure did beyond what was asked (``meter.setup_notes``), kept
+    until the journal is open."""
 
     @property
     def label(self) -> str:
@@ -44,6 +47,13 @@ class Channel:
     @property
     def wall(self) -> bool:
         return self.spec.role == "wall"
+
+    @property
+    def model(self) -> str:
+        """The instrument's model as it identified itself (the driver's name where it did
+        not)."""
+        return (self.identity.model if self.identity and self.identity.model
+                else self.spec.driver)
 
 
 def open_meter(spec: MeterSpec, index: int, resource: str | None = None) -> Channel:
@@ -70,13 +80,30 @@ def open_meter(spec: MeterSpec, index: int, resource: str | None = None) -> Chan
                                     voltage_range=spec.voltage_range,
                                     current_range=spec.current_range, options=dict(spec.options)))
     except MeterError as exc:
-        try:
-            meter.close()
-        except Exception:  # noqa: BLE001 - already failing; report the first error
-            pass
+        _let_go(meter)
         raise MeterSetupError(f"meters[{index}] ({spec.driver} at {where}) did not answer "
                               f"correctly: {exc}") from None
-    return Channel(id=index + 1, spec=spec, meter=meter, identity=ident)
+    ch = Channel(id=index + 1, spec=spec, meter=meter, identity=ident,
+                 setup_notes=list(meter.setup_notes))
+    if spec.ranging == "pass":
+        missing = [kind for kind in ("voltage", "current")
+                   if not all(meter.range_table(kind, el) for el in meter.config.elements)]
+        if missing:
+            _let_go(meter)
+            raise MeterSetupError(
+                f"meters[{index}].ranging: the {spec.driver} driver has no "
+                f"{' or '.join(missing)} range table for the {ch.model}, so a ranging pass "
+                f"cannot choose fixed ranges of the meter; set meters[{index}].voltage_range and "
+                f"current_range to ranges of the meter (some drivers take the table as an "
+                f"option, see README), or use ranging = 'auto'.")
+    return ch
+
+
+def _let_go(meter: Meter) -> None:
+    try:
+        meter.close()
+    except Exception:  # noqa: BLE001 - already failing; report the first error
+        pass
 
 
 @dataclass(frozen=True)
@@ -109,13 +136,16 @@ class Poller(threading.Thread):
     caller's own thread (tests)."""
 
     def __init__(self, ch: Channel, clock: Clock, sink: Callable[[Update], None],
-                 on_lost: Callable[[Channel, str], None], retry_s: float = 2.0):
+                 on_lost: Callable[[Channel, str], None], retry_s: float = 2.0,
+                 on_reconnect: Callable[[Channel], None] | None = None):
         super().__init__(name=f"meter-{ch.label}", daemon=True)
         self.ch = ch
         self.clock = clock
         self.sink = sink
         self.on_lost = on_lost
         self.retry_s = retry_s
+        self.on_reconnect = on_reconnect
+        """Called with the channel's lock held once a lost meter is open and configured again."""
         self.halt = threading.Event()
 
     def _missing(self, period_ns: int, note: str, raw: bytes = b"") -> int:
@@ -173,6 +203,8 @@ class Poller(threading.Thread):
                 with self.ch.lock:
                     self.ch.meter.open()
                     self.ch.meter.configure(self.ch.meter.config)
+                    if self.on_reconnect is not None:
+                        self.on_reconnect(self.ch)
                 self.ch.lost = False
                 return True
             except Exception:  # noqa: BLE001 - keep trying until the run ends
@@ -198,14 +230,60 @@ class MeterBank:
         self.point = 0
         """The point in progress, whose record a loss is noted in."""
         self.pollers: list[Poller] = []
+        self.note: Callable[[Channel, str], None] = lambda ch, text: None
+        """Told what a meter did for the journal: its setup notes after it is configured again,
+        what its window hooks did."""
+        self.in_window = False
         self._last_end: dict[int, int] = {}
         self._losses: dict[int, list[str]] = {}
 
     def start(self) -> None:
         for ch in self.channels:
-            p = Poller(ch, self.clock, self._update, self._lost)
+            p = Poller(ch, self.clock, self._update, self._lost, on_reconnect=self._reconnected)
             self.pollers.append(p)
             p.start()
+
+    # --- the measured window ----------------------------------------------------------------
+
+    def before_window(self) -> None:
+        """Call every meter's :meth:`~drivers.meters.base.Meter.before_window` (with its lock
+        held, as its poller reads it meanwhile) and hand what each did to :attr:`note`."""
+        self.in_window = True
+        self._window_hook("before_window")
+
+    def after_window(self) -> None:
+        """Undo :meth:`before_window` on every meter (:meth:`~drivers.meters.base.Meter.after_window`)."""
+        self.in_window = False
+        self._window_hook("after_window")
+
+    def _window_hook(self, name: str) -> None:
+        for ch in self.channels:
+            if not _overrides(ch.meter, name) or ch.lost:
+                continue  # a driver that does nothing there is not waited for
+            what = name.replace("_", " ")
+            if not ch.lock.acquire(timeout=3 * ch.meter.update_period_s + 10.0):
+                self.log("error", f"{ch.label}: {what} was not done: the meter stayed busy.")
+                continue
+            try:
+                text = getattr(ch.meter, name)()
+            except Exception as exc:  # noqa: BLE001 - the window's readings are judged anyway
+                self.log("error", f"{ch.label}: {what} failed ({exc}); the window's readings are "
+                         "checked for gaps as always.")
+                continue
+            finally:
+                ch.lock.release()
+            if text:
+                self.note(ch, text)
+
+    def _reconnected(self, ch: Channel) -> None:
+        """A lost meter is configured again (its lock held): journal what that did, and prepare
+        it for the window again if one is open."""
+        for text in ch.meter.setup_notes:
+            self.note(ch, text)
+        if self.in_window and _overrides(ch.meter, "before_window"):
+            text = ch.meter.before_window()
+            if text:
+                self.note(ch, text)
 
     def stop(self) -> None:
         for p in self.pollers:
@@ -247,13 +325,62 @@ class MeterBank:
             time.sleep(0.01)
 
 
+def _overrides(meter: Meter, name: str) -> bool:
+    """Whether ``meter``'s driver does something of its own in hook ``name``."""
+    return getattr(type(meter), name) is not getattr(Meter, name)
+
+
+class RangeChoiceError(Exception):
+    """The ranges a ranging pass asks for cannot be set: one plain sentence saying why."""
+
+
+def fixed_ranges(ch: Channel, max_volts: float | None, max_amps: float | None
+                 ) -> tuple[float, float]:
+    """The fixed ranges a ranging pass sets, as MLPerf power chooses them: voltage at the
+    highest seen, current at 1.1 x the highest seen, each the smallest range of the meter's own
+    table that holds it (:meth:`~drivers.meters.base.Meter.range_for`; with several elements,
+    the largest of their choices, as one range is set for all). ``None``: nothing of that
+    quantity was read. :class:`RangeChoiceError` when the meter read none, the driver has no
+    table, or no range of the table holds the value."""
+    meter = ch.meter
+    elements = meter.config.elements
+    chosen: list[float] = []
+    quantities: tuple[tuple[RangeKind, str, float | None, float], ...] = (
+        ("voltage", "V", max_volts, 1.0), ("current", "A", max_amps, 1.1))
+    for kind, unit, seen, factor in quantities:
+        if seen is None:
+            raise RangeChoiceError(f"{ch.label} read no {kind} during the ranging pass, so no "
+                                   f"{kind} range can be chosen")
+        value = factor * seen
+        what = (f"{seen:g} {unit}, the highest seen" if factor == 1.0 else
+                f"1.1 x {seen:g} {unit} = {value:.4g} {unit}")
+        tables = [meter.range_table(kind, el) for el in elements]
+        if not all(tables):
+            raise RangeChoiceError(f"the {ch.spec.driver} driver has no {kind} range table for "
+                                   f"the {ch.model}")
+        fits = [meter.range_for(kind, value, el) for el in elements]
+        if any(f is None for f in fits):
+            largest = max(max(t) for t in tables)
+            raise RangeChoiceError(f"no {kind} range of the {ch.model} holds {what} (its "
+                                   f"largest is {largest:g} {unit})")
+        chosen.append(max(f for f in fits if f is not None))
+    return chosen[0], chosen[1]
+
+
 def fix_ranges(ch: Channel, max_volts: float | None, max_amps: float | None) -> MeterConfig:
-    """After a ranging pass: fixed ranges, voltage at the highest seen and current at 1.1 x the
-    highest seen (the driver picks the nearest range of the instrument that holds it)."""
-    cfg = ch.meter.config
-    new = MeterConfig(elements=cfg.elements, rate_hz=cfg.rate_hz,
-                      voltage_range=max_volts if max_volts else None,
-                      current_range=1.1 * max_amps if max_amps else None, options=cfg.options)
+    """After a ranging pass: set the meter to the fixed ranges :func:`fixed_ranges` chooses and
+    return its configuration. :class:`RangeChoiceError` when they cannot be chosen, the meter
+    refuses them, or it reports other ranges than those asked."""
+    voltage, current = fixed_ranges(ch, max_volts, max_amps)
+    new = replace(ch.meter.config, voltage_range=voltage, current_range=current)
     with ch.lock:
-        ch.meter.configure(new)
-    return ch.meter.config
+        try:
+            ch.meter.configure(new)
+        except MeterError as exc:
+            raise RangeChoiceError(f"the {ch.model} refused the fixed ranges U={voltage:g} V, "
+                                   f"I={current:g} A ({exc})") from None
+    got = ch.meter.config
+    if got.voltage_range != voltage or got.current_range != current:
+        raise RangeChoiceError(f"the {ch.model} was asked for U={voltage:g} V, I={current:g} A "
+                               f"and reports U={got.voltage_range} V, I={got.current_range} A")
+    return got

@@ -27,12 +27,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from drivers.meters.accuracy import spec_as_dict
 from kperf_gui import __version__
 from kperf_gui.clock import Clock
 from kperf_gui.measure.server_counters import Agreement
 from kperf_gui.session import amendments, sut_record
 from kperf_gui.session.data import SummaryRow
-from kperf_gui.session.journal import Journal
+from kperf_gui.session.journal import Journal, JournalError
 from kperf_gui.session.journal_reader import point_row
 from kperf_gui.session.plan import Plan
 from kperf_gui.session.records import InstrumentRecord, PointRecord, ReadingRow, RequestRecord
@@ -41,24 +42,49 @@ from .events import RunStatus
 from .meters import Channel
 
 
+FLUSH_WAIT_S = 120.0
+"""How long a point's end waits for the journal to commit what was measured."""
+
+
 def utc_text(dt: _dt.datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
 
 
 def instrument_record(ch: Channel) -> InstrumentRecord:
-    """A channel's row in the instruments table: its name, role, rate and witness record."""
+    """A channel's row in the instruments table: its name, role, the rate the meter was actually
+    set to (``meter.config.rate_hz`` after configure: what loss is judged against and what the
+    live intervals follow, never the plan's ``rate_hz``) and witness record."""
     ident = ch.identity
     cfg = ch.meter.config
     return InstrumentRecord(
         id=ch.id, channel=ch.label, driver=ch.spec.driver, resource=ch.meter.resource,
-        role=ch.spec.role, elements=",".join(map(str, ch.spec.elements)), rate_hz=ch.spec.rate_hz,
+        role=ch.spec.role, elements=",".join(map(str, ch.spec.elements)), rate_hz=cfg.rate_hz,
         maker=ident.maker if ident else "", model=ident.model if ident else "",
         serial=ident.serial if ident else "", firmware=ident.firmware if ident else "",
         calibration_due=ch.spec.calibration_due.isoformat() if ch.spec.calibration_due else "",
         identity_raw=ident.raw if ident else "",
         config=json.dumps({"voltage_range": cfg.voltage_range, "current_range": cfg.current_range,
-                           "rate_hz": cfg.rate_hz, "ranging": ch.spec.ranging,
-                           "options": ch.spec.options}, sort_keys=True, default=str))
+                           "rate_hz": cfg.rate_hz, "plan_rate_hz": ch.spec.rate_hz,
+                           "ranging": ch.spec.ranging, "options": ch.spec.options,
+                           "frequency_hz": ch.spec.frequency_hz,
+                           "max_uncertainty_pct": ch.spec.max_uncertainty_pct,
+                           "accuracy": accuracy_record(ch)}, sort_keys=True, default=str))
+
+
+def accuracy_record(ch: Channel) -> dict[str, dict[str, Any]]:
+    """Each element's accuracy table as the journal keeps it (the export works out every point's
+    uncertainty from it and the readings' ranges): ``{"1": {"spec": {...}}}``, or
+    ``{"1": {"reason": "..."}}`` saying why there is none."""
+    out: dict[str, dict[str, Any]] = {}
+    for element in ch.meter.config.elements:
+        try:
+            spec = ch.meter.accuracy(element)
+            reason = "" if spec is not None else ch.meter.accuracy_reason(element)
+        except Exception as exc:  # noqa: BLE001 - a driver's table must not stop the run
+            spec, reason = None, f"the driver could not give its accuracy table ({exc})"
+        out[str(element)] = ({"spec": spec_as_dict(spec)} if spec is not None
+                             else {"reason": reason or "no accuracy table"})
+    return out
 
 
 class SessionRecorder:
@@ -112,6 +138,13 @@ class SessionRecorder:
             self._notes = []
         self._read = sqlite3.connect(self.folder / "session.sqlite", check_same_thread=False)
 
+    def instrument(self, ch: Channel) -> None:
+        """Journal a channel's record again after it was reconfigured (the fixed ranges of a
+        ranging pass, say): the instruments table holds what the testing pass ran at."""
+        rec = instrument_record(ch)
+        self.instruments = [rec if r.id == rec.id else r for r in self.instruments]
+        self._j().put_instrument(rec)
+
     def meta(self, items: dict[str, Any]) -> None:
         self._j().put_meta(items)
 
@@ -129,7 +162,7 @@ class SessionRecorder:
         if self._read is not None:
             self._read.close()
             self._read = None
-        j.close()
+        j.close()  # JournalError when the writer failed; the file is finalised all the same
 
     def note(self, text: str, author: str = "") -> bool:
         """Journal the operator's note (any thread; before the journal opens it waits for
@@ -185,7 +218,14 @@ class SessionRecorder:
         self.point_update(record)
 
     def flush(self) -> None:
-        self._j().flush()
+        """Wait until everything journaled so far is committed, so that what is read back (a
+        point's window, its Summary row) is what was measured. :class:`JournalError` when the
+        journal's writer failed or stays behind for :data:`FLUSH_WAIT_S`."""
+        j = self._j()
+        if not j.flush(timeout=FLUSH_WAIT_S):
+            raise JournalError(j.failure or (
+                f"the journal did not take what was measured within {FLUSH_WAIT_S:g} s (is the "
+                f"disk of {self.folder} full or very slow?)"))
 
     # --- reading back ------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from drivers.targets.base import TargetUnavailable
 from kperf_gui.clock import Clock
 from kperf_gui.session import export as exporter
 from kperf_gui.session.data import SummaryRow
+from kperf_gui.session.journal import JournalError
 from kperf_gui.session.plan import Plan, SweepPoint, points
 from kperf_gui.session import sysinfo
 from kperf_gui.session.amendments import AmendmentError
@@ -70,10 +71,13 @@ class SweepRun:
         self.recorder = SessionRecorder(self.folder, self.clock)
         self.ranging = RangingPass([])
         self.meters = MeterBank([], self.clock, self._on_update, self.log, self.ctl.abort)
+        self.meters.note = self._meter_note
         self.point_hooks: list[PointHook] = [ServerRecord()]
         """Told of each point around its measurement (see :class:`.runners.PointHook`); the
         first records the server's counters around it (:mod:`.sut`)."""
         self.status = RunStatus.RUNNING
+        self.ended_because = ""
+        """Why the run ended before its last point (one line), or failed; ``""`` otherwise."""
 
     @property
     def channels(self) -> list[Channel]:
@@ -129,6 +133,14 @@ class SweepRun:
 
     # --- meters --------------------------------------------------------------------------------
 
+    def _meter_note(self, ch: Channel, text: str, level: str = "info") -> None:
+        """Journal what a meter did beyond what was asked (configure's setup notes, its window
+        hooks), and say it; ``warning`` also on the console."""
+        message = f"{ch.label}: {text}"
+        if self.recorder.journal is not None:
+            self.recorder.event("meter", message)
+        self.live.log(level, message)
+
     def _on_update(self, update: Update) -> None:
         rows = update.rows()
         self.recorder.readings(rows)
@@ -162,7 +174,13 @@ class SweepRun:
         self.live.point_started(pt.index, len(self.points), pt.precision, pt.input_tokens,
                                 pt.output_tokens, pt.concurrency, endpoint.model, ranging)
         ctx.loop.run(target.open(pt.concurrency), timeout=120)
-        self.runner.measure(ctx, run)
+        # the meters' window hooks (a PA1000's auto-zero held off, say) run here, in the
+        # coordinator's thread: waiting for a meter's lock must not stall the load's loop
+        self.meters.before_window()
+        try:
+            self.runner.measure(ctx, run)
+        finally:
+            self.meters.after_window()
         ctx.loop.run(target.close(), timeout=30)
         status = PointStatus.ABORTED if self.ctl.abort.is_set() else PointStatus.FINISHED
         notes = run.notes + self.meters.losses(pid)
@@ -253,17 +271,43 @@ class SweepRun:
         self.live.point_now = self.meters.point = 0
         if not done:
             return
+        failed = []
         for o in self.ranging.fix():
+            ch = o.channel
             if o.config is None:
-                self.log("error", f"{o.channel.label}: fixed ranges could not be set "
-                         f"({o.error}); the testing pass runs at auto range.")
+                failed.append(f"{ch.label}: {o.error}")
                 continue
-            msg = (f"{o.channel.label}: highest seen {o.volts:g} V, {o.amps:g} A; testing pass "
-                   f"at fixed ranges U={o.config.voltage_range} V, I={o.config.current_range} A")
-            self.recorder.event("ranging", msg)
+            msg = (f"{ch.label}: highest seen {o.volts:g} V, {o.amps:g} A; testing pass at "
+                   f"fixed ranges U={o.config.voltage_range:g} V, I={o.config.current_range:g} A "
+                   f"(voltage at the highest seen, current at 1.1 x the highest seen, each the "
+                   f"smallest range of the {ch.model} that holds it)")
+            self.recorder.event("ranging", msg, {
+                "channel": ch.label, "highest_v": o.volts, "highest_a": o.amps,
+                "voltage_range_v": o.config.voltage_range,
+                "current_range_a": o.config.current_range})
+            self.recorder.instrument(ch)
             self.live.say(msg)
+            for note in ch.meter.setup_notes:
+                self._meter_note(ch, note, "warning")
+        if failed:
+            # Measuring the sweep at auto range would give figures that pass for figures on
+            # fixed ranges, which is what the ranging pass exists to prevent: stop here.
+            self.ended_because = (
+                f"Ranging pass: fixed ranges could not be set ({'; '.join(failed)}), so the "
+                "testing pass was not run; set meters[].voltage_range and current_range by hand, "
+                "or use ranging = 'auto'.")
+            self.log("error", self.ended_because)
+            self.ctl.stop.set()
 
     # --- the whole run -------------------------------------------------------------------------
+
+    def _failed(self, exc: BaseException) -> None:
+        """Say why the run failed, in one line (journaled where the journal still takes it)."""
+        detail = str(exc) if isinstance(exc, JournalError) else f"{type(exc).__name__}: {exc}"
+        self.ended_because = f"The run failed: {detail}. What was measured is kept."
+        self.live.log("error", self.ended_because)
+        if self.recorder.journal is not None and not self.recorder.journal.failure:
+            self.recorder.event("error", self.ended_because)
 
     def _session_meta(self) -> dict[str, str]:
         t, first = self.plan.target, self.plan.sweep.precision[0]
@@ -279,6 +323,9 @@ class SweepRun:
         self.recorder.open(self.plan, self._session_meta(), self.channels)
         for t_ns, state in self.setup.server_states:
             self.recorder.server_state("before_run", state, t_ns=t_ns)
+        for ch in self.channels:
+            for note in ch.setup_notes:
+                self._meter_note(ch, note, "warning")
         self.live.start(self.recorder.instruments,
                         {ch.id: ch.spec.elements for ch in self.channels})
         self.progress.start()
@@ -288,8 +335,7 @@ class SweepRun:
                            for c in self.channels])
         for setting in self.plan.recorded_only():
             self.log("warning", f"{setting} is recorded in the session but does not act yet: "
-                     "this version does not compute uncertainty or spread the load over "
-                     "processes.")
+                     "this version does not spread the load over processes.")
         failed = False
         try:
             self.meters.start()
@@ -312,7 +358,7 @@ class SweepRun:
                 valid = valid and row is not None and bool(row.valid)
         except Exception as exc:  # noqa: BLE001 - journal it, finish the session cleanly
             failed = True
-            self.log("error", f"The run failed: {exc!r}. What was measured is kept.")
+            self._failed(exc)
         finally:
             self.meters.stop()
             self.setup.close()
@@ -326,10 +372,19 @@ class SweepRun:
             self.status = RunStatus.STOPPED
         else:
             self.status = RunStatus.FINISHED
-        self.recorder.meta({"target_capabilities": json.dumps(self.targets.capabilities(),
-                                                               sort_keys=True),
-                            **self.runner.describe()})  # prompt lengths: how many were exact
-        self.recorder.close(self.status, f"{measured} of {len(self.points)} points")
+        summary = f"{measured} of {len(self.points)} points"
+        if self.ended_because:
+            summary += f"; {self.ended_because}"
+        try:
+            self.recorder.meta({"target_capabilities": json.dumps(self.targets.capabilities(),
+                                                                   sort_keys=True),
+                                **self.runner.describe()})  # prompt lengths: how many were exact
+            self.recorder.close(self.status, summary)
+        except JournalError as exc:  # what was committed is kept, finalised, and exported
+            failed = True
+            self.status = RunStatus.FAILED
+            if not self.ended_because:
+                self._failed(exc)
         exporter.export(self.folder)
         code = 0 if complete and valid and not failed else 1
         self.live.finished(self.status.value, code, str(self.folder))

@@ -51,6 +51,8 @@ class SummaryRow:
     output_tokens_per_s_per_w: float | None = _col("0.000")
     valid: bool = _col()
     invalid_reason: str = _col()
+    power_w_uncertainty_pct: float | None = _col("0.000")
+    energy_j_uncertainty_pct: float | None = _col("0.000")
 
     def as_dict(self) -> dict[str, Any]:
         """The row by column name, in column order."""
@@ -70,7 +72,9 @@ class SessionData:
     - ``requests``: one row per request (warm-up included, flagged), times in ms from the anchor.
     - ``power``: one row per meter update per channel: ``t_s`` (centre of the update interval,
       seconds since the anchor), ``channel``, ``role``, ``watts``, ``volts``, ``amps``, ``pf``,
-      ``wh``, ``flags``, ``point`` (0 outside any window).
+      ``wh``, ``flags``, ``ranges`` (as the meter's text), ``voltage_range_v`` and
+      ``current_range_a`` (the ranges the reading was taken on, empty where not known),
+      ``point`` (0 outside any window).
     - ``wall``: the summed wall power on the one clock: ``t_s``, ``watts``, ``point``.
     - ``tokens``: live tokens/s per wall update interval: ``t_s``, ``tokens_per_s``, ``watts``,
       ``point``.

@@ -14,6 +14,7 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Iterable, TypeVar
@@ -37,6 +38,11 @@ SCHEMA = "\n".join([
 chunk's arrival, and the hash-chained event log."""
 
 GENESIS = "0" * 64
+
+
+class JournalError(Exception):
+    """The journal cannot take what is measured: its writer failed (a full or failing disk) or
+    fell too far behind. The message is one plain sentence; what was committed is kept."""
 
 
 def _scrub(text: str) -> str:
@@ -71,6 +77,7 @@ class Journal:
         self._ids = threading.Lock()
         self._next_request = 1
         self._error: BaseException | None = None
+        self._closing = False
         conn = sqlite3.connect(self.path)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
@@ -174,19 +181,39 @@ class Journal:
         finally:
             conn.close()
 
+    @property
+    def failure(self) -> str:
+        """Why the writer stopped (``""`` while it works)."""
+        if self._error is not None:
+            return f"the journal could not be written ({self._error})"
+        if not self._closing and not self._thread.is_alive():
+            return "the journal's writer has stopped"
+        return ""
+
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until everything queued so far is committed; False if it took too long."""
+        """Wait until everything queued so far is committed. False if it took longer than
+        ``timeout`` seconds, or at once when the writer has failed (:attr:`failure` says why):
+        what was queued is then not in the file, and a caller that reads it back must not go
+        on as if it were."""
         done = threading.Event()
         self._q.put(("barrier", done))
-        return done.wait(timeout)
+        deadline = time.monotonic() + timeout
+        while not done.wait(min(0.1, max(0.0, deadline - time.monotonic()))):
+            if self.failure or time.monotonic() >= deadline:
+                return done.is_set()
+        return True
 
     def close(self) -> None:
-        """Stop the writer after draining the queue, then finalise the file."""
+        """Stop the writer after draining the queue, then finalise the file (also after the
+        writer failed: what was committed stays readable). :class:`JournalError` when the
+        writer failed."""
+        self._closing = True
         self._q.put(None)
         self._thread.join(timeout=60)
-        if self._error is not None:
-            raise RuntimeError(f"the journal could not be written: {self._error}") from self._error
+        failure = self.failure
         finalise(self.path)
+        if failure:
+            raise JournalError(failure) from self._error
 
 
 def finalise(path: Path, busy_timeout_s: float = 5.0) -> None:

@@ -20,11 +20,15 @@ from kperf_gui.measure.metrics import (DEFINITIONS, RequestTimes, power_summary,
                                       request_summary, validity)
 from kperf_gui.measure.power import (PowerSeries, chunk_weight, interval_period,
                                      tokens_per_interval, wall_sum)
+from kperf_gui.measure.uncertainty import WindowUncertainty
 
 from .csvout import FORMULA_NOTE
 from .data import SUMMARY_COLUMNS, SessionData, SummaryRow
 from .records import QUANTITIES, PointStatus, RunStatus, flags_text
 from .sut_record import disagreement, point_agreement, session_rows
+from .uncertainty_reader import (UncertaintyInputs, limit_reasons, point_uncertainty,
+                                 uncertainty_inputs)
+from .uncertainty_reader import session_rows as uncertainty_rows
 
 NS = 1e9
 CUT_OFF_NOTE = "the run ended before this point finished"
@@ -133,8 +137,11 @@ def idle_power(conn: sqlite3.Connection, wall: list[PowerSeries]) -> float:
 
 
 def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | None = None,
-              idle_w: float | None = None) -> SummaryRow:
-    """One Summary row, computed from the journal."""
+              idle_w: float | None = None, accuracy: UncertaintyInputs | None = None,
+              empty_uncertainty: dict[int, str] | None = None) -> SummaryRow:
+    """One Summary row, computed from the journal: the live point row and every export's.
+    ``wall``, ``idle_w`` and ``accuracy`` are read from ``conn`` when not given; where the
+    uncertainty columns are empty, ``empty_uncertainty`` (when given) gets the reason."""
     p = conn.execute("SELECT id, precision, input_tokens, output_tokens, concurrency, model, unit, "
                      "status, note, window_start_ns, window_end_ns, vendor FROM points "
                      "WHERE id = ?", (point,)).fetchone()
@@ -169,12 +176,24 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | No
     else:
         pw = {k: float("nan") for k in ("power_w_mean", "power_w_max", "power_w_idle", "energy_j",
                                         "joules_per_output_token", "output_tokens_per_s_per_w")}
+    accuracy = uncertainty_inputs(conn) if accuracy is None else accuracy
+    if not wall:
+        unc = WindowUncertainty(None, None, "no wall channel")
+    elif not np.isfinite(pw["energy_j"]):
+        unc = WindowUncertainty(None, None, "the point has no energy figure (invalid_reason "
+                                "says why)")
+    else:
+        unc = point_uncertainty(accuracy, start_s, end_s)
+    if unc.power_w_pct is None and empty_uncertainty is not None:
+        empty_uncertainty[int(p[0])] = unc.reason
     valid, reason = validity(r, wall, start_s, end_s, extra, program=bool(vendor) and
-                             len(r.sent_ns) == 0)
+                             len(r.sent_ns) == 0,
+                             uncertainty=limit_reasons(unc, accuracy.limit_pct))
     row: dict[str, Any] = {
         "point": p[0], "unit": unit, "model": p[5] or "", "precision": p[1],
         "input_tokens": p[2], "output_tokens": p[3], "concurrency": p[4],
         **req, **pw, "valid": valid, "invalid_reason": reason,
+        "power_w_uncertainty_pct": unc.power_w_pct, "energy_j_uncertainty_pct": unc.energy_j_pct,
     }
     return SummaryRow(**{k: _plain(row.get(k)) for k in SUMMARY_COLUMNS})
 
@@ -239,11 +258,14 @@ def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
 def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[PowerSeries]
                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     status_sql = ", ".join(f"r.{c.strip()}" for c in _status_sql(conn).split(","))
+    have = _reading_columns(conn)
+    range_sql = ", ".join(f"r.{c}" if c in have else f"NULL AS {c}"
+                          for c in ("voltage_range_v", "current_range_a"))
     raw = pd.read_sql_query(
         "SELECT r.t_ns, i.channel, i.role, r.element, r.watts, r.volts, r.amps, r.pf, r.wh, "
-        f"r.ranges, {status_sql} FROM readings r JOIN instruments i ON i.id = r.instrument "
-        "ORDER BY r.t_ns, r.instrument, r.element", conn)
-    status_cols = raw.columns[10:]
+        f"r.ranges, {range_sql}, {status_sql} FROM readings r JOIN instruments i ON "
+        "i.id = r.instrument ORDER BY r.t_ns, r.instrument, r.element", conn)
+    status_cols = raw.columns[12:]
     flags = [flags_text(*_status_of(tuple(None if pd.isna(v) else v for v in row)))
              for row in raw[status_cols].itertuples(index=False)]
     power = pd.DataFrame({
@@ -252,6 +274,8 @@ def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[Po
         "role": raw["role"], "watts": raw["watts"], "volts": raw["volts"], "amps": raw["amps"],
         "pf": raw["pf"], "wh": raw["wh"], "flags": pd.Series(flags, dtype=object),
         "ranges": raw["ranges"].fillna(""),
+        "voltage_range_v": raw["voltage_range_v"].astype(float),
+        "current_range_a": raw["current_range_a"].astype(float),
     })
     power["point"] = _point_of(power["t_s"].to_numpy(), windows)
     t, w = wall_sum(wall)
@@ -272,7 +296,9 @@ def journal_tokens_per_s(conn: sqlite3.Connection, t: np.ndarray, wall: list[Pow
     return tokens_per_interval(t, interval_period(wall), ct, ck)
 
 
-def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> list[tuple[str, str, str]]:
+def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool,
+          after_instruments: list[tuple[str, str, str]] | None = None
+          ) -> list[tuple[str, str, str]]:
     info: list[tuple[str, str, str]] = []
     for key, label in (("name", "Name"), ("operator", "Operator"), ("witness", "Witness"),
                        ("notes", "Notes"), ("ambient_c", "Ambient temperature (C)"),
@@ -296,15 +322,18 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
             info.append(("System", label, m[key]))
     info += session_rows(conn, m)  # client machine, the server's own answers and counters
     inst = conn.execute("SELECT channel, driver, resource, role, elements, rate_hz, maker, model, "
-                        "serial, firmware, calibration_due FROM instruments ORDER BY id").fetchall()
+                        "serial, firmware, calibration_due, config FROM instruments ORDER BY id"
+                        ).fetchall()
     if not inst:
         info.append(("Instruments", "Wall power", "no wall channel: the power columns are empty"))
-    for (ch, drv, res, role, els, rate, maker, model, serial, fw, due) in inst:
+    for (ch, drv, res, role, els, rate, maker, model, serial, fw, due, config) in inst:
         info.append(("Instruments", ch, f"{maker or ''} {model or ''}, serial {serial or '-'}, "
                      f"firmware {fw or '-'}; driver {drv}, resource {res or '-'}, role {role}, "
-                     f"elements {els}, {rate:g} Hz, calibration due {due or '-'}"))
+                     f"elements {els}, {_rate_text(rate, _json(config))}, calibration due "
+                     f"{due or '-'}{_ranges_text(_json(config))}"))
     if inst and not any(r[3] == "wall" for r in inst):
         info.append(("Instruments", "Wall power", "no wall channel: the power columns are empty"))
+    info += after_instruments or []
     for pid, vendor in conn.execute("SELECT id, vendor FROM points WHERE id > 0 AND vendor IS "
                                     "NOT NULL ORDER BY id"):
         figures = {k: v for k, v in _json(vendor).items() if k not in ("extra",) and v not in
@@ -318,6 +347,27 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool) -> lis
     return info
 
 
+def _rate_text(rate: float, config: dict[str, Any]) -> str:
+    """An instrument's update rate as the Session sheet says it: the rate the meter was set to,
+    and the plan's where that differs."""
+    asked = config.get("plan_rate_hz")
+    if isinstance(asked, (int, float)) and asked != rate:
+        return f"{rate:g} Hz (as set on the meter; the plan asked {asked:g} Hz)"
+    return f"{rate:g} Hz"
+
+
+def _ranges_text(config: dict[str, Any]) -> str:
+    """The ranges an instrument was left at for the sweep (fixed by the plan or a ranging pass,
+    or auto); ``""`` for a journal that does not say."""
+    if "voltage_range" not in config and "current_range" not in config:
+        return ""
+    volts, amps = config.get("voltage_range"), config.get("current_range")
+    text = (f"U={'auto' if volts is None else f'{volts:g} V'}, "
+            f"I={'auto' if amps is None else f'{amps:g} A'}")
+    how = " (chosen by the ranging pass)" if config.get("ranging") == "pass" else ""
+    return f"; ranges {text}{how}"
+
+
 def load(conn: sqlite3.Connection) -> SessionData:
     """Everything the exports need."""
     m = meta(conn)
@@ -326,8 +376,10 @@ def load(conn: sqlite3.Connection) -> SessionData:
                                  RunStatus.FAILED)
     wall = wall_series(conn)
     idle = idle_power(conn, wall)
+    accuracy = uncertainty_inputs(conn)
+    empty: dict[int, str] = {}
     pts = [r[0] for r in conn.execute("SELECT id FROM points WHERE id > 0 ORDER BY id")]
-    rows = [point_row(conn, p, wall, idle) for p in pts]
+    rows = [point_row(conn, p, wall, idle, accuracy, empty) for p in pts]
     summary = pd.DataFrame([r.as_dict() for r in rows], columns=list(SUMMARY_COLUMNS))
     win_rows = []
     for p in pts:
@@ -347,7 +399,8 @@ def load(conn: sqlite3.Connection) -> SessionData:
     return SessionData(
         name=m.get("name", ""), created=created, summary=summary,
         requests=_requests_frame(conn), power=power, wall=wall_df, tokens=tokens_df,
-        windows=windows, info=_info(conn, m, interrupted), definitions=list(DEFINITIONS),
+        windows=windows, info=_info(conn, m, interrupted, uncertainty_rows(accuracy, empty)),
+        definitions=list(DEFINITIONS),
         unit=(rows[0].unit if rows else m.get("unit", "token")), interrupted=interrupted,
         plan_toml=m.get("plan", ""),
     )

@@ -91,6 +91,7 @@ class MeterSpec:
     ranging: str  # "auto", or "pass": a ranging pass, then fixed ranges
     options: dict[str, Any]  # driver options
     max_uncertainty_pct: float
+    frequency_hz: float | None = None  # the input's frequency (0: DC) where the meter measures none
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,7 @@ class Plan:
 
     def recorded_only(self) -> list[str]:
         """Keys the plan sets that are recorded but do not act yet, as ``key = value`` texts."""
-        out = [f"meters[{i}].max_uncertainty_pct = {m.max_uncertainty_pct:g}"
-               for i, m in enumerate(self.meters)
-               if m.max_uncertainty_pct != schema.key("meters[].max_uncertainty_pct").default]
+        out: list[str] = []
         if self.sweep.workers is not None:
             out.append(f"sweep.workers = {self.sweep.workers}")
         return out
@@ -407,7 +406,8 @@ def _meter(raw: Any, i: int, known_drivers: list[str] | None) -> MeterSpec:
                      rate_hz=v["rate_hz"], role=role, calibration_due=v["calibration_due"],
                      on_loss=v["on_loss"], voltage_range=vr, current_range=cr,
                      ranging=v["ranging"], options=options,
-                     max_uncertainty_pct=v["max_uncertainty_pct"])
+                     max_uncertainty_pct=v["max_uncertainty_pct"],
+                     frequency_hz=v["frequency_hz"])
 
 
 def _sweep(raw: Any, kind: str) -> SweepSpec:

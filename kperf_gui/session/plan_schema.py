@@ -209,8 +209,12 @@ KEYS: tuple[Key, ...] = (
         "channels", choices=("wall", "auxiliary")),
     Key("meters[].calibration_due", "date", "past it the run is refused unless allowed"),
     Key("meters[].max_uncertainty_pct", "number", "a point whose power or energy uncertainty "
-        "exceeds it is invalid (recorded; uncertainty is not computed yet)", default=1.0,
-        low=0.0, low_open=True, high=100.0),
+        "exceeds it is invalid", default=1.0, low=0.0, low_open=True, high=100.0),
+    Key("meters[].frequency_hz", "number", "the input's frequency in Hz (0 for DC), which "
+        "chooses the band of the meter's accuracy table where the meter does not measure it; "
+        "a frequency the meter measures comes first", default_text="measured by the meter, "
+        "else none (the uncertainty columns then stay empty)", low=0.0, high=1_000_000.0,
+        in_contract=False),
     Key("meters[].on_loss", "choice", "`continue`: mark the window invalid and go on; `stop`: "
         "end the run", default="continue", choices=("continue", "stop")),
     # --- [sweep] --------------------------------------------------------------------------

@@ -84,7 +84,12 @@ class ReadingRow(Record):
     """One element's values over one meter update. ``*_status`` is the meter's own state of each
     quantity (a :class:`~drivers.meters.base.Status` value; ``None`` where the meter says
     nothing); a missed update has no values, every status ``missing`` and a ``note`` saying
-    why. ``t_ns`` is the centre of the interval ``[t0_ns, t1_ns]`` the values describe."""
+    why. ``t_ns`` is the centre of the interval ``[t0_ns, t1_ns]`` the values describe.
+    ``voltage_range_v`` / ``current_range_a`` are the ranges the values were taken on, in volts
+    and amperes (``None`` at auto range where the meter does not say which, or where not known),
+    ``crest_factor`` the crest factor they belong to, and ``freq_hz`` the input frequency where
+    the meter measures it: what each reading's accuracy is worked out from. ``ranges`` keeps the
+    same ranges as the journal's text."""
 
     TABLE: ClassVar[str] = "readings"
 
@@ -107,6 +112,10 @@ class ReadingRow(Record):
     ranges: str | None = None
     raw: bytes | None = None
     extra: str | None = None
+    voltage_range_v: float | None = None
+    current_range_a: float | None = None
+    crest_factor: float | None = None
+    freq_hz: float | None = None
 
     @classmethod
     def measured(cls, instrument: int, t_ns: int, t0_ns: int, t1_ns: int, reading: Reading,
@@ -115,10 +124,13 @@ class ReadingRow(Record):
             s = er.status.get(q)
             return s.value if s is not None else None
 
+        taken_on = reading.range_of(er.element)
         return cls(instrument, er.element, t_ns, t0_ns, t1_ns, er.watts, er.volts, er.amps,
                    er.pf, er.wh, status("watts"), status("volts"), status("amps"), status("pf"),
                    status("wh"), ranges=reading.ranges, raw=reading.raw,
-                   extra=json.dumps(er.extra, sort_keys=True) if er.extra else None)
+                   extra=json.dumps(er.extra, sort_keys=True) if er.extra else None,
+                   voltage_range_v=taken_on.voltage_v, current_range_a=taken_on.current_a,
+                   crest_factor=taken_on.crest_factor, freq_hz=er.extra.get("freq_hz"))
 
     @classmethod
     def missing(cls, instrument: int, element: int, t_ns: int, t0_ns: int, t1_ns: int,

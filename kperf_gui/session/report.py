@@ -60,7 +60,7 @@ INFERENCE_COLUMNS = ("point", "precision", "concurrency", "requests_ok", "e2e_ms
 GRAPHS = ("power_vs_tokens.png", "throughput_vs_concurrency.png", "ttft_vs_concurrency.png",
           "e2e_vs_concurrency.png", "tokens_per_watt_vs_concurrency.png")
 _WEIGHTS = {"point": 0.95, "precision": 1.5, "concurrency": 0.9, "valid": 0.8,
-            "requests_ok": 1.1}
+            "requests_ok": 1.1, "power_w_uncertainty_pct": 0.85, "joules_per_output_token": 1.15}
 DEVIATION_EVENTS = ("paused", "resumed", "error", "warning", "interrupted", "operator_action",
                     "note", "ranging")
 
@@ -344,8 +344,16 @@ def _story(w: _Writer, folder: Path, data: SessionData, conn: sqlite3.Connection
     else:
         story.append(w.p(w.t("no_points")))
     story.append(Spacer(1, 4))
-    if "power_w_uncertainty_pct" not in summary.columns:
+    unc = (summary["power_w_uncertainty_pct"] if "power_w_uncertainty_pct" in summary.columns
+           else None)
+    if unc is None or not unc.notna().any():
         story.append(w.p(w.t("uncertainty_missing"), "small"))
+    else:
+        story.append(w.p(w.t("uncertainty_method"), "small"))
+    empty = [f"{key[:-len(' (empty)')]}: {value}" for section, key, value in data.info
+             if section == "Uncertainty" and key.endswith(" (empty)")]
+    if unc is not None and empty:
+        story.append(w.p(w.t("uncertainty_empty") + "; ".join(empty), "small"))
     story.append(w.p(w.t("results_statement"), "small"))
 
     agreements = point_agreements(conn)

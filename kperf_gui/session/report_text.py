@@ -75,6 +75,15 @@ TEXT: dict[str, tuple[Any, Any]] = {
                             "in this session's results.",
                             "이 세션의 결과에는 전력 및 에너지의 측정 불확도가 평가되어 있지 "
                             "않습니다."),
+    "uncertainty_method": ("U(P): the relative measurement uncertainty of the mean power and "
+                           "of the energy (the same figure), a worst-case limit from the wall "
+                           "meters' accuracy tables for the range each reading was taken on; the "
+                           "Session sheet of results.xlsx gives the method.",
+                           "U(P): 평균 전력과 에너지의 상대 측정 불확도(같은 값)로, 각 측정값이 "
+                           "측정된 레인지에 대한 전력계 정확도 표에서 구한 최악의 경우 한계입니다. "
+                           "방법은 results.xlsx의 Session 시트에 있습니다."),
+    "uncertainty_empty": ("Where U(P) is empty, it could not be evaluated: ",
+                          "U(P)가 비어 있는 지점은 불확도를 평가할 수 없었습니다: "),
     "no_points": ("No sweep point finished.", "완료된 측정 지점이 없습니다."),
     "graphs": ("Graphs", "2차원 그래프"),
     "server_counters": ("Server's own token counts", "서버 자체 토큰 집계"),

@@ -37,7 +37,8 @@ LIVE_INFERENCE_ONLY = ("e2e_ms_mean",)
 _DIGITS = {"point": 0, "input_tokens": 0, "output_tokens": 0, "concurrency": 0, "requests_ok": 0,
            "requests_failed": 0, "duration_s": 2, "power_w_mean": 1, "power_w_max": 1,
            "power_w_idle": 1, "energy_j": 0, "joules_per_output_token": 3,
-           "output_tokens_per_s_per_w": 3, "requests_per_s": 2}
+           "output_tokens_per_s_per_w": 3, "requests_per_s": 2, "power_w_uncertainty_pct": 3,
+           "energy_j_uncertainty_pct": 3}
 
 
 def title(key: str, unit: str = TOKEN) -> str:
@@ -86,6 +87,8 @@ _TITLES = {
     "output_tokens_per_s_per_w": QT_TRANSLATE_NOOP("Columns", "Tokens/s per W"),
     "valid": QT_TRANSLATE_NOOP("Columns", "Valid"),
     "invalid_reason": QT_TRANSLATE_NOOP("Columns", "Why invalid"),
+    "power_w_uncertainty_pct": QT_TRANSLATE_NOOP("Columns", "Power uncertainty (%)"),
+    "energy_j_uncertainty_pct": QT_TRANSLATE_NOOP("Columns", "Energy uncertainty (%)"),
 }
 
 _INFERENCE_TITLES = {

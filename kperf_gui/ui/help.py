@@ -89,10 +89,24 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
                        " interval's power.")),
     ('valid', QT_TRANSLATE_NOOP("Definitions", 'valid'),
      QT_TRANSLATE_NOOP("Definitions",
-                       'False, with invalid_reason naming each cause, when a request failed, a'
-                       ' meter read over range or no data in the window, or readings were '
-                       'lost: fewer than 90 % of the expected number (window x update rate) or'
-                       ' any gap longer than two update periods.')),
+                       'False, with invalid_reason naming each cause, when a request '
+                       'failed, a meter read over range or no data in the window, readings '
+                       'were lost (fewer than 90 % of the expected number, or any gap '
+                       'longer than two update periods), or the uncertainty exceeds '
+                       'meters[].max_uncertainty_pct. The expected number is floor(window x '
+                       'the update rate the meter was actually set to): the whole update '
+                       'periods the window holds, which a meter that loses nothing always '
+                       'gives, whatever the phase of its updates.')),
+    ('power_w_uncertainty_pct, energy_j_uncertainty_pct', QT_TRANSLATE_NOOP("Definitions",
+                       'power_w_uncertainty_pct, energy_j_uncertainty_pct'),
+     QT_TRANSLATE_NOOP("Definitions",
+                       'The relative uncertainty of power_w_mean and energy_j, in %: each '
+                       "wall meter's accuracy specification (% of reading + % of range, for "
+                       'the range each reading was taken on and the band of its input '
+                       'frequency), worked out per reading, integrated over the window as '
+                       'energy_j is and added over the wall channels; a worst-case limit. '
+                       "Empty where a meter's accuracy table, a reading's range or the "
+                       'input frequency is not known; the Session sheet says which.')),
     ('unit', QT_TRANSLATE_NOOP("Definitions", 'unit'),
      QT_TRANSLATE_NOOP("Definitions",
                        'token for language-model endpoints; inference for on-device targets, '

@@ -136,6 +136,14 @@
         <translation>무효 사유</translation>
     </message>
     <message>
+        <source>Power uncertainty (%)</source>
+        <translation>전력 불확도 (%)</translation>
+    </message>
+    <message>
+        <source>Energy uncertainty (%)</source>
+        <translation>에너지 불확도 (%)</translation>
+    </message>
+    <message>
         <source>Parallel jobs</source>
         <translation>병렬 작업 수</translation>
     </message>
@@ -464,8 +472,16 @@
         <translation>valid (유효)</translation>
     </message>
     <message>
-        <source>False, with invalid_reason naming each cause, when a request failed, a meter read over range or no data in the window, or readings were lost: fewer than 90 % of the expected number (window x update rate) or any gap longer than two update periods.</source>
-        <translation>요청이 실패했거나, 측정기가 구간 안에서 범위 초과나 데이터 없음을 읽었거나, 측정값이 빠졌을 때(기대 개수(구간 x 갱신 주기)의 90 % 미만이거나 갱신 주기 두 번보다 긴 공백) false이며, invalid_reason에 원인마다 적힙니다.</translation>
+        <source>False, with invalid_reason naming each cause, when a request failed, a meter read over range or no data in the window, readings were lost (fewer than 90 % of the expected number, or any gap longer than two update periods), or the uncertainty exceeds meters[].max_uncertainty_pct. The expected number is floor(window x the update rate the meter was actually set to): the whole update periods the window holds, which a meter that loses nothing always gives, whatever the phase of its updates.</source>
+        <translation>요청이 실패했거나, 측정기가 구간 안에서 범위 초과나 데이터 없음을 읽었거나, 측정값이 빠졌거나(기대 개수의 90 % 미만이거나 갱신 주기 두 번보다 긴 공백), 불확도가 meters[].max_uncertainty_pct를 넘을 때 false이며, invalid_reason에 원인마다 적힙니다. 기대 개수는 floor(구간 x 측정기에 실제로 설정된 갱신율)로, 구간에 들어가는 온전한 갱신 주기의 수입니다. 아무것도 잃지 않은 측정기는 갱신 위상과 관계없이 언제나 그만큼을 줍니다.</translation>
+    </message>
+    <message>
+        <source>power_w_uncertainty_pct, energy_j_uncertainty_pct</source>
+        <translation>power_w_uncertainty_pct, energy_j_uncertainty_pct</translation>
+    </message>
+    <message>
+        <source>The relative uncertainty of power_w_mean and energy_j, in %: each wall meter&apos;s accuracy specification (% of reading + % of range, for the range each reading was taken on and the band of its input frequency), worked out per reading, integrated over the window as energy_j is and added over the wall channels; a worst-case limit. Empty where a meter&apos;s accuracy table, a reading&apos;s range or the input frequency is not known; the Session sheet says which.</source>
+        <translation>power_w_mean과 energy_j의 상대 불확도(%): 각 벽 전원 측정기의 정확도 사양(읽음값의 % + 레인지의 %, 각 측정값이 측정된 레인지와 입력 주파수 대역에 대해)으로 측정값마다 구하고, energy_j와 같은 방법으로 구간에 걸쳐 적분하여 벽 전원 채널에 걸쳐 더한 최악의 경우 한계입니다. 측정기의 정확도 표, 측정값의 레인지 또는 입력 주파수를 모르면 비어 있고, Session 시트에 무엇을 몰랐는지 적힙니다.</translation>
     </message>
     <message>
         <source>unit</source>
@@ -1311,6 +1327,18 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Vendor figures</source>
         <translation>제조사 프로그램 수치</translation>
+    </message>
+    <message>
+        <source>Uncertainty</source>
+        <translation>불확도</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>한계</translation>
+    </message>
+    <message>
+        <source>Not computed</source>
+        <translation>계산하지 않음</translation>
     </message>
     <message>
         <source>Event log</source>
