@@ -429,3 +429,28 @@ def test_the_server_exits_when_its_parent_dies() -> None:
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     pid = int(out.stdout)
     assert _wait_until(lambda: not _alive(pid), 10)
+
+
+def test_trace_keeps_when_each_text_chunk_was_written(sim) -> None:
+    """The server stamps each text chunk where it writes it; the client receives each later,
+    on the same clock, and in the same order (chat: the role chunk carries no text)."""
+    from drivers.targets.base import RequestSpec
+    from drivers.targets.openai import OpenAITarget
+
+    async def go():
+        target = OpenAITarget(time.perf_counter_ns, sim.base_url, "sim-llm", api="chat")
+        await target.open(1)
+        try:
+            return await target.send(RequestSpec(seq=0, prompt="one two three four five six",
+                                                 input_tokens=6, max_tokens=9))
+        finally:
+            await target.close()
+
+    res = asyncio.run(go())
+    assert res.ok, res.error
+    rec = next(t for t in sim.trace() if t["prompt_tokens"] == 6 and t["max_tokens"] == 9)
+    sent = rec["chunk_sent_ns"]
+    assert len(sent) == len(res.chunk_ns) == 9
+    assert sent == sorted(sent) and rec["last_token_ns"] <= sent[-1]
+    assert all(s <= c for s, c in zip(sent, res.chunk_ns))
+    assert res.sent_ns <= rec["arrival_ns"] <= sent[0]

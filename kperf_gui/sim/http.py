@@ -13,6 +13,7 @@ import contextlib
 import http
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -42,11 +43,14 @@ class Request:
 
 @dataclass
 class Response:
-    """A response: ``body`` is bytes, or an async iterator of byte chunks to stream."""
+    """A response: ``body`` is bytes, or an async iterator of byte chunks to stream.
+    ``written``, where given, is called once each streamed part is handed to the socket, with
+    the server clock's time taken right before that write."""
 
     status: int = 200
     body: bytes | AsyncIterator[bytes] = b""
     headers: dict[str, str] = field(default_factory=dict)
+    written: Callable[[int], None] | None = None
 
     @classmethod
     def json(cls, obj: Any, status: int = 200) -> "Response":
@@ -167,10 +171,13 @@ def _head(status: int, headers: dict[str, str]) -> bytes:
 
 
 class HttpServer:
-    """Serves ``handler`` on ``host:port`` (port 0: any free port, see :attr:`port`)."""
+    """Serves ``handler`` on ``host:port`` (port 0: any free port, see :attr:`port`); ``clock``
+    stamps the writes of streamed parts (:attr:`Response.written`)."""
 
-    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 0,
+                 clock: Callable[[], int] = time.perf_counter_ns):
         self._handler = handler
+        self._clock = clock
         self._host = host
         self._port = port
         self._server: asyncio.Server | None = None
@@ -277,10 +284,15 @@ class HttpServer:
         headers["connection"] = "keep-alive" if keep and chunked else "close"
         w.write(_head(response.status, headers))
         body = response.body
+        written = response.written
         try:
             async for part in body:
                 if part:
-                    w.write(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+                    data = b"%x\r\n%s\r\n" % (len(part), part) if chunked else part
+                    t = self._clock()
+                    w.write(data)  # an idle socket takes the bytes within this call
+                    if written is not None:
+                        written(t)
                     await w.drain()
             if chunked:
                 w.write(b"0\r\n\r\n")

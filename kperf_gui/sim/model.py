@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import deque
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import AsyncIterator, Awaitable, Callable
 
 import numpy as np
@@ -163,6 +163,9 @@ class RequestRecord:
     last_token_ns: int | None = None
     completion_tokens: int = 0
     cancelled: bool = False
+    chunk_sent_ns: list[int] = field(default_factory=list)
+    """When each streamed chunk carrying text was written to the socket (raw ``perf_counter_ns``,
+    taken right before the write call, which hands them to the kernel): what the client's chunk arrival times are checked against."""
 
     def to_dict(self) -> dict:
         return asdict(self)

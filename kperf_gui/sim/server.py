@@ -103,6 +103,7 @@ class SimApp:
         self.model = model
         self.seed = seed
         self.reject_extras = reject_extras
+        self.clock = clock
         self.engine = Engine(self.params, clock, seed=seed)
         self._routes: dict[tuple[str, str], Callable[[Request], Awaitable[Response]]] = {
             ("GET", "/v1/models"): self._models,
@@ -183,7 +184,9 @@ class SimApp:
         req = self.engine.submit(prompt_tokens, max_tokens, exact)
         if body.get("stream") is True:
             headers = {"content-type": "text/event-stream", "cache-control": "no-cache"}
-            return Response(200, self._stream(req, chat, include_usage), headers)
+            stamps = _WriteStamps(req)
+            return Response(200, self._stream(req, chat, include_usage, stamps.parts), headers,
+                            stamps.written)
         try:
             async for _ in req.tokens():
                 pass
@@ -216,12 +219,15 @@ class SimApp:
             choice["text"] = text
         return {**self._envelope(req, chat, False), "choices": [choice], "usage": self._usage(req)}
 
-    async def _stream(self, req: SimRequest, chat: bool, include_usage: bool) -> AsyncIterator[bytes]:
+    async def _stream(self, req: SimRequest, chat: bool, include_usage: bool,
+                      parts: list[bool]) -> AsyncIterator[bytes]:
+        """The SSE stream; ``parts`` gets, for each part yielded, whether it carries text."""
         head = self._envelope(req, chat, True)
         try:
             if chat:
                 choice = {"index": 0, "delta": {"role": "assistant"}, "logprobs": None,
                           "finish_reason": None}
+                parts.append(False)
                 yield _sse({**head, "choices": [choice]})
             i = 0
             words = ""
@@ -237,10 +243,13 @@ class SimApp:
                               "finish_reason": finish}
                 else:
                     choice = {"index": 0, "text": words, "logprobs": None, "finish_reason": finish}
+                parts.append(True)
                 yield _sse({**head, "choices": [choice]})
                 words = ""
             if include_usage:
+                parts.append(False)
                 yield _sse({**head, "choices": [], "usage": self._usage(req)})
+            parts.append(False)
             yield b"data: [DONE]\n\n"
         finally:
             self.engine.cancel(req)
@@ -301,10 +310,25 @@ class SimApp:
                               "start_ns": self.engine.trace.start_ns})
 
 
+class _WriteStamps:
+    """Keeps the write time of each streamed part that carries text in the request's record."""
+
+    def __init__(self, req: SimRequest):
+        self.record = req.record
+        self.parts: list[bool] = []
+        self._n = 0
+
+    def written(self, t_ns: int) -> None:
+        n = self._n
+        self._n = n + 1
+        if n < len(self.parts) and self.parts[n]:
+            self.record.chunk_sent_ns.append(t_ns)
+
+
 async def serve(app: SimApp, host: str, port: int, ready: Callable[[int], None],
                 stop: asyncio.Event) -> None:
     """Serve ``app`` until ``stop`` is set; ``ready`` gets the bound port once listening."""
-    server = HttpServer(app.handle, host, port)
+    server = HttpServer(app.handle, host, port, app.clock)
     await server.start()
     engine = asyncio.create_task(app.engine.run())
     try:
