@@ -453,4 +453,4 @@ def test_trace_keeps_when_each_text_chunk_was_written(sim) -> None:
     assert len(sent) == len(res.chunk_ns) == 9
     assert sent == sorted(sent) and rec["last_token_ns"] <= sent[-1]
     assert all(s <= c for s, c in zip(sent, res.chunk_ns))
-    assert res.sent_ns <= rec["arrival_ns"] <= sent[0]
+    assert res.sent_ns <= rec["received_ns"] <= rec["arrival_ns"] <= sent[0]

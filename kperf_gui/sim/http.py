@@ -35,6 +35,9 @@ class Request:
     version: str
     headers: dict[str, str]
     body: bytes = b""
+    received_ns: int | None = None
+    """When the read that completed the request (head and body) returned, on the server's
+    clock."""
 
     def json(self) -> Any:
         """The body parsed as JSON; ``ValueError`` if it is not."""
@@ -72,8 +75,12 @@ class BadRequest(Exception):
 class _Connection:
     """One client connection: a background reader fills a buffer the parser takes from."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 clock: Callable[[], int] = time.perf_counter_ns):
         self.writer = writer
+        self._clock = clock
+        self.read_ns = 0
+        """When the latest read from the socket returned."""
         self._reader = reader
         self._buf = bytearray()
         self._more = asyncio.Event()
@@ -88,6 +95,7 @@ class _Connection:
             while True:
                 await self._room.wait()
                 data = await self._reader.read(READ_CHUNK)
+                self.read_ns = self._clock()
                 if not data:
                     break
                 self._buf += data
@@ -203,7 +211,7 @@ class HttpServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._connections.add(asyncio.current_task())  # type: ignore[arg-type]
-        conn = _Connection(reader, writer)
+        conn = _Connection(reader, writer, self._clock)
         try:
             while await self._one(conn):
                 pass
@@ -223,6 +231,7 @@ class HttpServer:
                 return False
             request = _parse_head(head)
             request.body = await self._read_body(conn, request)
+            request.received_ns = conn.read_ns
         except BadRequest as exc:
             await self._write_error(conn, exc.status, str(exc))
             return False

@@ -163,6 +163,9 @@ class RequestRecord:
     last_token_ns: int | None = None
     completion_tokens: int = 0
     cancelled: bool = False
+    received_ns: int | None = None
+    """When the server read the request's last bytes from the socket (``arrival_ns`` is when
+    the scheduler got it, after the request was parsed)."""
     chunk_sent_ns: list[int] = field(default_factory=list)
     """When each streamed chunk carrying text was written to the socket (raw ``perf_counter_ns``,
     taken right before the write call, which hands them to the kernel): what the client's chunk arrival times are checked against."""
@@ -234,11 +237,14 @@ class Engine:
         """Requests waiting or in the batch."""
         return len(self._waiting) + len(self._running)
 
-    def submit(self, prompt_tokens: int, max_tokens: int, exact: bool) -> SimRequest:
-        """Queue a request; it generates ``max_tokens`` tokens when ``exact``, else possibly fewer."""
+    def submit(self, prompt_tokens: int, max_tokens: int, exact: bool,
+               received_ns: int | None = None) -> SimRequest:
+        """Queue a request; it generates ``max_tokens`` tokens when ``exact``, else possibly fewer.
+        ``received_ns``: when its bytes were read, where the server knows it."""
         if max_tokens < 1:
             raise ValueError("max_tokens must be at least 1")
-        record = RequestRecord(len(self.records), self._clock(), prompt_tokens, max_tokens)
+        record = RequestRecord(len(self.records), self._clock(), prompt_tokens, max_tokens,
+                               received_ns=received_ns)
         self.records.append(record)
         request = SimRequest(record, output_length(max_tokens, exact, self._rng))
         self._waiting.append(request)

@@ -57,8 +57,9 @@ class SimServer:
 
     def trace(self) -> list[dict[str, Any]]:
         """Every request as the server saw it: id, arrival_ns, first_token_ns, last_token_ns,
-        prompt_tokens, completion_tokens, max_tokens, cancelled, and chunk_sent_ns (when each
-        streamed chunk carrying text was written to the socket)."""
+        prompt_tokens, completion_tokens, max_tokens, cancelled, received_ns (when its bytes
+        were read) and chunk_sent_ns (when each streamed chunk carrying text was written to the
+        socket)."""
         return self._get("/sim/trace")["requests"]
 
     def params(self) -> dict[str, Any]:

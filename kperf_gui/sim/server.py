@@ -181,7 +181,7 @@ class SimApp:
         exact = body.get("ignore_eos") is True or min_tokens is not None
         options = body.get("stream_options") or {}
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
-        req = self.engine.submit(prompt_tokens, max_tokens, exact)
+        req = self.engine.submit(prompt_tokens, max_tokens, exact, request.received_ns)
         if body.get("stream") is True:
             headers = {"content-type": "text/event-stream", "cache-control": "no-cache"}
             stamps = _WriteStamps(req)
