@@ -9,6 +9,7 @@ import io
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice, zip_longest
+from xml.etree.ElementTree import _escape_cdata  # type: ignore[attr-defined]
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -16,7 +17,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell._writer import write_cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -145,6 +147,7 @@ def _write_table(
     _declare_size(sheet, len(columns), written + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
+    _stream_plain_rows(sheet, len(columns))
     for row in rows:
         sheet.append(_guarded(sheet, row))
     if autofilter and columns:
@@ -173,6 +176,7 @@ def _write_power(sheet: WriteOnlyWorksheet, data: SessionData) -> list[str]:
     _declare_size(sheet, len(columns), min(max(len(power), len(wall)), limit) + 1)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, columns))
+    _stream_plain_rows(sheet, len(columns))
     for row in rows(limit):
         sheet.append(_guarded(sheet, row))
     return _truncation_notes("Power", min(len(power), limit), len(power)) + _truncation_notes(
@@ -264,6 +268,42 @@ def _write_charts(sheet: WriteOnlyWorksheet, data: SessionData) -> None:
     anchor_column = get_column_letter(len(columns) + 2)
     for index, figure in enumerate(charts):
         sheet.add_chart(figure, f"{anchor_column}{2 + 20 * index}")
+
+
+def _stream_plain_rows(sheet: WriteOnlyWorksheet, width: int) -> None:
+    """From here on, write the sheet's rows as text where openpyxl would write the same text
+    through an element tree per cell (most of an export's time on large tables): numbers,
+    booleans and plain strings; any other cell (styled, a formula-looking or error-looking
+    text, text with surrounding spaces) still goes through openpyxl's own cell writer. Call
+    after the sheet's first row, which opens its writer."""
+    writer = sheet._writer  # type: ignore[attr-defined]
+    letters = [""] + [get_column_letter(i) for i in range(1, width + 2)]
+
+    def write_row(xf, row, row_idx):  # type: ignore[no-untyped-def]
+        raw = xf._file
+        parts = [f'<row r="{row_idx}">']
+        for col, value in enumerate(row, 1):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is float or kind is int:
+                parts.append(f'<c r="{letters[col]}{row_idx}" t="n"><v>{"%.16g" % value}</v></c>')
+            elif kind is bool:
+                parts.append(f'<c r="{letters[col]}{row_idx}" t="b"><v>{int(value)}</v></c>')
+            elif kind is str and value == value.strip():
+                parts.append(f'<c r="{letters[col]}{row_idx}" t="inlineStr"><is><t>'
+                             f'{_escape_cdata(value)}</t></is></c>')
+            else:
+                raw("".join(parts))
+                parts = []
+                cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
+                cell.column, cell.row = col, row_idx
+                write_cell(xf, sheet, cell, cell.has_style)
+        parts.append("</row>")
+        raw("".join(parts))
+
+    writer.write_row = write_row
+    sheet._values_to_row = lambda values, row_idx: values  # type: ignore[method-assign]
 
 
 def _truncation_notes(sheet: str, written: int, total: int) -> list[str]:
