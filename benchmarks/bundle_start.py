@@ -6,7 +6,7 @@ with xwininfo every 20 ms, so figures are that much coarse). Also prints the bun
 disk and number of files, and the time of ``kperf-lab --selfcheck``. With ``--compare`` it measures
 a ``kperf-gui`` from a virtual environment the same way.
 
-Usage: python benchmarks/bundle_start.py [DIST/kperf-lab] [--runs 5] [--compare .venv/bin/kperf-gui]
+Usage: python benchmarks/bundle_start.py [DIST/kperf-lab] [--runs 5] [--quick] [--compare .venv/bin/kperf-gui]
 (needs the Debian packages xvfb and x11-utils; build the bundle with packaging/build_bundle.sh)
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -63,8 +64,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("bundle", nargs="?", default="dist/kperf-lab", type=Path)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--quick", action="store_true", help="one run each")
     p.add_argument("--compare", help="another executable to time the same way (e.g. .venv/bin/kperf-gui)")
     args = p.parse_args()
+    if args.quick:
+        args.runs = 1
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
     exe = args.bundle / "kperf-lab"
     if not exe.is_file():
         raise SystemExit(f"no bundle at {args.bundle}: build it with bash packaging/build_bundle.sh")

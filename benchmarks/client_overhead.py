@@ -31,7 +31,8 @@ aiohttp and uvloop are installed with pip into ``~/.cache/kperf-bench/extra`` an
 such, never silently dropped.
 
 Usage: python benchmarks/client_overhead.py [--quick] [--no-aiperf] [--users 64]
-       [--rounds 4] [--levels 1,64,256,1024]
+       [--rounds 4] [--repeat 1] [--levels 1,64,256,1024] [--part both|cost|accuracy]
+       [--accuracy-clients ours,aiohttp-target]
 """
 from __future__ import annotations
 
@@ -268,18 +269,22 @@ def _pip(args: list[str], python: str = sys.executable) -> str | None:
     return lines[-1] if lines else f"pip exited with {proc.returncode}"
 
 
-def ensure_extra() -> str | None:
+def ensure_extra(install: bool = True) -> str | None:
     """aiohttp and uvloop importable from :data:`EXTRA`; ``None`` or why not."""
     if (EXTRA / "aiohttp").is_dir() and (EXTRA / "uvloop").is_dir():
         return None
+    if not install:
+        return f"not installed in {EXTRA} (--no-install)"
     return _pip(["--target", str(EXTRA), "aiohttp", "uvloop"])
 
 
-def ensure_aiperf() -> str | None:
+def ensure_aiperf(install: bool = True) -> str | None:
     """AIPerf in its own virtual environment, and a local word-level tokenizer for it (the
     simulator counts whitespace-separated words as tokens; AIPerf's built-in tokenizer would
     fetch its tables from the network); ``None`` or why not."""
     exe = AIPERF / "bin" / "aiperf"
+    if not exe.exists() and not install:
+        return f"not installed in {AIPERF} (--no-install)"
     if not exe.exists():
         made = subprocess.run([sys.executable, "-m", "venv", str(AIPERF)], capture_output=True,
                               text=True)
@@ -360,7 +365,8 @@ def cost(args: argparse.Namespace, no_extra: str | None, no_aiperf: str | None) 
     users, out, in_tokens = args.users, args.out, args.in_tokens
     small, big = users, users * (1 + args.rounds)
     print(f"== Client cost: {users} users, {in_tokens} in / {out} out, chat API, one simulated "
-          f"server; runs of {small} and {big} requests, marginal figures from their difference")
+          f"server; runs of {small} and {big} requests, marginal figures from their difference"
+          + (f"; median of {args.repeat} trials (AIPerf: 1)" if args.repeat > 1 else ""))
     print(f"{'client':<24}{'CPU s/1k tok':>13}{'tok/s/core':>12}{'tok/s (wall)':>13}"
           f"{'loop lag p50':>13}{'p99 ms':>8}{'failed':>7}")
     rows: dict[str, float] = {}
@@ -371,17 +377,21 @@ def cost(args: argparse.Namespace, no_extra: str | None, no_aiperf: str | None) 
             if kind == "aiperf" and no_aiperf:
                 print(f"{'aiperf':<24}  not measured: {no_aiperf}")
                 continue
-            runs = []
-            for n in (small, big):
-                first = len(sim.trace())
-                if kind == "aiperf":
-                    res, cpu = _run_aiperf(url, users, n, in_tokens, out,
-                                           CACHE / "aiperf-runs" / f"{n}")
-                else:
-                    res, cpu = _run_child(kind, url, users, n, in_tokens, out)
-                runs.append((res, cpu, _tokens_since(sim, first, out)))
-            (r1, c1, t1), (r2, c2, t2) = runs
-            per_1k = (c2 - c1) / max(1, t2 - t1) * 1000
+            trials = []
+            for _ in range(1 if kind == "aiperf" else args.repeat):
+                runs = []
+                for n in (small, big):
+                    first = len(sim.trace())
+                    if kind == "aiperf":
+                        res, cpu = _run_aiperf(url, users, n, in_tokens, out,
+                                               CACHE / "aiperf-runs" / f"{n}")
+                    else:
+                        res, cpu = _run_child(kind, url, users, n, in_tokens, out)
+                    runs.append((res, cpu, _tokens_since(sim, first, out)))
+                (r1, c1, t1), (r2, c2, t2) = runs
+                trials.append(((c2 - c1) / max(1, t2 - t1) * 1000, r2, t2))
+            trials.sort(key=lambda x: x[0])
+            per_1k, r2, t2 = trials[len(trials) // 2]  # the median trial
             rows[kind] = per_1k
             failed = (r2["ok"] < big) or r2["failed"]
             lag = (f"{r2['lag_p50']:>13.2f}{r2['lag_p99']:>8.2f}" if r2["lag_p99"] is not None
@@ -408,17 +418,17 @@ def _pct(values: list[float], q: float) -> float:
 def accuracy(args: argparse.Namespace) -> None:
     print(f"\n== Time stamps against the server's socket writes: {args.out_acc} tokens out, "
           f"{args.per_user} request(s) per user; |error| in ms")
-    print(f"{'users':>6}{'requests':>9}{'TTFT p50':>9}{'p99':>7}{'gap p50':>9}{'p99':>7}"
+    print(f"{'client':<16}{'users':>6}{'requests':>9}{'TTFT p50':>9}{'p99':>7}{'gap p50':>9}{'p99':>7}"
           f"{'delay p50':>10}{'p99':>7}{'loop lag p99':>13}{'client CPU %':>13}"
           f"{'server CPU %':>13}{'tok/s':>8}")
-    for users in args.levels:
+    for kind, users in [(k, u) for k in args.accuracy_clients for u in args.levels]:
         # no per-token prefill cost: every request gets its own prompt length, to be matched
         # with the server's trace, and the lengths must not change the load
         params = SimParams(max_batch=max(256, users), prefill_per_token_s=0.0)
         n = users * args.per_user
         with start_sim_server(params) as sim:
             s0, w0 = _proc_cpu(sim.proc.pid), time.perf_counter()
-            res, cpu = _run_child("ours", sim.base_url, users, n, 16, args.out_acc, keep=True)
+            res, cpu = _run_child(kind, sim.base_url, users, n, 16, args.out_acc, keep=True)
             server_pct = (_proc_cpu(sim.proc.pid) - s0) / (time.perf_counter() - w0) * 100
             trace = {r["prompt_tokens"]: r for r in sim.trace() if r["max_tokens"] == args.out_acc}
         ttft, gaps, delay = [], [], []
@@ -433,7 +443,7 @@ def accuracy(args: argparse.Namespace) -> None:
             gaps.extend((np.abs(cg - wg) / 1e6).tolist())
             delay.extend(((np.array(c) - np.array(w)) / 1e6).tolist())
         tokens = n * args.out_acc
-        print(f"{users:>6}{len(ttft):>9}{_pct(ttft, 50):>9.3f}{_pct(ttft, 99):>7.3f}"
+        print(f"{kind:<16}{users:>6}{len(ttft):>9}{_pct(ttft, 50):>9.3f}{_pct(ttft, 99):>7.3f}"
               f"{_pct(gaps, 50):>9.3f}{_pct(gaps, 99):>7.3f}{_pct(delay, 50):>10.3f}"
               f"{_pct(delay, 99):>7.3f}{res['lag_p99']:>13.2f}"
               f"{cpu / res['wall_s'] * 100:>13.0f}{server_pct:>13.0f}{tokens / res['wall_s']:>8.0f}"
@@ -447,12 +457,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small runs, no AIPerf, no 1,024 users")
     ap.add_argument("--no-aiperf", action="store_true")
+    ap.add_argument("--no-install", action="store_true",
+                    help="use aiohttp, uvloop and AIPerf only where already installed")
     ap.add_argument("--users", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=4, help="extra requests per user, 2nd run")
     ap.add_argument("--in", dest="in_tokens", type=int, default=128)
     ap.add_argument("--out", type=int, default=128)
     ap.add_argument("--levels", default="1,64,256,1024")
     ap.add_argument("--per-user", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1, help="trials per client in part 1 (median)")
+    ap.add_argument("--part", choices=("both", "cost", "accuracy"), default="both")
+    ap.add_argument("--accuracy-clients", default="ours",
+                    help="comma-separated clients for part 2, e.g. ours,aiohttp-target")
     ap.add_argument("--child", choices=KINDS)
     ap.add_argument("--url")
     ap.add_argument("--requests", type=int)
@@ -468,17 +484,21 @@ def main() -> None:
         args.levels = [lv for lv in args.levels if lv <= 256]
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
-    no_extra = ensure_extra()
+    no_extra = ensure_extra(not args.no_install)
     if no_extra:
         print(f"aiohttp and uvloop could not be installed ({no_extra}): their rows are left out")
     if args.quick or args.no_aiperf:
         no_aiperf = "left out (--quick or --no-aiperf)"
     else:
-        no_aiperf = ensure_aiperf()
+        no_aiperf = ensure_aiperf(not args.no_install)
         if no_aiperf:
             print(f"AIPerf could not be installed: {no_aiperf}")
-    cost(args, no_extra, no_aiperf)
-    accuracy(args)
+    args.accuracy_clients = [k for k in args.accuracy_clients.split(",")
+                             if not no_extra or k == "ours"]
+    if args.part in ("both", "cost"):
+        cost(args, no_extra, no_aiperf)
+    if args.part in ("both", "accuracy"):
+        accuracy(args)
 
 
 if __name__ == "__main__":

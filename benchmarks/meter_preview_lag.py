@@ -6,7 +6,7 @@ for ``--seconds`` (10 by default); a QTimer asks to fire every 10 ms and records
 tick comes. Prints, per make: reads asked of the instrument, readings shown, and the lateness
 p50, p99 and max (goal: max under 100 ms).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/meter_preview_lag.py [--seconds 10]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/meter_preview_lag.py [--seconds 10] [--quick]
 """
 from __future__ import annotations
 
@@ -104,7 +104,12 @@ def measure(window: MainWindow, name: str, seconds: float) -> tuple[int, int, np
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per make")
+    parser.add_argument("--quick", action="store_true", help="2 s per make")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = 2.0
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_application()
     window = MainWindow()
