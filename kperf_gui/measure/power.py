@@ -233,7 +233,7 @@ def tokens_per_interval(wall_t: np.ndarray, period: float, chunk_t: np.ndarray,
     hi = wall_t + period / 2
     order = np.argsort(chunk_t, kind="stable")
     ct = chunk_t[order]
-    weights = chunk_tokens[order].tolist()
+    weights = chunk_tokens[order]  # summed slice by slice: no Python float kept per chunk
     a = np.searchsorted(ct, lo, side="left").tolist()
     b = np.searchsorted(ct, hi, side="left").tolist()
     return np.array([math.fsum(weights[i:j]) for i, j in zip(a, b)], dtype=float) / period

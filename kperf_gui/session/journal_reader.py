@@ -98,18 +98,31 @@ def series_name(channel: str, element: int) -> str:
     return f"{channel} element {element}"
 
 
-def _request_times(conn: sqlite3.Connection, point: int) -> RequestTimes:
+ChunkTimes = tuple[np.ndarray, np.ndarray]
+"""Chunks' requests and arrival times (``perf_counter`` ns on the session clock), by request."""
+
+
+def _request_times(conn: sqlite3.Connection, point: int, chunks_read: ChunkTimes | None = None
+                   ) -> RequestTimes:
     rows = conn.execute(
         "SELECT id, sent_ns, first_ns, last_ns, done_ns, ok, warmup, input_tokens_actual, "
         "output_tokens, error FROM requests WHERE point = ? ORDER BY id", (point,)).fetchall()
     ids = [r[0] for r in rows]
-    chunks: dict[int, list[int]] = {i: [] for i in ids}
+    chunks: dict[int, np.ndarray] = {}
     if ids:
-        lo, hi = min(ids), max(ids)
-        for rid, t in conn.execute("SELECT request, t_ns FROM chunks WHERE request BETWEEN ? AND ? "
-                                   "ORDER BY request, t_ns", (lo, hi)):
-            if rid in chunks:
-                chunks[rid].append(t)
+        # hundreds of thousands of chunks per point: read as numbers, not as Python rows
+        if chunks_read is None:
+            rid, t_ns = _chunk_times(conn, "WHERE request BETWEEN ? AND ?", (min(ids), max(ids)))
+        else:
+            every, every_t = chunks_read
+            a = int(np.searchsorted(every, min(ids), side="left"))
+            b = int(np.searchsorted(every, max(ids), side="right"))
+            rid, t_ns = every[a:b], every_t[a:b]
+        order = np.lexsort((t_ns, rid))
+        rid, times = rid[order], t_ns[order].astype(float)
+        lo = np.searchsorted(rid, ids, side="left").tolist()
+        hi = np.searchsorted(rid, ids, side="right").tolist()
+        chunks = {i: times[a:b] for i, a, b in zip(ids, lo, hi)}
 
     def col(i: int) -> np.ndarray:
         return np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=float)
@@ -119,7 +132,7 @@ def _request_times(conn: sqlite3.Connection, point: int) -> RequestTimes:
         ok=np.array([bool(r[5]) for r in rows], dtype=bool),
         warmup=np.array([bool(r[6]) for r in rows], dtype=bool),
         input_tokens=col(7), output_tokens=col(8),
-        chunk_ns=[np.array(chunks[i], dtype=float) for i in ids],
+        chunk_ns=[chunks[i] for i in ids],
         errors=[r[9] or "" for r in rows],
     )
 
@@ -138,10 +151,12 @@ def idle_power(conn: sqlite3.Connection, wall: list[PowerSeries]) -> float:
 
 def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | None = None,
               idle_w: float | None = None, accuracy: UncertaintyInputs | None = None,
-              empty_uncertainty: dict[int, str] | None = None) -> SummaryRow:
+              empty_uncertainty: dict[int, str] | None = None,
+              chunks: ChunkTimes | None = None) -> SummaryRow:
     """One Summary row, computed from the journal: the live point row and every export's.
     ``wall``, ``idle_w`` and ``accuracy`` are read from ``conn`` when not given; where the
-    uncertainty columns are empty, ``empty_uncertainty`` (when given) gets the reason."""
+    uncertainty columns are empty, ``empty_uncertainty`` (when given) gets the reason.
+    ``chunks``: every chunk's time, read once for all points (:func:`_chunk_times`)."""
     p = conn.execute("SELECT id, precision, input_tokens, output_tokens, concurrency, model, unit, "
                      "status, note, window_start_ns, window_end_ns, vendor FROM points "
                      "WHERE id = ?", (point,)).fetchone()
@@ -150,7 +165,7 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | No
     unit = p[6] or "token"
     wall = wall_series(conn) if wall is None else wall
     idle = idle_power(conn, wall) if idle_w is None else idle_w
-    r = _request_times(conn, point)
+    r = _request_times(conn, point, chunks)
     vendor = _json(p[11])
     extra: list[str] = []
     if len(r.sent_ns) == 0 and "throughput_per_s" in vendor:  # a vendor program's whole point
@@ -255,7 +270,8 @@ def _requests_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     return out
 
 
-def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[PowerSeries]
+def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[PowerSeries],
+                  chunks: ChunkTimes | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     status_sql = ", ".join(f"r.{c.strip()}" for c in _status_sql(conn).split(","))
     have = _reading_columns(conn)
@@ -280,20 +296,52 @@ def _power_frames(conn: sqlite3.Connection, windows: pd.DataFrame, wall: list[Po
     power["point"] = _point_of(power["t_s"].to_numpy(), windows)
     t, w = wall_sum(wall)
     wall_df = pd.DataFrame({"t_s": t, "watts": w, "point": _point_of(t, windows)})
-    tokens_df = pd.DataFrame({"t_s": t, "tokens_per_s": journal_tokens_per_s(conn, t, wall),
+    tokens_df = pd.DataFrame({"t_s": t, "tokens_per_s": journal_tokens_per_s(conn, t, wall, chunks),
                               "watts": w, "point": _point_of(t, windows)})
     return power, wall_df, tokens_df
 
 
-def journal_tokens_per_s(conn: sqlite3.Connection, t: np.ndarray, wall: list[PowerSeries]
-                         ) -> np.ndarray:
+def journal_tokens_per_s(conn: sqlite3.Connection, t: np.ndarray, wall: list[PowerSeries],
+                         chunks: ChunkTimes | None = None) -> np.ndarray:
     """Output tokens/s in each wall update interval centred on ``t``: every journaled chunk,
     weighted by its request's output tokens (:func:`~kperf_gui.measure.power.chunk_weight`)."""
-    rows = conn.execute("SELECT c.t_ns, r.output_tokens, r.chunks FROM chunks c JOIN "
-                        "requests r ON r.id = c.request").fetchall()
-    ct = np.array([r[0] for r in rows], dtype=float) / NS
-    ck = np.array([chunk_weight(r[1], r[2]) for r in rows], dtype=float)
+    requests = conn.execute("SELECT id, output_tokens, chunks FROM requests").fetchall()
+    rid, t_ns = _chunk_times(conn, "", ()) if chunks is None else chunks
+    if not requests or not len(rid):
+        ct, ck = np.empty(0), np.empty(0)
+    else:
+        size = max(max(r[0] for r in requests), int(rid.max())) + 1
+        weight = np.zeros(size)
+        known = np.zeros(size, dtype=bool)
+        for request, out, n in requests:
+            weight[request], known[request] = chunk_weight(out, n), True
+        keep = known[rid]  # chunks of journaled requests, as a join would keep
+        ct = t_ns[keep].astype(float) / NS
+        ck = weight[rid[keep]]
     return tokens_per_interval(t, interval_period(wall), ct, ck)
+
+
+def _chunk_times(conn: sqlite3.Connection, where: str, args: tuple) -> ChunkTimes:
+    """The request and arrival time of each chunk (``where`` chooses them), as two integer
+    arrays in the order of the requests. A journal holds millions of chunks: SQLite joins each
+    request's times into one text, which numpy parses, instead of a Python row per chunk."""
+    cursor = conn.execute(f"SELECT request, count(*), group_concat(t_ns) FROM chunks {where} "
+                          "GROUP BY request", args)
+    rids, times = [], []
+    while rows := cursor.fetchmany(4096):  # parsed a batch at a time: the text stays small
+        counts = np.array([r[1] for r in rows], dtype=np.int64)
+        rids.append(np.repeat(np.array([r[0] for r in rows], dtype=np.int64), counts))
+        times.append(np.fromstring(",".join(r[2] for r in rows), dtype=np.int64, sep=","))
+    if not rids:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    rid, t_ns = np.concatenate(rids), np.concatenate(times)
+    del rids, times
+    if len(t_ns) != len(rid):
+        raise sqlite3.DatabaseError("the journal's chunk times cannot be read as integers")
+    if len(rid) > 1 and bool((rid[1:] < rid[:-1]).any()):  # GROUP BY gives them in order
+        order = np.argsort(rid, kind="stable")
+        rid, t_ns = rid[order], t_ns[order]
+    return rid, t_ns
 
 
 def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool,
@@ -379,7 +427,8 @@ def load(conn: sqlite3.Connection) -> SessionData:
     accuracy = uncertainty_inputs(conn)
     empty: dict[int, str] = {}
     pts = [r[0] for r in conn.execute("SELECT id FROM points WHERE id > 0 ORDER BY id")]
-    rows = [point_row(conn, p, wall, idle, accuracy, empty) for p in pts]
+    chunks = _chunk_times(conn, "", ())  # read once: the points' requests and the tokens/s
+    rows = [point_row(conn, p, wall, idle, accuracy, empty, chunks) for p in pts]
     summary = pd.DataFrame([r.as_dict() for r in rows], columns=list(SUMMARY_COLUMNS))
     win_rows = []
     for p in pts:
@@ -391,7 +440,8 @@ def load(conn: sqlite3.Connection) -> SessionData:
         if w[0] is not None and w[1] is not None:
             win_rows.append({"point": p, "start_s": w[0] / NS, "end_s": w[1] / NS})
     windows = pd.DataFrame(win_rows, columns=["point", "start_s", "end_s"])
-    power, wall_df, tokens_df = _power_frames(conn, windows, wall)
+    power, wall_df, tokens_df = _power_frames(conn, windows, wall, chunks)
+    del chunks
     try:
         created = _dt.datetime.fromisoformat(m["anchor_utc"])
     except (KeyError, ValueError):

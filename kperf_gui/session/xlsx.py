@@ -27,7 +27,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.writer.excel import ExcelWriter
 
 from kperf_gui.session.data import SUMMARY_COLUMNS, SUMMARY_FORMATS, SessionData
-from kperf_gui.session.reproducible import DEFLATE_LEVEL, normalise_zip, utc_naive, write_atomic
+from kperf_gui.session.reproducible import normalise_zip, utc_naive, write_atomic
 
 CellValue = bool | int | float | str | None
 
@@ -116,7 +116,9 @@ def write_workbook(data: SessionData, path: Path) -> None:
     _write_charts(book.create_sheet("Charts"), data)
 
     raw = io.BytesIO()
-    archive = ZipFile(raw, "w", ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL)
+    # deflated at level 0 (stored blocks, cheap): normalise_zip deflates every entry again at
+    # DEFLATE_LEVEL, and the bytes it writes depend only on the entries' contents
+    archive = ZipFile(raw, "w", ZIP_DEFLATED, compresslevel=0)
     ExcelWriter(book, archive).save()
     write_atomic(Path(path), normalise_zip(raw.getvalue(), data.created))
 
