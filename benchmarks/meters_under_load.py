@@ -13,12 +13,15 @@ the same process, as in a run. Prints:
 * the load's tokens/s and the client event loop's lag.
 
 Usage: python benchmarks/meters_under_load.py [--quick] [--minutes 10] [--users 256]
+       [--load-in-worker] [--switch-interval MS]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -126,7 +129,19 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="half a minute at 64 users")
     ap.add_argument("--users", type=int, default=256)
     ap.add_argument("--rate", type=float, default=10.0, help="meter updates per second")
+    ap.add_argument("--switch-interval", type=float,
+                    help="the interpreter's thread switch interval in ms (default: as the run has it)")
+    ap.add_argument("--load-in-worker", action="store_true",
+                    help="run the load in a worker process of its own, as sweep.workers does")
+    ap.add_argument("--load-child", nargs=3, metavar=("URL", "USERS", "SECONDS"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.load_child:
+        url, users, secs = args.load_child
+        print(json.dumps(asyncio.run(load(url, int(users), float(secs), threading.Event()))))
+        return
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval / 1000)
     if args.quick:
         args.minutes, args.users = 0.5, 64
     seconds = args.minutes * 60
@@ -145,7 +160,16 @@ def main() -> None:
         with start_sim_server(SimParams(max_batch=max(256, args.users))) as sim:
             poller.start()
             time.sleep(1.0)  # the first update, before the load
-            result = asyncio.run(load(sim.base_url, args.users, seconds, stop))
+            if args.load_in_worker:
+                child = subprocess.run(
+                    [sys.executable, __file__, "--load-child", sim.base_url, str(args.users),
+                     str(seconds)], capture_output=True, text=True,
+                    env=dict(os.environ, PYTHONPATH=str(ROOT)))
+                if child.returncode:
+                    sys.exit(f"the load worker failed: {child.stderr[-1500:]}")
+                result = json.loads(child.stdout.strip().splitlines()[-1])
+            else:
+                result = asyncio.run(load(sim.base_url, args.users, seconds, stop))
     finally:
         stop.set()
         poller.stop()
@@ -157,7 +181,9 @@ def main() -> None:
     late = np.array(watch.late_ms)
     spacing = np.abs(np.diff([u.t1_ns for u in updates]) / 1e6 - period_ms)
     print(f"{args.minutes:g} min at {args.rate:g} Hz on the simulated WT310E, {args.users} users "
-          f"of 128 in / 128 out against the simulator")
+          f"of 128 in / 128 out against the simulator; thread switch interval "
+          f"{sys.getswitchinterval() * 1000:g} ms; the load "
+          f"{'in a worker process' if args.load_in_worker else 'in the meter poller process'}")
     print(f"updates read {len(read)}, missed {len(missed)} (target 0)"
           + (f"; meter lost: {lost[0]}" if lost else ""))
     print(f"poll schedule lateness ms: p50 {np.percentile(late, 50):.2f}  "
