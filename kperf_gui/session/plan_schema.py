@@ -239,7 +239,7 @@ KEYS: tuple[Key, ...] = (
         high=2**32 - 1),
     Key("sweep.workers", "whole", "load-generating processes, each its own event loop and "
         "connections, the point's users spread evenly over them",
-        default_text="one per 256 users of the point, up to the cores", low=1, high=1024),
+        default_text="one per 64 users of the point, up to the cores", low=1, high=1024),
     Key("sweep.max_client_lag_ms", "number", "a point whose load client's event loop ran late "
         "by more than this at p99 (any load process) is invalid: the client, not the chip, set "
         "its figures", default=20.0, low=0.0, low_open=True, high=60_000.0, in_contract=False),
