@@ -243,6 +243,10 @@ class RequestRunner(BaseRunner):
         self.counter: TokenizerCounter | None = None
         self.calibration = Calibration()
 
+    def endpoint(self, precision: str) -> Endpoint:
+        """Where ``precision`` is served (each kind says)."""
+        raise NotImplementedError
+
     def make_request(self, ctx: RunContext, run: PointRun
                      ) -> tuple[Callable[[int], RequestSpec], dict[int, int | None]]:
         """The request of each sequence number, and the input tokens counted for each prompt

@@ -103,7 +103,7 @@ def _main(job: Job, out: Connection, shared: Shared) -> None:
     runner = runner_for(RunnerEnv(job.plan, lambda run: None, job.sim_url, job.anchor_ns))
     target = runner.make_target(Endpoint(job.base_url, job.model), clock.now)
     ctl = Control()
-    ctl.paused, ctl.abort = shared.paused, shared.abort  # type: ignore[assignment]
+    ctl.paused, ctl.abort = shared.paused, shared.abort  # the run's, shared
     health = LoopHealth()
     sched = job.sched
     send_lock = threading.Lock()
