@@ -72,11 +72,13 @@ def test_defaults_come_from_the_schema():
     assert plan.sweep.workers is None and plan.recorded_only() == []
 
 
-def test_keys_recorded_but_not_yet_acting_are_named():
+def test_workers_and_the_lag_limit_act():
     plan = parse('[session]\nname = "x"\n[target]\nkind = "simulated"\n[[meters]]\n'
                  'driver = "simulated"\nmax_uncertainty_pct = 0.5\n[sweep]\ninput_tokens = [8]\n'
                  "output_tokens = [8]\nconcurrency = [1]\nrequests_per_point = 1\nworkers = 2\n")
-    assert plan.recorded_only() == ["sweep.workers = 2"]  # max_uncertainty_pct acts
+    assert plan.recorded_only() == []  # workers and max_uncertainty_pct act
+    assert plan.sweep.workers == 2
+    assert plan.sweep.max_client_lag_ms == schema.key("sweep.max_client_lag_ms").default
     assert plan.meters[0].max_uncertainty_pct == 0.5 and plan.meters[0].frequency_hz is None
 
 

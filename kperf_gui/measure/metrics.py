@@ -49,7 +49,9 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "number, or any gap longer than two update periods), or the uncertainty exceeds "
      "meters[].max_uncertainty_pct. The expected number is floor(window x the update rate the "
      "meter was actually set to): the whole update periods the window holds, which a meter that "
-     "loses nothing always gives, whatever the phase of its updates."),
+     "loses nothing always gives, whatever the phase of its updates. A point is invalid too "
+     "when the load client was saturated (a load process with an event-loop lag p99 above "
+     "sweep.max_client_lag_ms) or a load process died during it."),
     ("power_w_uncertainty_pct, energy_j_uncertainty_pct", "The relative uncertainty of "
      "power_w_mean and energy_j, in %: each wall meter's accuracy specification (% of reading + "
      "% of range, for the range each reading was taken on and the band of its input frequency), "

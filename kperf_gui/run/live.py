@@ -310,9 +310,10 @@ class LiveFeed:
         if self.intervals is not None:
             self.intervals.readings(rows, self.point_now)
 
-    def sending(self, point: int, seq: int) -> None:
+    def sending(self, point: int, seq: int, at_ns: int | None = None) -> None:
+        """A request is about to be sent (at ``at_ns``, by a load worker; else now)."""
         if self.intervals is not None:
-            self.intervals.sending(point, seq, self.clock.now())
+            self.intervals.sending(point, seq, self.clock.now() if at_ns is None else at_ns)
 
     def request_done(self, record: RequestRecord, chunk_ns: Sequence[int]) -> None:
         if self.intervals is not None:

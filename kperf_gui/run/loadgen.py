@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -60,34 +61,69 @@ class Load:
         self.done(spec, result, warmup)
 
 
-def poisson_arrivals(rate: float, seed: int, first_seq: int) -> Iterator[int]:
+class Sequence:
+    """Hands out a phase's sequence numbers: ``first``, ``first + 1``, ... and, given a
+    ``count``, no more than that many. Load processes that share one phase share one
+    :class:`SharedSequence` instead, so every number is sent once whichever process sends it."""
+
+    def __init__(self, first: int, count: int | None):
+        self.first = first
+        self.count = count
+        self.sent = 0
+
+    def exhausted(self) -> bool:
+        """Every number was handed out."""
+        return self.count is not None and self.sent >= self.count
+
+    def take(self) -> int | None:
+        if self.exhausted():
+            return None
+        self.sent += 1
+        return self.first + self.sent - 1
+
+
+class SharedSequence(Sequence):
+    """A :class:`Sequence` whose count of numbers handed out lives in shared memory
+    (``multiprocessing.Value('q')``), taken under its lock."""
+
+    def __init__(self, first: int, count: int | None, shared: Any):
+        super().__init__(first, count)
+        self.shared = shared
+
+    def exhausted(self) -> bool:
+        return self.count is not None and self.shared.value >= self.count
+
+    def take(self) -> int | None:
+        with self.shared.get_lock():
+            n = self.shared.value
+            if self.count is not None and n >= self.count:
+                return None
+            self.shared.value = n + 1
+        self.sent += 1
+        return self.first + n
+
+
+def poisson_arrivals(rate: float, seed: int, first_seq: int, stream: int = 0) -> Iterator[int]:
     """Nanoseconds from the start of the measured requests to each arrival, Poisson at
-    ``rate`` per second; the same rate, seed and first sequence number give the same times."""
-    rng = np.random.default_rng([seed, first_seq])
+    ``rate`` per second; the same rate, seed, first sequence number and ``stream`` (a load
+    process's own arrivals; 0 for the only one) give the same times."""
+    rng = np.random.default_rng([seed, first_seq] + ([stream] if stream else []))
     at = 0
     while True:
         at += int(rng.exponential(1.0 / rate) * 1e9)
         yield at
 
 
-async def _closed(load: Load, first_seq: int, count: int | None, deadline_ns: int | None,
-                  workers: int, warmup: bool) -> int:
+async def _closed(load: Load, seqs: Sequence, deadline_ns: int | None, workers: int,
+                  warmup: bool) -> int:
     """Run closed-loop requests; returns how many were sent."""
-    next_seq = first_seq
-    sent = 0
 
     def take() -> int | None:
-        nonlocal next_seq, sent
         if load.ctl.abort.is_set():
-            return None
-        if count is not None and sent >= count:
             return None
         if deadline_ns is not None and load.now() >= deadline_ns:
             return None
-        seq = next_seq
-        next_seq += 1
-        sent += 1
-        return seq
+        return seqs.take()
 
     async def worker() -> None:
         while True:
@@ -97,14 +133,15 @@ async def _closed(load: Load, first_seq: int, count: int | None, deadline_ns: in
                 return
             await load.send(seq, warmup)
 
+    sent = seqs.sent
     await asyncio.gather(*(worker() for _ in range(workers)))
-    return sent
+    return seqs.sent - sent
 
 
-async def _open(load: Load, first_seq: int, count: int | None, deadline_ns: int | None, cap: int,
-                rate: float, seed: int) -> int:
+async def _open(load: Load, seqs: Sequence, deadline_ns: int | None, cap: int, rate: float,
+                seed: int, stream: int = 0) -> int:
     """Poisson arrivals; at most ``cap`` in flight (an arrival waits for a free slot)."""
-    arrivals = poisson_arrivals(rate, seed, first_seq)
+    arrivals = poisson_arrivals(rate, seed, seqs.first, stream)
     slots = asyncio.Semaphore(cap)
     tasks: set[asyncio.Task[None]] = set()
     sent = 0
@@ -116,9 +153,7 @@ async def _open(load: Load, first_seq: int, count: int | None, deadline_ns: int 
         finally:
             slots.release()
 
-    while not load.ctl.abort.is_set():
-        if count is not None and sent >= count:
-            break
+    while not load.ctl.abort.is_set() and not seqs.exhausted():
         if deadline_ns is not None and load.now() >= deadline_ns:
             break
         await load.ctl.wait_if_paused()
@@ -126,7 +161,11 @@ async def _open(load: Load, first_seq: int, count: int | None, deadline_ns: int 
         if delay > 0:
             await load.sleep(delay)
         await slots.acquire()
-        task = asyncio.create_task(one(first_seq + sent))
+        seq = seqs.take()
+        if seq is None:
+            slots.release()
+            break
+        task = asyncio.create_task(one(seq))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         sent += 1
@@ -135,18 +174,34 @@ async def _open(load: Load, first_seq: int, count: int | None, deadline_ns: int 
     return sent
 
 
-async def run_point(load: Load, sched: Schedule) -> None:
-    """Warm-up (finished before measuring), then the measured requests."""
+@dataclass
+class Share:
+    """One load process's part of a point spread over several: the phases' shared sequences,
+    what it waits on between warm-up and measuring (every process's warm-up over), and its own
+    Poisson stream (1-based)."""
+
+    warmup: Sequence
+    measured: Sequence
+    between: Callable[[], Awaitable[None]]
+    stream: int
+
+
+async def run_point(load: Load, sched: Schedule, share: Share | None = None) -> None:
+    """Warm-up (finished before measuring), then the measured requests. With a ``share``, this
+    process's users send its part of the point's sequence numbers."""
+    warm = share.warmup if share else Sequence(0, sched.warmup)
     if sched.warmup:
-        await _closed(load, 0, sched.warmup, None, min(sched.concurrency, sched.warmup), True)
+        await _closed(load, warm, None, min(sched.concurrency, sched.warmup), True)
+    if share is not None:
+        await share.between()
     if load.ctl.abort.is_set():
         return
     if load.on_measuring is not None:
         load.on_measuring()
     deadline = load.now() + int(sched.seconds * 1e9) if sched.seconds is not None else None
-    first = sched.warmup
+    measured = share.measured if share else Sequence(sched.warmup, sched.requests)
     if sched.rate:
-        await _open(load, first, sched.requests, deadline, sched.concurrency, sched.rate,
-                    sched.seed)
+        await _open(load, measured, deadline, sched.concurrency, sched.rate, sched.seed,
+                    share.stream if share else 0)
     else:
-        await _closed(load, first, sched.requests, deadline, sched.concurrency, False)
+        await _closed(load, measured, deadline, sched.concurrency, False)

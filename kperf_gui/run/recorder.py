@@ -36,7 +36,8 @@ from kperf_gui.session.data import SummaryRow
 from kperf_gui.session.journal import Journal, JournalError
 from kperf_gui.session.journal_reader import point_row
 from kperf_gui.session.plan import Plan
-from kperf_gui.session.records import InstrumentRecord, PointRecord, ReadingRow, RequestRecord
+from kperf_gui.session.records import (ClientHealthRecord, InstrumentRecord, PointRecord,
+                                      ReadingRow, RequestRecord)
 
 from .events import RunStatus
 from .meters import Channel
@@ -205,6 +206,10 @@ class SessionRecorder:
         with its id."""
         rid = self._j().put_request(record, chunks)
         return replace(record, id=rid)
+
+    def client_health(self, record: ClientHealthRecord) -> None:
+        """Journal one load process's health over a point's measured load."""
+        self._j().put_client_health(record)
 
     def point_started(self, record: PointRecord) -> None:
         self._j().put_point(record)

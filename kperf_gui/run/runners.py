@@ -27,12 +27,14 @@ from kperf_gui.session.plan import Plan, SweepPoint, SweepSpec
 from kperf_gui.session.records import PointRecord, PointStatus, RequestRecord
 
 from .control import Control
+from .health import LoopHealth
 from .live import LiveFeed
 from .loadgen import Load, Schedule, run_point
 from .loop import LoopThread
 from .prompts import (CALIBRATED, PREPARED, Calibration, PromptGenerator, ServerCountFailed,
                       TokenizerCounter, calibrate)
 from .recorder import SessionRecorder
+from .workers import Job, run_workers, split, workers_for
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,10 @@ class RequestRunner(BaseRunner):
         self.counter: TokenizerCounter | None = None
         self.calibration = Calibration()
 
+    def endpoint(self, precision: str) -> Endpoint:
+        """Where ``precision`` is served (each kind says)."""
+        raise NotImplementedError
+
     def make_request(self, ctx: RunContext, run: PointRun
                      ) -> tuple[Callable[[int], RequestSpec], dict[int, int | None]]:
         """The request of each sequence number, and the input tokens counted for each prompt
@@ -300,21 +306,80 @@ class RequestRunner(BaseRunner):
             if not warmup:
                 run.done_requests += 1
 
-        def measuring() -> None:
-            run.measuring_since = ctx.clock.now()
+        def measuring(at_ns: int | None = None) -> None:
+            run.measuring_since = ctx.clock.now() if at_ns is None else at_ns
             ctx.live.phase("measuring", pt.index)
 
         ctx.live.phase("warmup", pt.index)
         warm = warmup_requests(sw, pt)
-        sched = Schedule(pt.concurrency, warm, sw.requests_per_point, sw.seconds_per_point,
-                         sw.rate, sw.seed + pt.index)
-        load = Load(run.target, make, done, ctx.ctl, ctx.clock.now,
-                    sending=lambda seq: ctx.live.sending(run.pid, seq), on_measuring=measuring)
-        fut = ctx.loop.submit(run_point(load, sched))
-        wait(ctx, fut, lambda: self.on_tick(run), f"Point {pt.index}")
+        workers = workers_for(self.plan, pt)
+        if workers > 1:
+            self._spread(ctx, run, workers, warm, done, measuring, counted)
+        else:
+            self._one_process(ctx, run, warm, make, done, measuring)
         ctx.live.point_over(run.pid)
         ctx.recorder.flush()
         run.window = ctx.recorder.request_window(run.pid)
+
+    def _one_process(self, ctx: RunContext, run: PointRun, warm: int,
+                     make: Callable[[int], RequestSpec],
+                     done: Callable[[RequestSpec, RequestResult, bool], None],
+                     measuring: Callable[[], None]) -> None:
+        """The point's load on the run's own load loop, probed for its health."""
+        sw, pt = self.plan.sweep, run.point
+        health = LoopHealth()
+
+        def measuring_probed() -> None:
+            measuring()
+            health.start()
+
+        sched = Schedule(pt.concurrency, warm, sw.requests_per_point, sw.seconds_per_point,
+                         sw.rate, sw.seed + pt.index)
+        load = Load(run.target, make, done, ctx.ctl, ctx.clock.now,
+                    sending=lambda seq: ctx.live.sending(run.pid, seq),
+                    on_measuring=measuring_probed)
+
+        async def driven() -> None:
+            try:
+                await run_point(load, sched)
+            finally:
+                health.stop()
+
+        fut = ctx.loop.submit(driven())
+        wait(ctx, fut, lambda: self.on_tick(run), f"Point {pt.index}")
+        ctx.recorder.client_health(health.record(run.pid, 0, pt.concurrency,
+                                                 sw.max_client_lag_ms))
+
+    def _spread(self, ctx: RunContext, run: PointRun, workers: int, warm: int,
+                done: Callable[[RequestSpec, RequestResult, bool], None],
+                measuring: Callable[[int], None], counted: dict[int, int | None]) -> None:
+        """The point's users spread over ``workers`` processes (:mod:`.workers`); what they
+        finish is journaled here as the run's own load is."""
+        sw, pt = self.plan.sweep, run.point
+        assert run.prompts is not None
+        endpoint = self.endpoint(pt.precision)
+        jobs = [Job(worker=k + 1, point=run.pid, plan=self.plan, base_url=endpoint.base_url,
+                    model=run.model, sim_url=getattr(self, "sim_url", ""),
+                    anchor_ns=ctx.clock.anchor_ns,
+                    sched=Schedule(users, warm, sw.requests_per_point, sw.seconds_per_point,
+                                   sw.rate / workers if sw.rate else None, sw.seed + pt.index),
+                    prompts=run.prompts, input_tokens=pt.input_tokens or 0,
+                    output_tokens=pt.output_tokens or 1)
+                for k, users in enumerate(split(pt.concurrency, workers))]
+
+        def finished(seq: int, n: int | None, warmup: bool, res: RequestResult) -> None:
+            counted[seq] = n
+            done(RequestSpec(seq=seq, prompt="", input_tokens=pt.input_tokens or 0,
+                             max_tokens=pt.output_tokens or 1, model=run.model), res, warmup)
+
+        ctx.live.say(f"Point {pt.index}: {pt.concurrency} users over {workers} load processes")
+        outcome = run_workers(jobs, ctx.ctl, finished,
+                              lambda seq, at: ctx.live.sending(run.pid, seq, at),
+                              ctx.recorder.client_health, measuring,
+                              lambda: self.on_tick(run))
+        if outcome.died:
+            ctx.log("error", f"Point {pt.index}: {outcome.died}")
+            run.notes.append(outcome.died)
 
 
 class OpenAIRunner(RequestRunner):

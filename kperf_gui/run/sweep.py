@@ -334,8 +334,7 @@ class SweepRun:
                                      identity=vars(c.identity) if c.identity else None)
                            for c in self.channels])
         for setting in self.plan.recorded_only():
-            self.log("warning", f"{setting} is recorded in the session but does not act yet: "
-                     "this version does not spread the load over processes.")
+            self.log("warning", f"{setting} is recorded in the session but does not act yet.")
         failed = False
         try:
             self.meters.start()

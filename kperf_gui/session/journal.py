@@ -21,7 +21,7 @@ from typing import Any, Iterable, TypeVar
 
 from drivers.redact import redact_text
 
-from .records import RECORDS, InstrumentRecord, PointRecord, ReadingRow, RequestRecord
+from .records import RECORDS, ClientHealthRecord, InstrumentRecord, PointRecord, ReadingRow, RequestRecord
 
 SCHEMA = "\n".join([
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
@@ -50,7 +50,7 @@ def _scrub(text: str) -> str:
     return redact_text(text) if isinstance(text, str) else text
 
 
-R = TypeVar("R", InstrumentRecord, PointRecord)
+R = TypeVar("R", InstrumentRecord, PointRecord, ClientHealthRecord)
 
 
 def _scrub_record(row: R) -> R:
@@ -113,6 +113,10 @@ class Journal:
         row = replace(row, id=rid, error=_scrub(row.error) if row.error else row.error)
         self._q.put(("request", (row, list(chunks))))
         return rid
+
+    def put_client_health(self, row: ClientHealthRecord) -> None:
+        """One load process's health over a point's measured load."""
+        self._q.put(("row", _scrub_record(row)))
 
     def put_readings(self, rows: list[ReadingRow]) -> None:
         """The rows of one meter update."""

@@ -22,6 +22,8 @@ from kperf_gui.measure.power import (PowerSeries, chunk_weight, interval_period,
                                      tokens_per_interval, wall_sum)
 from kperf_gui.measure.uncertainty import WindowUncertainty
 
+from .client_record import point_health, saturation_reasons
+from .client_record import session_rows as client_rows
 from .csvout import FORMULA_NOTE
 from .data import SUMMARY_COLUMNS, SessionData, SummaryRow
 from .records import QUANTITIES, PointStatus, RunStatus, flags_text
@@ -185,6 +187,7 @@ def point_row(conn: sqlite3.Connection, point: int, wall: list[PowerSeries] | No
     agreement = point_agreement(conn, point)
     if agreement is not None and agreement.agrees is False:
         extra.append(disagreement(agreement))
+    extra.extend(saturation_reasons(point_health(conn, point)))
     if wall:
         pw = power_summary(wall, start_s, end_s, idle, float(req["duration_s"]),
                            float(req["output_tokens_total"]), float(req["output_tokens_per_s"]))
@@ -369,6 +372,7 @@ def _info(conn: sqlite3.Connection, m: dict[str, str], interrupted: bool,
         if key in m:
             info.append(("System", label, m[key]))
     info += session_rows(conn, m)  # client machine, the server's own answers and counters
+    info += client_rows(conn)  # the load client's processes, lag and CPU per point
     inst = conn.execute("SELECT channel, driver, resource, role, elements, rate_hz, maker, model, "
                         "serial, firmware, calibration_due, config FROM instruments ORDER BY id"
                         ).fetchall()

@@ -109,6 +109,7 @@ class SweepSpec:
     idle_baseline_s: float
     seed: int
     workers: int | None  # None: as many as the load needs
+    max_client_lag_ms: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,7 @@ class Plan:
 
     def recorded_only(self) -> list[str]:
         """Keys the plan sets that are recorded but do not act yet, as ``key = value`` texts."""
-        out: list[str] = []
-        if self.sweep.workers is not None:
-            out.append(f"sweep.workers = {self.sweep.workers}")
-        return out
+        return []
 
 
 @dataclass(frozen=True)
@@ -422,7 +420,7 @@ def _sweep(raw: Any, kind: str) -> SweepSpec:
         output_tokens=v["output_tokens"] or (), rate=v["rate"], precision=v["precision"],
         requests_per_point=v["requests_per_point"], seconds_per_point=v["seconds_per_point"],
         warmup_requests=v["warmup_requests"], idle_baseline_s=v["idle_baseline_s"],
-        seed=v["seed"], workers=v["workers"])
+        seed=v["seed"], workers=v["workers"], max_client_lag_ms=v["max_client_lag_ms"])
     n = point_count(sweep)
     if n > schema.MAX_POINTS:
         raise PlanError("sweep", f"has {n:,} points (precisions x input lengths x output lengths "

@@ -237,9 +237,12 @@ KEYS: tuple[Key, ...] = (
         default=10.0, low=0.0, high=DAY_S),
     Key("sweep.seed", "whole", "prompts and arrivals are reproducible from it", default=0, low=0,
         high=2**32 - 1),
-    Key("sweep.workers", "whole", "load-generating processes (recorded; the load runs in one "
-        "process for now)", default_text="as many as the load needs, up to the cores", low=1,
-        high=1024),
+    Key("sweep.workers", "whole", "load-generating processes, each its own event loop and "
+        "connections, the point's users spread evenly over them",
+        default_text="one per 64 users of the point, up to the cores", low=1, high=1024),
+    Key("sweep.max_client_lag_ms", "number", "a point whose load client's event loop ran late "
+        "by more than this at p99 (any load process) is invalid: the client, not the chip, set "
+        "its figures", default=20.0, low=0.0, low_open=True, high=60_000.0, in_contract=False),
 )
 
 BY_PATH: dict[str, Key] = {k.path: k for k in KEYS}

@@ -236,4 +236,32 @@ class RequestRecord(Record):
     request has no prompt (on-device)."""
 
 
-RECORDS: tuple[type[Record], ...] = (InstrumentRecord, PointRecord, RequestRecord, ReadingRow)
+@dataclass(frozen=True)
+class ClientHealthRecord(Record):
+    """The load client's health over one point's measured load, one row per load process
+    (``worker`` 0 is the run's own process when the load runs there, else worker processes
+    1..N): its event loop's lateness against a ``probe_ms`` timer (``samples`` of them;
+    p50/p99/max in ms, empty when nothing was probed), its process's CPU seconds over
+    ``window_s`` and as % of one core, the plan's ``lag_limit_ms`` (``sweep.max_client_lag_ms``)
+    the point was judged by, and a ``note`` (a worker that died, say)."""
+
+    TABLE: ClassVar[str] = "client_health"
+
+    point: int
+    worker: int
+    process: int
+    users: int
+    probe_ms: float
+    samples: int
+    lag_p50_ms: float | None
+    lag_p99_ms: float | None
+    lag_max_ms: float | None
+    window_s: float
+    cpu_s: float
+    cpu_pct: float | None
+    lag_limit_ms: float
+    note: str | None = None
+
+
+RECORDS: tuple[type[Record], ...] = (InstrumentRecord, PointRecord, RequestRecord, ReadingRow,
+                                     ClientHealthRecord)

@@ -96,7 +96,10 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
                        'meters[].max_uncertainty_pct. The expected number is floor(window x '
                        'the update rate the meter was actually set to): the whole update '
                        'periods the window holds, which a meter that loses nothing always '
-                       'gives, whatever the phase of its updates.')),
+                       'gives, whatever the phase of its updates. A point is invalid too '
+                       'when the load client was saturated (a load process with an '
+                       'event-loop lag p99 above sweep.max_client_lag_ms) or a load process '
+                       'died during it.')),
     ('power_w_uncertainty_pct, energy_j_uncertainty_pct', QT_TRANSLATE_NOOP("Definitions",
                        'power_w_uncertainty_pct, energy_j_uncertainty_pct'),
      QT_TRANSLATE_NOOP("Definitions",

@@ -45,6 +45,8 @@ _NAMES = {
     "System under test": QT_TRANSLATE_NOOP("Record", "System under test"),
     "Server counters": QT_TRANSLATE_NOOP("Record", "Server counters"),
     "Client machine": QT_TRANSLATE_NOOP("Record", "Client machine"),
+    "Load client": QT_TRANSLATE_NOOP("Record", "Load client"),
+    "Saturation limit": QT_TRANSLATE_NOOP("Record", "Saturation limit"),
     "Tool": QT_TRANSLATE_NOOP("Record", "Tool"),
     "Operating system": QT_TRANSLATE_NOOP("Record", "Operating system"),
     "Host name": QT_TRANSLATE_NOOP("Record", "Host name"),

@@ -472,8 +472,8 @@
         <translation>valid (유효)</translation>
     </message>
     <message>
-        <source>False, with invalid_reason naming each cause, when a request failed, a meter read over range or no data in the window, readings were lost (fewer than 90 % of the expected number, or any gap longer than two update periods), or the uncertainty exceeds meters[].max_uncertainty_pct. The expected number is floor(window x the update rate the meter was actually set to): the whole update periods the window holds, which a meter that loses nothing always gives, whatever the phase of its updates.</source>
-        <translation>요청이 실패했거나, 측정기가 구간 안에서 범위 초과나 데이터 없음을 읽었거나, 측정값이 빠졌거나(기대 개수의 90 % 미만이거나 갱신 주기 두 번보다 긴 공백), 불확도가 meters[].max_uncertainty_pct를 넘을 때 false이며, invalid_reason에 원인마다 적힙니다. 기대 개수는 floor(구간 x 측정기에 실제로 설정된 갱신율)로, 구간에 들어가는 온전한 갱신 주기의 수입니다. 아무것도 잃지 않은 측정기는 갱신 위상과 관계없이 언제나 그만큼을 줍니다.</translation>
+        <source>False, with invalid_reason naming each cause, when a request failed, a meter read over range or no data in the window, readings were lost (fewer than 90 % of the expected number, or any gap longer than two update periods), or the uncertainty exceeds meters[].max_uncertainty_pct. The expected number is floor(window x the update rate the meter was actually set to): the whole update periods the window holds, which a meter that loses nothing always gives, whatever the phase of its updates. A point is invalid too when the load client was saturated (a load process with an event-loop lag p99 above sweep.max_client_lag_ms) or a load process died during it.</source>
+        <translation>요청이 실패했거나, 측정기가 구간 안에서 범위 초과나 데이터 없음을 읽었거나, 측정값이 빠졌거나(기대 개수의 90 % 미만이거나 갱신 주기 두 번보다 긴 공백), 불확도가 meters[].max_uncertainty_pct를 넘을 때 false이며, invalid_reason에 원인마다 적힙니다. 기대 개수는 floor(구간 x 측정기에 실제로 설정된 갱신율)로, 구간에 들어가는 온전한 갱신 주기의 수입니다. 아무것도 잃지 않은 측정기는 갱신 위상과 관계없이 언제나 그만큼을 줍니다. 부하를 만드는 클라이언트가 포화되었거나(어느 부하 프로세스든 이벤트 루프 지연 p99가 sweep.max_client_lag_ms를 넘음) 측정 중 부하 프로세스가 죽은 지점도 무효입니다.</translation>
     </message>
     <message>
         <source>power_w_uncertainty_pct, energy_j_uncertainty_pct</source>
@@ -1459,6 +1459,14 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Client machine</source>
         <translation>측정 PC</translation>
+    </message>
+    <message>
+        <source>Load client</source>
+        <translation>부하 생성 클라이언트</translation>
+    </message>
+    <message>
+        <source>Saturation limit</source>
+        <translation>포화 판정 한계</translation>
     </message>
     <message>
         <source>Tool</source>
