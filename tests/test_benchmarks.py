@@ -62,3 +62,16 @@ def test_event_loop_lag() -> None:
 def test_meter_preview_lag() -> None:
     out = run("meter_preview_lag.py", goal_exit=True)
     assert re.search(rf"yokogawa-wt300e\s+\d+ reads", out), out
+
+
+@pytest.mark.slow
+def test_worker_scaling() -> None:
+    out = run("worker_scaling.py")
+    for workers in (1, 2):
+        assert re.search(rf"^\s+{workers}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}", out, re.M), out
+
+
+@pytest.mark.slow
+def test_sim_server_http() -> None:
+    out = run("sim_server_http.py")
+    assert re.search(rf"^sim\.http \(ours\)\s+{NUMBER}", out, re.M), out
