@@ -418,8 +418,8 @@ def _pct(values: list[float], q: float) -> float:
 def accuracy(args: argparse.Namespace) -> None:
     print(f"\n== Time stamps against the server's socket writes: {args.out_acc} tokens out, "
           f"{args.per_user} request(s) per user; |error| in ms")
-    print(f"{'client':<16}{'users':>6}{'requests':>9}{'TTFT p50':>9}{'p99':>7}{'gap p50':>9}{'p99':>7}"
-          f"{'delay p50':>10}{'p99':>7}{'loop lag p99':>13}{'client CPU %':>13}"
+    print(f"{'client':<16}{'users':>6}{'requests':>9}{'TTFT p50':>9}{'p99':>9}{'gap p50':>9}{'p99':>9}"
+          f"{'delay p50':>10}{'p99':>9}{'loop lag p99':>13}{'client CPU %':>13}"
           f"{'server CPU %':>13}{'tok/s':>8}")
     for kind, users in [(k, u) for k in args.accuracy_clients for u in args.levels]:
         # no per-token prefill cost: every request gets its own prompt length, to be matched
@@ -443,9 +443,9 @@ def accuracy(args: argparse.Namespace) -> None:
             gaps.extend((np.abs(cg - wg) / 1e6).tolist())
             delay.extend(((np.array(c) - np.array(w)) / 1e6).tolist())
         tokens = n * args.out_acc
-        print(f"{kind:<16}{users:>6}{len(ttft):>9}{_pct(ttft, 50):>9.3f}{_pct(ttft, 99):>7.3f}"
-              f"{_pct(gaps, 50):>9.3f}{_pct(gaps, 99):>7.3f}{_pct(delay, 50):>10.3f}"
-              f"{_pct(delay, 99):>7.3f}{res['lag_p99']:>13.2f}"
+        print(f"{kind:<16}{users:>6}{len(ttft):>9}{_pct(ttft, 50):>9.3f}{_pct(ttft, 99):>9.3f}"
+              f"{_pct(gaps, 50):>9.3f}{_pct(gaps, 99):>9.3f}{_pct(delay, 50):>10.3f}"
+              f"{_pct(delay, 99):>9.3f}{res['lag_p99']:>13.2f}"
               f"{cpu / res['wall_s'] * 100:>13.0f}{server_pct:>13.0f}{tokens / res['wall_s']:>8.0f}"
               + (f"   ({n - len(ttft)} unmatched or failed: {res['failed']})"
                  if len(ttft) < n else ""))
