@@ -418,8 +418,8 @@ def _pct(values: list[float], q: float) -> float:
 def accuracy(args: argparse.Namespace) -> None:
     print(f"\n== Time stamps against the server's socket writes: {args.out_acc} tokens out, "
           f"{args.per_user} request(s) per user; |error| in ms")
-    print(f"{'client':<16}{'users':>6}{'requests':>9}{'TTFT p50':>9}{'p99':>9}{'gap p50':>9}{'p99':>9}"
-          f"{'delay p50':>10}{'p99':>9}{'loop lag p99':>13}{'client CPU %':>13}"
+    print(f"{'client':<16}{'users':>6}{'requests':>9}{'TTFT p50':>9}{'p99':>9}{'gap p50':>9}"
+          f"{'p99':>9}{'delay p50':>10}{'p99':>9}{'loop lag p99':>13}{'client CPU %':>13}"
           f"{'server CPU %':>13}{'tok/s':>8}")
     for kind, users in [(k, u) for k in args.accuracy_clients for u in args.levels]:
         # no per-token prefill cost: every request gets its own prompt length, to be matched
