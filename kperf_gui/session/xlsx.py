@@ -278,7 +278,7 @@ def _stream_plain_rows(sheet: WriteOnlyWorksheet, width: int) -> None:
     booleans and plain strings; any other cell (styled, a formula-looking or error-looking
     text, text with surrounding spaces) still goes through openpyxl's own cell writer. Call
     after the sheet's first row, which opens its writer."""
-    writer = sheet._writer  # type: ignore[attr-defined]
+    writer = sheet._writer
     letters = [""] + [get_column_letter(i) for i in range(1, width + 2)]
 
     def write_row(xf, row, row_idx):  # type: ignore[no-untyped-def]
@@ -305,7 +305,7 @@ def _stream_plain_rows(sheet: WriteOnlyWorksheet, width: int) -> None:
         raw("".join(parts))
 
     writer.write_row = write_row
-    sheet._values_to_row = lambda values, row_idx: values  # type: ignore[method-assign]
+    sheet._values_to_row = lambda values, row_idx: values
 
 
 def _truncation_notes(sheet: str, written: int, total: int) -> list[str]:
