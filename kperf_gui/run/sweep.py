@@ -24,10 +24,10 @@ from kperf_gui.session.journal import JournalError
 from kperf_gui.session.plan import Plan, SweepPoint, points
 from kperf_gui.session import sysinfo
 from kperf_gui.session.amendments import AmendmentError
-from kperf_gui.session.records import PointRecord
+from kperf_gui.session.records import PointRecord, PointStatus, attempt_id
 
 from .control import Control
-from .events import EventSink, MeterInfo, PointStatus, RunStatus
+from .events import EventSink, MeterInfo, RunStatus
 from .live import LiveFeed, Progress
 from .meters import Channel, MeterBank, Update
 from .preflight import Setup, TargetPool, preflight, probe
@@ -75,6 +75,8 @@ class SweepRun:
         self.point_hooks: list[PointHook] = [ServerRecord()]
         """Told of each point around its measurement (see :class:`.runners.PointHook`); the
         first records the server's counters around it (:mod:`.sut`)."""
+        self._attempts: dict[int, int] = {}
+        """Per point index, how many of its attempts were paused inside their window."""
         self.status = RunStatus.RUNNING
         self.ended_because = ""
         """Why the run ended before its last point (one line), or failed; ``""`` otherwise."""
@@ -193,6 +195,7 @@ class SweepRun:
         record = replace(record, window_start_ns=start, window_end_ns=end)
         if end is not None:
             self.meters.await_past(end)
+        paused = 0.0
         if start is not None and end is not None:
             paused = self.ctl.paused_s(start + self.clock.anchor_ns, end + self.clock.anchor_ns)
             if paused > 0:
@@ -201,6 +204,8 @@ class SweepRun:
         record = self.runner.finish(ctx, run, record)
         for hook in self.point_hooks:
             record = hook.after_point(ctx, run, record)
+        if paused > 0 and not ranging and not self.ctl.abort.is_set():
+            return self._measure_again(pt, record, paused)
         self.recorder.point_finished(record)
         self._tick(run, final=True)
         if ranging:
@@ -209,7 +214,31 @@ class SweepRun:
         self.live.point_finished(pt.index, row)
         return row
 
+    def _measure_again(self, pt: SweepPoint, record: PointRecord, paused: float
+                       ) -> SummaryRow | None:
+        """A pause inside the point's measurement window: its figures would mix the load with
+        the pause, so the attempt is kept in the journal (status ``repeated``, under an id of
+        its own, every request with it) and the point is measured again, whole, once the
+        operator resumes; its Summary row is the new attempt's."""
+        self._attempts[pt.index] = attempt = self._attempts.get(pt.index, 0) + 1
+        kept = attempt_id(pt.index, attempt)
+        record = replace(record, status=PointStatus.REPEATED.value, note="; ".join(
+            x for x in (record.note, "measured again after Resume") if x))
+        self.recorder.point_finished(record)
+        self.recorder.point_set_aside(pt.index, kept)
+        message = (f"Point {pt.index} was paused for {paused:.1f} s inside its measurement "
+                   f"window: it is measured again after Resume (warm-up and window); the "
+                   f"interrupted attempt is kept in the journal as point id {kept}.")
+        self.log("warning", message)
+        while self.ctl.paused.is_set() and not self.ctl.abort.is_set():
+            time.sleep(0.05)
+        if self.ctl.abort.is_set():
+            return None
+        return self._point(pt)
+
     def _tick(self, run: PointRun, final: bool = False) -> None:
+        if self.ctl.paused.is_set() and not final:
+            return  # paused: the progress stands still until Resume
         self.progress.tick(run.point, run.started_ns, run.measuring_since, run.done_requests, final)
 
     def _wait(self, seconds: float) -> None:
