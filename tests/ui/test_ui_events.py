@@ -67,6 +67,11 @@ def test_point_failures_and_engine_errors_reach_the_log(qtbot):
     assert logged[0][0] == "warning" and "INVALID: readings lost" in logged[0][1]
     assert logged[1] == ("error", "meter lost", False)
     assert panel.table.item(0, 0).toolTip() == "readings lost"
+    # the reason is readable in the table itself, under its own column
+    assert panel.table.cell_text(0, "invalid_reason") == "readings lost"
+    column = panel.table.keys.index("invalid_reason")
+    assert panel.table.horizontalHeaderItem(column).text() == "Why invalid"
+    assert not panel.table.isColumnHidden(column)
 
 
 def test_operator_action_opens_a_dialog_that_sends_continue(qtbot):
