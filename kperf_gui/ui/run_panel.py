@@ -308,8 +308,11 @@ class RunPanel(QWidget):
             level, text = event_text.describe(ev, self.unit)
             self.logged.emit(level, text, kind in event_text.READINGS)
         if kind == "interval":
+            t0, t1 = ev.get("t0_s"), ev.get("t1_s")
             self.plots.add_interval(float(ev.get("t_s", 0.0)), ev.get("watts"),
-                                    float(ev.get("tokens_per_s") or 0.0), int(ev.get("point") or 0))
+                                    float(ev.get("tokens_per_s") or 0.0), int(ev.get("point") or 0),
+                                    None if t0 is None else float(t0),
+                                    None if t1 is None else float(t1))
         elif kind == "progress":
             self._progress(ev)
         elif kind == "phase":
@@ -325,10 +328,14 @@ class RunPanel(QWidget):
                 self._thaw_progress()
                 phase = self._phase
             self._phase = phase
+            if phase == "measuring" and ev.get("point"):
+                self.plots.window_opened(int(ev.get("point") or 0), float(ev.get("t", 0.0)))
             if self.state not in (STOPPING, ABORTING) and phase:
                 self.phase.setText(event_text.phase_text(self._phase, ev.get("point")))
         elif kind == "point_started":
-            self.plots.mark_point(float(ev.get("t", 0.0)), int(ev.get("point") or 0))
+            self.plots.mark_point(float(ev.get("t", 0.0)), int(ev.get("point") or 0),
+                                  self.tr("Point {0}: {1}").format(
+                                      ev.get("point"), event_text.point_text(ev, self.unit)))
             self.point_bar.setValue(0)
             self.point_label.setText(self.tr("Point {0} of {1}").format(ev.get("point"),
                                                                         ev.get("of")))
@@ -342,6 +349,7 @@ class RunPanel(QWidget):
                 self._set_state(RUNNING)
         elif kind == "point_finished":
             row = ev.get("summary") or {}
+            self.plots.window_closed(int(ev.get("point") or 0), float(ev.get("t", 0.0)))
             self.table.add_row(row)
             colour = QColor(plotting.point_colour(int(row.get("point") or 0)))
             colour.setAlpha(90)
