@@ -55,12 +55,14 @@ class LivePlots(QWidget):
                                                   connect="finite")
         self.rate_curve = self.tokens_plot.plot(pen=pg.mkPen(RATE_COLOUR, width=2),
                                                 connect="finite")
-        self.legend = pg.LegendItem(offset=(5, 5), labelTextSize="8pt",
+        # bottom right: high throughput at low power, where a sweep's dots seldom fall
+        self.legend = pg.LegendItem(offset=(-5, -5), labelTextSize="8pt",
                                     brush=pg.mkBrush(255, 255, 255, 210))
         self.legend.setParentItem(self.headline_plot.getPlotItem().vb)
         self.rate_legend = pg.LegendItem(offset=(5, 5), labelTextSize="8pt",
                                          brush=pg.mkBrush(255, 255, 255, 210))
         self.rate_legend.setParentItem(self.tokens_plot.getPlotItem().vb)
+        self.rate_legend.setColumnCount(2)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.power_plot, 0, 0)
