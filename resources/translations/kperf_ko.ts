@@ -654,8 +654,8 @@
         <translation>변수 범위 테스트 화면에서 K-Perf 프리셋(Llama 3.1 8B·405B, Llama 3.3 70B, EXAONE 32B)을 고릅니다. 입력 길이, 출력 길이, 동시 사용자 수와 포인트당 측정량이 정해집니다.</translation>
     </message>
     <message>
-        <source>Press Start on the Run page. The idle baseline is measured first, then each point: warm-up requests, then the measurement window. Pause, Stop after this point and Abort are beside Start; closing the window can leave the run going on its own.</source>
-        <translation>측정 화면에서 ‘시작’을 누릅니다. 먼저 유휴 전력을 측정하고, 포인트마다 워밍업 요청 뒤에 측정 구간을 잽니다. ‘일시 정지’, ‘이 포인트 후 중지’, ‘중단’은 ‘시작’ 옆에 있습니다. 창을 닫아도 측정은 혼자 계속될 수 있습니다.</translation>
+        <source>Press Start on the Run page. The idle baseline is measured first, then each point: warm-up requests, then the measurement window. Pause, Stop after this point and Abort are beside Start (a point paused while it is measured is measured again, whole, after Resume); closing the window can leave the run going on its own.</source>
+        <translation>측정 화면에서 ‘시작’을 누릅니다. 먼저 유휴 전력을 측정하고, 포인트마다 워밍업 요청 뒤에 측정 구간을 잽니다. ‘일시 정지’, ‘이 포인트 후 중지’, ‘중단’은 ‘시작’ 옆에 있습니다(측정 중에 일시 정지한 포인트는 재개 후 처음부터 다시 측정합니다). 창을 닫아도 측정은 혼자 계속될 수 있습니다.</translation>
     </message>
     <message>
         <source>Read the figures</source>
