@@ -130,7 +130,7 @@ def test_pause_holds_the_load_and_abort_marks_the_point(tmp_path):
     _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
     proc.stdin.write("pause\n")
     proc.stdin.flush()
-    _until(proc, lambda e: e["event"] == "progress")
+    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "paused")
     proc.stdin.write("abort\n")
     proc.stdin.flush()
     out, err = proc.communicate(timeout=60)
