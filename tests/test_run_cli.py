@@ -246,6 +246,13 @@ def test_a_point_paused_inside_its_window_is_measured_again(tmp_path):
     # nothing the interrupted attempt measured is lost: its requests stay with it
     kept = conn.execute("SELECT COUNT(*) FROM requests WHERE point = -1000001").fetchone()[0]
     assert kept > 0
+    # once paused, the interrupted attempt sent nothing more (its requests in flight ended)
+    resumed_at = conn.execute("SELECT t_ns FROM events WHERE kind = 'resumed'").fetchone()[0]
+    last_sent = conn.execute("SELECT MAX(sent_ns) FROM requests WHERE point = -1000001"
+                             ).fetchone()[0]
+    assert last_sent < resumed_at
+    assert conn.execute("SELECT MIN(sent_ns) FROM requests WHERE point = 1").fetchone()[0] \
+        > resumed_at
     assert any("measured again" in m for (m,) in conn.execute(
         "SELECT message FROM events WHERE kind = 'warning'"))
     # the Summary holds the attempt that counts, the Requests sheet its requests only

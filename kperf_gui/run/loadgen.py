@@ -78,7 +78,7 @@ async def _closed(load: Load, first_seq: int, count: int | None, deadline_ns: in
 
     def take() -> int | None:
         nonlocal next_seq, sent
-        if load.ctl.abort.is_set():
+        if not load.ctl.sending():
             return None
         if count is not None and sent >= count:
             return None
@@ -116,12 +116,14 @@ async def _open(load: Load, first_seq: int, count: int | None, deadline_ns: int 
         finally:
             slots.release()
 
-    while not load.ctl.abort.is_set():
+    while load.ctl.sending():
         if count is not None and sent >= count:
             break
         if deadline_ns is not None and load.now() >= deadline_ns:
             break
         await load.ctl.wait_if_paused()
+        if not load.ctl.sending():
+            break
         delay = (start + next(arrivals) - load.now()) / 1e9
         if delay > 0:
             await load.sleep(delay)

@@ -75,6 +75,8 @@ class SweepRun:
         self.point_hooks: list[PointHook] = [ServerRecord()]
         """Told of each point around its measurement (see :class:`.runners.PointHook`); the
         first records the server's counters around it (:mod:`.sut`)."""
+        self._running: PointRun | None = None
+        """The point being measured (None between points)."""
         self._attempts: dict[int, int] = {}
         """Per point index, how many of its attempts were paused inside their window."""
         self.status = RunStatus.RUNNING
@@ -100,6 +102,13 @@ class SweepRun:
         self.live.phase(state, self.live.point_now)
         if self.recorder.journal is not None:
             self.recorder.event(state, f"{state} by the operator")
+        run = self._running
+        if state == "paused" and run is not None and not run.ranging and \
+                run.measuring_since is not None:
+            self.ctl.redo.set()  # no more of this attempt: it is measured again after Resume
+            self.live.log("warning", f"Paused inside point {run.point.index}'s measurement "
+                          "window: it sends no more requests, and after Resume the point is "
+                          "measured again, whole.")
 
     def note(self, text: str, author: str = "") -> None:
         """The operator's note during the run (``note TEXT`` on standard input): into the
@@ -179,9 +188,12 @@ class SweepRun:
         # the meters' window hooks (a PA1000's auto-zero held off, say) run here, in the
         # coordinator's thread: waiting for a meter's lock must not stall the load's loop
         self.meters.before_window()
+        self.ctl.redo.clear()
+        self._running = run
         try:
             self.runner.measure(ctx, run)
         finally:
+            self._running = None
             self.meters.after_window()
         ctx.loop.run(target.close(), timeout=30)
         status = PointStatus.ABORTED if self.ctl.abort.is_set() else PointStatus.FINISHED
@@ -204,7 +216,8 @@ class SweepRun:
         record = self.runner.finish(ctx, run, record)
         for hook in self.point_hooks:
             record = hook.after_point(ctx, run, record)
-        if paused > 0 and not ranging and not self.ctl.abort.is_set():
+        again = paused > 0 or self.ctl.redo.is_set()
+        if again and not ranging and not self.ctl.abort.is_set():
             return self._measure_again(pt, record, paused)
         self.recorder.point_finished(record)
         self._tick(run, final=True)
@@ -222,13 +235,16 @@ class SweepRun:
         operator resumes; its Summary row is the new attempt's."""
         self._attempts[pt.index] = attempt = self._attempts.get(pt.index, 0) + 1
         kept = attempt_id(pt.index, attempt)
+        why = (f"paused for {paused:.1f} s inside its measurement window" if paused > 0 else
+               "paused as its measurement began")
         record = replace(record, status=PointStatus.REPEATED.value, note="; ".join(
-            x for x in (record.note, "measured again after Resume") if x))
+            x for x in (record.note, "paused while measured" if paused <= 0 else "",
+                        "measured again after Resume") if x))
         self.recorder.point_finished(record)
         self.recorder.point_set_aside(pt.index, kept)
-        message = (f"Point {pt.index} was paused for {paused:.1f} s inside its measurement "
-                   f"window: it is measured again after Resume (warm-up and window); the "
-                   f"interrupted attempt is kept in the journal as point id {kept}.")
+        message = (f"Point {pt.index} was {why}: it is measured again after Resume (warm-up "
+                   f"and window); the interrupted attempt is kept in the journal as point id "
+                   f"{kept}.")
         self.log("warning", message)
         while self.ctl.paused.is_set() and not self.ctl.abort.is_set():
             time.sleep(0.05)
