@@ -199,7 +199,8 @@ def program_summary(fig: dict, start_ns: float | None, end_ns: float | None,
     n = fig.get("inferences")
     if n is None and thr is not None and np.isfinite(duration):
         n = thr * duration
-    per_s = per_second(float(n), duration) if n is not None else (float(thr) if thr is not None else nan)
+    per_s = (per_second(float(n), duration) if n is not None
+             else float(thr) if thr is not None else nan)
     ok = bool(fig.get("ok"))
     out: dict[str, float | int] = {k: nan for k in (
         "ttft_ms_mean", "ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99", "tpot_ms_mean",

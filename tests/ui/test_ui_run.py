@@ -60,7 +60,8 @@ def test_pause_and_resume_a_real_run(window, qtbot):
     bar = window.run.point_bar.value()
     window.run.handle_event({"event": "progress", "t": 0.0, "point": 1, "of": 1, "done": 2.0,
                              "total": 2.0, "elapsed_s": 9.0, "left_s": 99.0})
-    assert window.run.point_bar.value() == bar and window.run.time_left.text() == "Time left: paused"
+    assert window.run.point_bar.value() == bar
+    assert window.run.time_left.text() == "Time left: paused"
     window.run.pause_button.click()
     assert window.run.state == rp.RUNNING and window.run.time_left.text() != "Time left: paused"
     qtbot.waitUntil(lambda: window.run.state == rp.IDLE, timeout=RUN_TIMEOUT_MS)
