@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.instruments = InstrumentsPanel()
         self.sweep = SweepPanel()
         self.run = RunPanel()
+        self.run.in_field_words = self.session.in_field_words  # a refused run names the field
         self.results = ResultsPanel()
         self.results.live_folder = lambda: self.run.folder if self.run.busy() else ""
         self.tabs = PanelTabs()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -55,6 +55,9 @@ class RunPanel(QWidget):
         self.history: list[Event] = []
         self.end: tuple[int, str] | None = None
         self._replaying = False
+        self.in_field_words: Callable[[str], str] = lambda text: text
+        """The engine's words for a plan file (``base_url in the plan``) as the app's fields
+        name them; the window sets it."""
         self._time_left_before: str | None = None
         """The time left shown before a pause froze it (None when not paused)."""
 
@@ -425,6 +428,7 @@ class RunPanel(QWidget):
         self.time_left.clear()
 
     def _ended(self, code: int, message: str) -> None:
+        message = self.in_field_words(message)
         if self._dialog is not None:
             self._dialog.close()
             self._dialog = None

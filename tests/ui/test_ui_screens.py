@@ -102,6 +102,7 @@ def test_screens(app, qtbot, lang, size, tmp_path, finished_session, monkeypatch
     w.run._ended(2, "target: Cannot reach the endpoint at http://127.0.0.1:8000/v1: connection "
                     "refused. Check that the server is running and the base_url in the plan.")
     save(w, folder, f"{lang}-run-error")
+    assert "base_url" not in w.run.banner.text() and "URL" in w.run.banner.text()
 
     w.tabs.setCurrentWidget(w.results)
     w.results.open_session(finished_session)
