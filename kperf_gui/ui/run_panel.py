@@ -257,7 +257,8 @@ class RunPanel(QWidget):
         answer = QMessageBox.question(
             self, self.tr("Abort the run"),
             self.tr("Abort the run now? The run is held while you decide. The point in progress "
-                    "is marked invalid; everything measured so far is kept."))
+                    "is marked invalid; everything measured so far is kept. If you go on, a "
+                    "point that was being measured is measured again."))
         if answer == QMessageBox.StandardButton.Yes:
             self.abort()
         else:

@@ -1775,8 +1775,8 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>측정 중단</translation>
     </message>
     <message>
-        <source>Abort the run now? The run is held while you decide. The point in progress is marked invalid; everything measured so far is kept.</source>
-        <translation>지금 측정을 중단하시겠습니까? 결정할 때까지 측정은 대기합니다. 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 것은 모두 보존됩니다.</translation>
+        <source>Abort the run now? The run is held while you decide. The point in progress is marked invalid; everything measured so far is kept. If you go on, a point that was being measured is measured again.</source>
+        <translation>지금 측정을 중단하시겠습니까? 결정할 때까지 측정은 대기합니다. 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 것은 모두 보존됩니다. 계속하면 측정 중이던 포인트는 다시 측정합니다.</translation>
     </message>
     <message>
         <source>Aborting…</source>
