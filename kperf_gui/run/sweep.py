@@ -173,7 +173,8 @@ class SweepRun:
         pid = -pt.index if ranging else pt.index
         endpoint = self.runner.endpoint(pt.precision)
         target = self.targets.get(endpoint)
-        run = PointRun(pt, pid, target, endpoint.model, ranging, self.clock.now())
+        run = PointRun(pt, pid, target, endpoint.model, ranging, self.clock.now(),
+                       attempt=0 if ranging else self._attempts.get(pt.index, 0))
         record = PointRecord(id=pid, precision=pt.precision, input_tokens=pt.input_tokens,
                              output_tokens=pt.output_tokens, concurrency=pt.concurrency,
                              model=endpoint.model, unit=target.unit, started_ns=run.started_ns,
