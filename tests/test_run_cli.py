@@ -139,6 +139,8 @@ def test_pause_holds_the_load_and_abort_marks_the_point(tmp_path):
     assert ev[-1]["status"] == "aborted"
     summary = [e for e in ev if e["event"] == "point_finished"][0]["summary"]
     assert summary["valid"] is False and "aborted" in summary["invalid_reason"]
+    # aborted while paused, before it could be measured again: the Summary keeps the point
+    assert "while paused" in summary["invalid_reason"] and summary["point"] == 1
     assert kperf("verify", tmp_path / "o").returncode == 0
 
 

@@ -217,9 +217,14 @@ class SweepRun:
         record = self.runner.finish(ctx, run, record)
         for hook in self.point_hooks:
             record = hook.after_point(ctx, run, record)
-        again = paused > 0 or self.ctl.redo.is_set()
-        if again and not ranging and not self.ctl.abort.is_set():
-            return self._measure_again(pt, record, paused)
+        if (paused > 0 or self.ctl.redo.is_set()) and not ranging:
+            while self.ctl.paused.is_set() and not self.ctl.abort.is_set():
+                time.sleep(0.05)  # the point is measured again once the operator resumes
+            if not self.ctl.abort.is_set():
+                return self._measure_again(pt, record, paused)
+            record = replace(record, status=PointStatus.ABORTED.value, note="; ".join(
+                x for x in (record.note, "aborted by the operator while paused, before it was "
+                            "measured again") if x))
         self.recorder.point_finished(record)
         self._tick(run, final=True)
         if ranging:
@@ -230,10 +235,10 @@ class SweepRun:
 
     def _measure_again(self, pt: SweepPoint, record: PointRecord, paused: float
                        ) -> SummaryRow | None:
-        """A pause inside the point's measurement window: its figures would mix the load with
-        the pause, so the attempt is kept in the journal (status ``repeated``, under an id of
-        its own, every request with it) and the point is measured again, whole, once the
-        operator resumes; its Summary row is the new attempt's."""
+        """A pause inside the point's measurement window (the operator has resumed): its
+        figures would mix the load with the pause, so the attempt is kept in the journal
+        (status ``repeated``, under an id of its own, every request with it) and the point is
+        measured again, whole; its Summary row is the new attempt's."""
         self._attempts[pt.index] = attempt = self._attempts.get(pt.index, 0) + 1
         kept = attempt_id(pt.index, attempt)
         why = (f"paused for {paused:.1f} s inside its measurement window" if paused > 0 else
@@ -247,10 +252,6 @@ class SweepRun:
                    f"and window); the interrupted attempt is kept in the journal as point id "
                    f"{kept}.")
         self.log("warning", message)
-        while self.ctl.paused.is_set() and not self.ctl.abort.is_set():
-            time.sleep(0.05)
-        if self.ctl.abort.is_set():
-            return None
         return self._point(pt)
 
     def _tick(self, run: PointRun, final: bool = False) -> None:
