@@ -84,7 +84,7 @@ class SummaryTable(QTableWidget):
                 head.setText(head.text() + " ✗")
             self.setVerticalHeaderItem(r, head)
         if reason and self.keys[-1] == "invalid_reason":  # the last column: the whole reason
-            self.resizeRowToContents(r)
+            self.setRowHeight(r, max(self.rowHeight(r), self.sizeHintForRow(r)))
         self.scrollToBottom()
 
     def cell_text(self, row: int, key: str) -> str:
