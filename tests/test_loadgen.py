@@ -136,3 +136,20 @@ def test_abort_stops_sending():
     # at 2 s request 2 ends (a user sends request 4), then request 3 ends and the run aborts:
     # nothing more is sent, and the request in flight is waited for
     assert target.sent[-1] == (4, 2 * S) and len(target.sent) == 5 and len(done) == 5
+
+
+@pytest.mark.parametrize("rate", [None, 1000.0])
+def test_a_point_paused_to_be_measured_again_sends_no_more_while_paused(rate):
+    def pause_after_four(ctl, done):
+        if len(done) == 4:
+            ctl.pause()
+            ctl.redo.set()  # as the coordinator does for a pause inside the window
+
+    ctl = Control()
+    target, done, _, _ = drive(Schedule(concurrency=2, warmup=2, requests=100, seconds=None,
+                                        rate=rate), ctl=ctl, on_done=pause_after_four)
+    # the load ended while the run stays paused: the requests in flight were waited for,
+    # nothing more was sent, and nothing waits for a Resume
+    assert ctl.paused.is_set()
+    assert len(target.sent) == len(done) and len(done) <= 6
+    assert target.sent[-1][1] <= done[3][3]

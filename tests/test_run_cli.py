@@ -3,6 +3,7 @@ exported afterwards."""
 import json
 import os
 import signal
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -129,7 +130,7 @@ def test_pause_holds_the_load_and_abort_marks_the_point(tmp_path):
     _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
     proc.stdin.write("pause\n")
     proc.stdin.flush()
-    _until(proc, lambda e: e["event"] == "progress")
+    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "paused")
     proc.stdin.write("abort\n")
     proc.stdin.flush()
     out, err = proc.communicate(timeout=60)
@@ -138,6 +139,8 @@ def test_pause_holds_the_load_and_abort_marks_the_point(tmp_path):
     assert ev[-1]["status"] == "aborted"
     summary = [e for e in ev if e["event"] == "point_finished"][0]["summary"]
     assert summary["valid"] is False and "aborted" in summary["invalid_reason"]
+    # aborted while paused, before it could be measured again: the Summary keeps the point
+    assert "while paused" in summary["invalid_reason"] and summary["point"] == 1
     assert kperf("verify", tmp_path / "o").returncode == 0
 
 
@@ -215,22 +218,50 @@ def test_open_loop_rate_mode(tmp_path):
     assert 12 <= row["requests_per_s"] <= 28
 
 
-def test_a_pause_inside_the_window_is_named_in_the_point(tmp_path):
-    p = tiny_plan(tmp_path, seconds_per_point=2)
+def test_a_point_paused_inside_its_window_is_measured_again(tmp_path):
+    p = tiny_plan(tmp_path, seconds_per_point=2, concurrency="[2, 3]")
     proc = _start(tmp_path, p)
-    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
+    seen = _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "measuring")
     # pause once the measured requests are going (the first tick after measuring began): a pause
     # the instant measuring begins may come before the first measured request is sent, and so
     # before the window opens
-    _until(proc, lambda e: e["event"] == "progress" and e["done"] > 0)
+    seen += _until(proc, lambda e: e["event"] == "progress" and e["done"] > 0)
     proc.stdin.write("pause\n")
     proc.stdin.flush()
-    _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "paused")
-    _until(proc, lambda e: e["event"] == "progress")
+    seen += _until(proc, lambda e: e["event"] == "phase" and e.get("phase") == "paused")
     proc.stdin.write("resume\n")
     proc.stdin.flush()
     out, err = proc.communicate(timeout=60)
-    ev = [json.loads(l) for l in out.splitlines()]
-    summary = [e for e in ev if e["event"] == "point_finished"][0]["summary"]
-    assert proc.returncode == 1, err
-    assert summary["valid"] is False and "paused for" in summary["invalid_reason"]
+    ev = seen + [json.loads(l) for l in out.splitlines()]
+    assert proc.returncode == 0, err
+    # the Run table's rows: each point once, the first one's from its second, whole attempt
+    rows = [e["summary"] for e in ev if e["event"] == "point_finished"]
+    assert [r["point"] for r in rows] == [1, 2]
+    assert all(r["valid"] is True and not r["invalid_reason"] for r in rows)
+    assert [e["point"] for e in ev if e["event"] == "point_started"] == [1, 1, 2]
+    assert any(e["event"] == "log" and "measured again after Resume" in e["message"] for e in ev)
+    conn = sqlite3.connect(tmp_path / "o" / "session.sqlite")
+    pts = dict(conn.execute("SELECT id, status FROM points"))
+    assert pts == {1: "finished", 2: "finished", -1_000_001: "repeated"}
+    note = conn.execute("SELECT note FROM points WHERE id = -1000001").fetchone()[0]
+    assert "paused for" in note and "measured again" in note
+    # nothing the interrupted attempt measured is lost: its requests stay with it
+    kept = conn.execute("SELECT COUNT(*) FROM requests WHERE point = -1000001").fetchone()[0]
+    assert kept > 0
+    # once paused, the interrupted attempt sent nothing more (its requests in flight ended)
+    resumed_at = conn.execute("SELECT t_ns FROM events WHERE kind = 'resumed'").fetchone()[0]
+    last_sent = conn.execute("SELECT MAX(sent_ns) FROM requests WHERE point = -1000001"
+                             ).fetchone()[0]
+    assert last_sent < resumed_at
+    assert conn.execute("SELECT MIN(sent_ns) FROM requests WHERE point = 1").fetchone()[0] \
+        > resumed_at
+    assert any("measured again" in m for (m,) in conn.execute(
+        "SELECT message FROM events WHERE kind = 'warning'"))
+    # the Summary holds the attempt that counts, the Requests sheet its requests only
+    assert_rows_are_the_summary(rows, tmp_path / "o")
+    ours = conn.execute("SELECT COUNT(*) FROM requests WHERE point = 1").fetchone()[0]
+    assert rows[0]["requests_ok"] <= ours
+    import openpyxl
+    ws = openpyxl.load_workbook(tmp_path / "o" / "results.xlsx", read_only=True)["Requests"]
+    points = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert sorted(set(points)) == [1, 2] and points.count(1) == ours

@@ -312,3 +312,23 @@ def test_a_ranging_point_sends_other_prompts_than_its_testing_point(tmp_path):
 
     assert len(prompts(1)) == 6 and prompts(1).isdisjoint(prompts(-1))
     assert prompts(1) == prompts(1)  # and each is reproducible from the seed
+
+
+def test_a_point_measured_again_sends_other_prompts_than_its_interrupted_attempt(tmp_path):
+    """After a pause inside its window a point is measured again: with the interrupted
+    attempt's prompts, a server's prefix cache would answer the new attempt's prefills."""
+    from kperf_gui.session.plan import points
+
+    plan = parse(fake_plan("http://127.0.0.1:9/v1"), tmp_path)
+    runner = runners.OpenAIRunner(runners.RunnerEnv(plan, lambda run: None))
+    pt = points(plan)[0]
+
+    def prompts(attempt, ranging=False):
+        run = runners.PointRun(pt, -1 if ranging else 1, None, MODEL, ranging, 0,
+                               attempt=attempt)
+        make, _ = runner.make_request(None, run)
+        return {make(seq).prompt.split(":")[0] for seq in range(6)}
+
+    first, again, third = prompts(0), prompts(1), prompts(2)
+    assert first.isdisjoint(again) and again.isdisjoint(third) and first.isdisjoint(third)
+    assert again.isdisjoint(prompts(0, ranging=True)) and again == prompts(1)

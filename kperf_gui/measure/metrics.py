@@ -92,6 +92,14 @@ def _div(a: float, b: float) -> float:
     return a / b if b and np.isfinite(a) and np.isfinite(b) else float("nan")
 
 
+def per_second(count: float, seconds: float) -> float:
+    """A count over the seconds it took, NaN where no time passed or either is unknown: every
+    rate of a point (``output_tokens_per_s``, ``requests_per_s``) and the live plot's running
+    rate of the point in progress (output tokens arrived in its window so far over the seconds
+    of it so far)."""
+    return _div(count, seconds)
+
+
 def request_summary(r: RequestTimes, unit: str = "token") -> dict[str, float | int]:
     """Latency and throughput columns of one point."""
     measured = ~r.warmup
@@ -119,9 +127,9 @@ def request_summary(r: RequestTimes, unit: str = "token") -> dict[str, float | i
             "tpot_ms_p50", "tpot_ms_p99", "itl_ms_p50", "itl_ms_p99", "prefill_tokens_per_s")})
         out["e2e_ms_mean"] = _mean(e2e)
         out["e2e_ms_p99"] = _pct(e2e, 99)
-        out["output_tokens_per_s"] = _div(n_out, duration)
+        out["output_tokens_per_s"] = per_second(n_out, duration)
         out["output_tokens_per_s_per_user"] = _mean(1000.0 / e2e[e2e > 0])
-        out["requests_per_s"] = _div(float(good.sum()), duration)
+        out["requests_per_s"] = per_second(float(good.sum()), duration)
         out["output_tokens_total"] = n_out
         return out
     ttft = (r.first_ns[good] - sent) / 1e6
@@ -149,9 +157,9 @@ def request_summary(r: RequestTimes, unit: str = "token") -> dict[str, float | i
         "e2e_ms_p99": _pct(e2e, 99),
         "prefill_tokens_per_s": _div(float(np.nansum(ins)), float(np.sum(ttft)) / 1e3)
         if len(ttft) and np.isfinite(ins).all() else float("nan"),
-        "output_tokens_per_s": _div(total_out, duration),
+        "output_tokens_per_s": per_second(total_out, duration),
         "output_tokens_per_s_per_user": _mean((n_tok[per_user_sel] - 1) / decode_s[per_user_sel]),
-        "requests_per_s": _div(float(good.sum()), duration),
+        "requests_per_s": per_second(float(good.sum()), duration),
         "output_tokens_total": total_out,
     })
     return out
@@ -193,7 +201,8 @@ def program_summary(fig: dict, start_ns: float | None, end_ns: float | None,
     n = fig.get("inferences")
     if n is None and thr is not None and np.isfinite(duration):
         n = thr * duration
-    per_s = _div(float(n), duration) if n is not None else (float(thr) if thr is not None else nan)
+    per_s = (per_second(float(n), duration) if n is not None
+             else float(thr) if thr is not None else nan)
     ok = bool(fig.get("ok"))
     out: dict[str, float | int] = {k: nan for k in (
         "ttft_ms_mean", "ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99", "tpot_ms_mean",

@@ -16,6 +16,9 @@ class Control:
         self.stop = threading.Event()  # finish the point, then stop
         self.abort = threading.Event()  # stop now
         self.proceed = threading.Event()  # the operator switched the server
+        self.redo = threading.Event()
+        """The point in progress was paused while measured and is to be measured again: its
+        load sends no more requests (set by the coordinator, cleared as each point starts)."""
         self.pauses: list[tuple[int, int | None]] = []  # (from, to) in raw perf_counter_ns
         self.on_change: Callable[[str], None] | None = None  # told "paused" / "resumed"
         self.on_note: Callable[[str, str], None] | None = None  # told (text, author)
@@ -40,6 +43,11 @@ class Control:
         if self.on_note is not None:
             self.on_note(text, author)
 
+    def sending(self) -> bool:
+        """Whether the point's load may send another request (not aborted, not to be measured
+        again)."""
+        return not (self.abort.is_set() or self.redo.is_set())
+
     def ended(self) -> bool:
         """Whether the operator stopped or aborted the run."""
         return self.stop.is_set() or self.abort.is_set()
@@ -53,5 +61,7 @@ class Control:
         return total / 1e9
 
     async def wait_if_paused(self) -> None:
-        while self.paused.is_set() and not self.abort.is_set():
+        """Wait while paused; not for a point that is to be measured again (:attr:`redo`): its
+        load ends at once, while the run stays paused."""
+        while self.paused.is_set() and self.sending():
             await asyncio.sleep(0.05)

@@ -119,7 +119,7 @@ async def _closed(load: Load, seqs: Sequence, deadline_ns: int | None, workers: 
     """Run closed-loop requests; returns how many were sent."""
 
     def take() -> int | None:
-        if load.ctl.abort.is_set():
+        if not load.ctl.sending():
             return None
         if deadline_ns is not None and load.now() >= deadline_ns:
             return None
@@ -153,10 +153,12 @@ async def _open(load: Load, seqs: Sequence, deadline_ns: int | None, cap: int, r
         finally:
             slots.release()
 
-    while not load.ctl.abort.is_set() and not seqs.exhausted():
+    while load.ctl.sending() and not seqs.exhausted():
         if deadline_ns is not None and load.now() >= deadline_ns:
             break
         await load.ctl.wait_if_paused()
+        if not load.ctl.sending():
+            break
         delay = (start + next(arrivals) - load.now()) / 1e9
         if delay > 0:
             await load.sleep(delay)

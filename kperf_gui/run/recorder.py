@@ -222,6 +222,12 @@ class SessionRecorder:
     def point_finished(self, record: PointRecord) -> None:
         self.point_update(record)
 
+    def point_set_aside(self, pid: int, attempt_id: int) -> None:
+        """Keep point ``pid`` as journaled so far under ``attempt_id`` (an attempt measured
+        again: :meth:`~kperf_gui.session.journal.Journal.set_aside_point`)."""
+        self._j().set_aside_point(pid, attempt_id)
+        self.flush()
+
     def flush(self) -> None:
         """Wait until everything journaled so far is committed, so that what is read back (a
         point's window, its Summary row) is what was measured. :class:`JournalError` when the

@@ -95,6 +95,8 @@ class PointRun:
     notes: list[str] = field(default_factory=list)
     window: tuple[int | None, int | None] = (None, None)
     vendor: str | None = None
+    attempt: int = 0
+    """Earlier attempts of this point measured again (after a pause inside their window)."""
     prompts: PromptGenerator | None = None
     """The point's prompts (request targets)."""
     prompt_lengths: Counter[str] = field(default_factory=Counter)
@@ -210,6 +212,9 @@ def warmup_requests(sw: SweepSpec, pt: SweepPoint) -> int:
 
 RANGING_SEED = 1 << 40
 """Added to a ranging point's prompt seed (far from any testing point's)."""
+REPEAT_SEED = 1 << 41
+"""Added, per earlier attempt, to the prompt seed of a point measured again: the attempt before
+sent the same prompts otherwise, whose prefills a server's prefix cache would answer for free."""
 PREPARE_PER_USER_S = 4.0
 """For a timed point in closed loop, the requests per user and second its prompts are prepared
 for; what it sends beyond them is calibrated (and the Requests sheet says so)."""
@@ -254,6 +259,7 @@ class RequestRunner(BaseRunner):
         seed = self.plan.sweep.seed * 1_000_003 + run.point.index
         if run.ranging:  # other prompts than the testing point's, whose prefills a server's
             seed += RANGING_SEED  # prefix cache would otherwise answer for free
+        seed += run.attempt * REPEAT_SEED
         gen = run.prompts = PromptGenerator(seed=seed, counter=self.counter,
                                             calibration=self.calibration)
         counted: dict[int, int | None] = {}

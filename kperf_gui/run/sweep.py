@@ -24,10 +24,10 @@ from kperf_gui.session.journal import JournalError
 from kperf_gui.session.plan import Plan, SweepPoint, points
 from kperf_gui.session import sysinfo
 from kperf_gui.session.amendments import AmendmentError
-from kperf_gui.session.records import PointRecord
+from kperf_gui.session.records import PointRecord, PointStatus, attempt_id
 
 from .control import Control
-from .events import EventSink, MeterInfo, PointStatus, RunStatus
+from .events import EventSink, MeterInfo, RunStatus
 from .live import LiveFeed, Progress
 from .meters import Channel, MeterBank, Update
 from .preflight import Setup, TargetPool, preflight, probe
@@ -75,6 +75,10 @@ class SweepRun:
         self.point_hooks: list[PointHook] = [ServerRecord()]
         """Told of each point around its measurement (see :class:`.runners.PointHook`); the
         first records the server's counters around it (:mod:`.sut`)."""
+        self._running: PointRun | None = None
+        """The point being measured (None between points)."""
+        self._attempts: dict[int, int] = {}
+        """Per point index, how many of its attempts were paused inside their window."""
         self.status = RunStatus.RUNNING
         self.ended_because = ""
         """Why the run ended before its last point (one line), or failed; ``""`` otherwise."""
@@ -98,6 +102,13 @@ class SweepRun:
         self.live.phase(state, self.live.point_now)
         if self.recorder.journal is not None:
             self.recorder.event(state, f"{state} by the operator")
+        run = self._running
+        if state == "paused" and run is not None and not run.ranging and \
+                run.measuring_since is not None:
+            self.ctl.redo.set()  # no more of this attempt: it is measured again after Resume
+            self.live.log("warning", f"Paused inside point {run.point.index}'s measurement "
+                          "window: it sends no more requests, and after Resume the point is "
+                          "measured again, whole.")
 
     def note(self, text: str, author: str = "") -> None:
         """The operator's note during the run (``note TEXT`` on standard input): into the
@@ -162,7 +173,8 @@ class SweepRun:
         pid = -pt.index if ranging else pt.index
         endpoint = self.runner.endpoint(pt.precision)
         target = self.targets.get(endpoint)
-        run = PointRun(pt, pid, target, endpoint.model, ranging, self.clock.now())
+        run = PointRun(pt, pid, target, endpoint.model, ranging, self.clock.now(),
+                       attempt=0 if ranging else self._attempts.get(pt.index, 0))
         record = PointRecord(id=pid, precision=pt.precision, input_tokens=pt.input_tokens,
                              output_tokens=pt.output_tokens, concurrency=pt.concurrency,
                              model=endpoint.model, unit=target.unit, started_ns=run.started_ns,
@@ -177,9 +189,12 @@ class SweepRun:
         # the meters' window hooks (a PA1000's auto-zero held off, say) run here, in the
         # coordinator's thread: waiting for a meter's lock must not stall the load's loop
         self.meters.before_window()
+        self.ctl.redo.clear()
+        self._running = run
         try:
             self.runner.measure(ctx, run)
         finally:
+            self._running = None
             self.meters.after_window()
         ctx.loop.run(target.close(), timeout=30)
         status = PointStatus.ABORTED if self.ctl.abort.is_set() else PointStatus.FINISHED
@@ -193,6 +208,7 @@ class SweepRun:
         record = replace(record, window_start_ns=start, window_end_ns=end)
         if end is not None:
             self.meters.await_past(end)
+        paused = 0.0
         if start is not None and end is not None:
             paused = self.ctl.paused_s(start + self.clock.anchor_ns, end + self.clock.anchor_ns)
             if paused > 0:
@@ -201,6 +217,14 @@ class SweepRun:
         record = self.runner.finish(ctx, run, record)
         for hook in self.point_hooks:
             record = hook.after_point(ctx, run, record)
+        if (paused > 0 or self.ctl.redo.is_set()) and not ranging:
+            while self.ctl.paused.is_set() and not self.ctl.abort.is_set():
+                time.sleep(0.05)  # the point is measured again once the operator resumes
+            if not self.ctl.abort.is_set():
+                return self._measure_again(pt, record, paused)
+            record = replace(record, status=PointStatus.ABORTED.value, note="; ".join(
+                x for x in (record.note, "aborted by the operator while paused, before it was "
+                            "measured again") if x))
         self.recorder.point_finished(record)
         self._tick(run, final=True)
         if ranging:
@@ -209,7 +233,30 @@ class SweepRun:
         self.live.point_finished(pt.index, row)
         return row
 
+    def _measure_again(self, pt: SweepPoint, record: PointRecord, paused: float
+                       ) -> SummaryRow | None:
+        """A pause inside the point's measurement window (the operator has resumed): its
+        figures would mix the load with the pause, so the attempt is kept in the journal
+        (status ``repeated``, under an id of its own, every request with it) and the point is
+        measured again, whole; its Summary row is the new attempt's."""
+        self._attempts[pt.index] = attempt = self._attempts.get(pt.index, 0) + 1
+        kept = attempt_id(pt.index, attempt)
+        why = (f"paused for {paused:.1f} s inside its measurement window" if paused > 0 else
+               "paused as its measurement began")
+        record = replace(record, status=PointStatus.REPEATED.value, note="; ".join(
+            x for x in (record.note, "paused while measured" if paused <= 0 else "",
+                        "measured again after Resume") if x))
+        self.recorder.point_finished(record)
+        self.recorder.point_set_aside(pt.index, kept)
+        message = (f"Point {pt.index} was {why}: it is measured again after Resume (warm-up "
+                   f"and window); the interrupted attempt is kept in the journal as point id "
+                   f"{kept}.")
+        self.log("warning", message)
+        return self._point(pt)
+
     def _tick(self, run: PointRun, final: bool = False) -> None:
+        if self.ctl.paused.is_set() and not final:
+            return  # paused: the progress stands still until Resume
         self.progress.tick(run.point, run.started_ns, run.measuring_since, run.done_requests, final)
 
     def _wait(self, seconds: float) -> None:

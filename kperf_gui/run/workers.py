@@ -12,7 +12,7 @@ through a pipe to the run's process, which journals it through the one journal w
 as it journals its own. Between warm-up and measuring they wait for each other (every warm-up
 request is over before the first measured one is sent).
 
-Pause and abort reach them through shared events; a worker that dies (killed, crashed) ends the
+Pause, abort and a point's redo reach them through shared events; a worker that dies (killed, crashed) ends the
 point: the others are stopped, what every worker finished before is journaled, and the point is
 invalid with the reason.
 """
@@ -93,6 +93,7 @@ class Shared:
     warmup: Any
     measured: Any
     barrier: Any
+    redo: Any
 
 
 def _main(job: Job, out: Connection, shared: Shared) -> None:
@@ -103,7 +104,7 @@ def _main(job: Job, out: Connection, shared: Shared) -> None:
     runner = runner_for(RunnerEnv(job.plan, lambda run: None, job.sim_url, job.anchor_ns))
     target = runner.make_target(Endpoint(job.base_url, job.model), clock.now)
     ctl = Control()
-    ctl.paused, ctl.abort = shared.paused, shared.abort  # the run's, shared
+    ctl.paused, ctl.abort, ctl.redo = shared.paused, shared.abort, shared.redo  # the run's
     health = LoopHealth()
     sched = job.sched
     send_lock = threading.Lock()
@@ -177,12 +178,12 @@ def run_workers(jobs: list[Job], ctl: Control,
                 on_sending: Callable[[int, int], None],
                 on_health: Callable[[ClientHealthRecord], None],
                 on_measuring: Callable[[int], None], on_tick: Callable[[], None]) -> Outcome:
-    """Start one process per job, journal what they send as it comes, pass on pause and abort,
-    and return once every worker has ended. A worker that ends without saying so (killed,
+    """Start one process per job, journal what they send as it comes, pass on pause, abort and a
+    point's ending to be measured again, and return once every worker has ended. A worker that ends without saying so (killed,
     crashed) stops the others; the requests every worker finished before are kept."""
     ctx = mp.get_context("spawn")
     shared = Shared(ctx.Event(), ctx.Event(), ctx.Value("q", 0), ctx.Value("q", 0),
-                    ctx.Barrier(len(jobs)))
+                    ctx.Barrier(len(jobs)), ctx.Event())
     procs: dict[Connection, tuple[Job, Any]] = {}
     for job in jobs:
         recv, send = ctx.Pipe(duplex=False)
@@ -208,6 +209,8 @@ def run_workers(jobs: list[Job], ctl: Control,
         if ctl.abort.is_set() and not shared.abort.is_set():
             shared.abort.set()
             shared.barrier.abort()
+        if ctl.redo.is_set() and not shared.redo.is_set():
+            shared.redo.set()  # the point is to be measured again: its load ends now
         if ctl.paused.is_set() != shared.paused.is_set():
             (shared.paused.set if ctl.paused.is_set() else shared.paused.clear)()
         for conn in wait_any(open_conns, timeout=0.1):

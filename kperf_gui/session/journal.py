@@ -104,6 +104,12 @@ class Journal:
         """Insert or replace a point row (called at start and again when it finishes)."""
         self._q.put(("row", _scrub_record(row)))
 
+    def set_aside_point(self, point: int, attempt_id: int) -> None:
+        """Move point ``point``'s row and requests (their chunks follow them) to
+        ``attempt_id``: an attempt that is measured again keeps what it measured under an id
+        of its own, and the point's id is free for the attempt that counts."""
+        self._q.put(("set_aside", (point, attempt_id)))
+
     def put_request(self, row: RequestRecord, chunks: Iterable[tuple[int, int]]) -> int:
         """Queue a finished request and its chunk arrivals (time, characters); returns the
         request's id."""
@@ -139,6 +145,12 @@ class Journal:
             conn.execute(row.insert_sql(), row.values())
             conn.executemany("INSERT INTO chunks (request, t_ns, chars) VALUES (?, ?, ?)",
                              [(row.id, t, c) for t, c in chunks])
+        elif kind == "set_aside":
+            point, attempt_id = item
+            conn.execute("UPDATE points SET id = ? WHERE id = ?", (attempt_id, point))
+            conn.execute("UPDATE requests SET point = ? WHERE point = ?", (attempt_id, point))
+            conn.execute("UPDATE client_health SET point = ? WHERE point = ?",
+                         (attempt_id, point))
         elif kind == "readings":
             conn.executemany(ReadingRow.insert_sql(), [r.values() for r in item])
         elif kind == "event":

@@ -37,6 +37,20 @@ class PointStatus(enum.StrEnum):
     ABORTED = "aborted"
     INTERRUPTED = "interrupted"
     """The run ended before the point did; set by the export."""
+    REPEATED = "repeated"
+    """An attempt paused inside its measurement window and measured again after Resume; kept
+    under an id of its own (:func:`attempt_id`)."""
+
+
+REPEAT_ID_BASE = 1_000_000
+"""Attempts measured again are journaled under ids below ``-REPEAT_ID_BASE``."""
+
+
+def attempt_id(point: int, attempt: int) -> int:
+    """The id a point's ``attempt``-th interrupted attempt (1, 2, ...) is kept under:
+    ``-(1 000 000 x attempt + point)``, out of the ranging points' ``-point`` and the Summary's
+    positive ids."""
+    return -(REPEAT_ID_BASE * attempt + point)
 
 
 _SQL = {int: "INTEGER", float: "REAL", str: "TEXT", bytes: "BLOB", bool: "INTEGER"}
@@ -183,7 +197,8 @@ class InstrumentRecord(Record):
 @dataclass(frozen=True)
 class PointRecord(Record):
     """A sweep point as journaled: written when it starts and again when it ends. Ranging points
-    have negative ids."""
+    have negative ids (``-point``); an attempt paused inside its measurement window, and so
+    measured again, is kept with status ``repeated`` under :func:`attempt_id`."""
 
     TABLE: ClassVar[str] = "points"
     KEY: ClassVar[str] = "id"

@@ -16,7 +16,7 @@ TOKEN, INFERENCE = "token", "inference"
 
 LIVE_COLUMNS = ("point", "precision", "input_tokens", "output_tokens", "concurrency",
                 "ttft_ms_p50", "ttft_ms_p99", "output_tokens_per_s", "power_w_mean",
-                "joules_per_output_token", "e2e_ms_mean", "valid")
+                "joules_per_output_token", "e2e_ms_mean", "valid", "invalid_reason")
 
 RESULTS_FIRST = ("point", "precision", "input_tokens", "output_tokens", "concurrency", "valid",
                  "invalid_reason", "output_tokens_per_s", "power_w_mean",

@@ -48,6 +48,7 @@ def phase_text(phase: str, point: Any = None) -> str:
         "warmup": translate("Events", "Warm-up"),
         "measuring": translate("Events", "Measuring"),
         "paused": translate("Events", "Paused"),
+        "resumed": translate("Events", "Resumed"),
         "waiting": translate("Events", "Waiting for the operator"),
     }
     text = texts.get(phase, phase)

@@ -50,6 +50,13 @@ class FieldErrors:
             probe = probe.rpartition(".")[0]
         return None
 
+    def clear_one(self, key: str) -> None:
+        """Take away the error shown under ``key``'s field (it was put right)."""
+        pair = self._fields.get(key)
+        if pair is not None:
+            pair[1].clear()
+            pair[1].hide()
+
     def clear(self) -> None:
         for _, label in self._fields.values():
             label.clear()

@@ -166,8 +166,9 @@ class GuideDialog(QDialog):
                         "concurrent users and how much is measured per point."),
                 self.tr("Press Start on the Run page. The idle baseline is measured first, then "
                         "each point: warm-up requests, then the measurement window. Pause, Stop "
-                        "after this point and Abort are beside Start; closing the window can "
-                        "leave the run going on its own."),
+                        "after this point and Abort are beside Start (a point paused while it "
+                        "is measured is measured again, whole, after Resume); closing the "
+                        "window can leave the run going on its own."),
             ]),
             (self.tr("Read the figures"), [
                 self.tr("Results shows one row per sweep point. A shaded row is invalid: the "

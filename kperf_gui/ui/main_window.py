@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.instruments = InstrumentsPanel()
         self.sweep = SweepPanel()
         self.run = RunPanel()
+        self.run.in_field_words = self.session.in_field_words  # a refused run names the field
         self.results = ResultsPanel()
         self.results.live_folder = lambda: self.run.folder if self.run.busy() else ""
         self.tabs = PanelTabs()
@@ -335,7 +336,28 @@ class MainWindow(QMainWindow):
         self.log.add(_stamp(text), "error")
         QMessageBox.warning(self, self.tr("Test plan"), text)
 
+    def plan_to_save(self) -> str | None:
+        """The plan's text when ``kperf run`` would take it, checked by the parser the run
+        uses; otherwise each mistake is shown at its field, and None."""
+        self._clear_errors()
+        try:
+            d = self.plan_dict()
+            text = dump_plan(d)
+            from_dict(d, None, registry.names())
+        except (FieldError, PlanError) as exc:
+            self.show_plan_error(exc.key, exc.message)
+            self.sweep.check_fields()
+            self.run.banner.say(self.tr("The plan is not saved: {0}: {1}").format(
+                exc.key, exc.message), "error")
+            self.log.add(_stamp(f"{exc.key}: {exc.message}"), "error")
+            return None
+        if self.run.banner.level == "error" and not self.run.busy():
+            self.run.banner.clear_message()
+        return text
+
     def choose_plan_to_save(self) -> None:
+        if self.plan_to_save() is None:  # before the file dialog: nothing to choose a name for
+            return
         name = self.session.name.text().strip() or "plan"
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the test plan"),
                                               str(app_settings.sessions_root() / f"{name}.toml"),
@@ -344,10 +366,9 @@ class MainWindow(QMainWindow):
             self.save_plan_file(Path(path))
 
     def save_plan_file(self, path: Path) -> bool:
-        try:
-            text = self.plan_text()
-        except FieldError as exc:
-            self.show_plan_error(exc.key, exc.message)
+        """Write the plan to ``path``; never a plan ``kperf run`` would refuse."""
+        text = self.plan_to_save()
+        if text is None:
             return False
         try:
             path.write_text(text, encoding="utf-8")

@@ -5,8 +5,13 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 IDLE_COLOUR = QColor(150, 150, 150)
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#bcbd22", "#17becf")  # distinct on screen and in print; grey is kept for idle
+GOLDEN = 0.6180339887498949
+"""Successive points' hues step round the colour wheel by the golden ratio: no hue comes back,
+and points close in number are far apart in hue."""
+VALUES = (0.85, 0.55, 1.0)
+"""Brightness levels taken in turn, so that points whose hues come close still differ."""
+SYMBOLS = ("o", "s", "t", "d", "star", "h")
+"""One symbol per ten points: point 11 differs from point 1 in shape as well as colour."""
 POWER_COLOUR = QColor(200, 60, 30)
 TOKENS_COLOUR = QColor(30, 90, 200)
 
@@ -18,10 +23,19 @@ def configure() -> None:
 
 
 def point_colour(point: int) -> QColor:
-    """The colour of sweep point ``point`` (grey for 0: outside any point)."""
+    """The colour of sweep point ``point`` (grey for 0: outside any point). Never grey, never
+    the same for two points of a sweep."""
     if point <= 0:
         return IDLE_COLOUR
-    return QColor(PALETTE[(point - 1) % len(PALETTE)])
+    i = point - 1
+    return QColor.fromHsvF((i * GOLDEN) % 1.0, 0.9, VALUES[i % len(VALUES)])
+
+
+def point_symbol(point: int) -> str:
+    """The symbol of sweep point ``point`` in scatter plots (a dot outside any point)."""
+    if point <= 0:
+        return "o"
+    return SYMBOLS[((point - 1) // 10) % len(SYMBOLS)]
 
 
 def pen(colour: QColor, style=None) -> pg.QtGui.QPen:  # type: ignore[no-untyped-def]

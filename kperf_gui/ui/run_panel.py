@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -55,12 +55,18 @@ class RunPanel(QWidget):
         self.history: list[Event] = []
         self.end: tuple[int, str] | None = None
         self._replaying = False
+        self.in_field_words: Callable[[str], str] = lambda text: text
+        """The engine's words for a plan file (``base_url in the plan``) as the app's fields
+        name them; the window sets it."""
+        self._time_left_before: str | None = None
+        """The time left shown before a pause froze it (None when not paused)."""
 
         self.banner = Banner()
         self.start_button = QPushButton(self.tr("Start"))
         self.pause_button = QPushButton(self.tr("Pause"))
-        self.pause_button.setToolTip(self.tr("A pause while a point is being measured makes that "
-                                             "point invalid; it is recorded in the session."))
+        self.pause_button.setToolTip(self.tr(
+            "Pause: the current point will be measured again after Resume (its warm-up and "
+            "measurement window, whole); the interrupted attempt is kept in the session."))
         self.stop_button = QPushButton(self.tr("Stop after this point"))
         self.abort_button = QPushButton(self.tr("Abort"))
         self.abort_button.setStyleSheet("QPushButton { color: #b00020; } "
@@ -147,6 +153,7 @@ class RunPanel(QWidget):
         self.point_bar.setValue(0)
         self.sweep_bar.setValue(0)
         self.time_left.clear()
+        self._time_left_before = None
         self.folder = str(out)
         self.status = ""
         self._plan_dir = Path(tempfile.mkdtemp(prefix="kperf-plan-"))
@@ -169,18 +176,33 @@ class RunPanel(QWidget):
         if self.state == RUNNING:
             self.send("pause")
             self._set_state(PAUSED)
-            if self._phase == "measuring":
-                self.phase.setText(self.tr("Paused inside this point's measurement window: the "
-                                           "point will be marked invalid. Press Resume to go on."))
-            else:
-                self.phase.setText(self.tr("Paused. Requests in flight finish; press Resume to "
-                                           "go on."))
+            self.phase.setText(self._paused_text())
+            self._freeze_progress()
             self.logged.emit("info", self.tr("Pause sent"), False)
         elif self.state == PAUSED:
             self.send("resume")
             self._set_state(RUNNING)
             self.phase.setText(event_text.phase_text(self._phase) if self._phase else "")
+            self._thaw_progress()
             self.logged.emit("info", self.tr("Resume sent"), False)
+
+    def _paused_text(self) -> str:
+        """What the pause does to the point in progress, for the status line."""
+        if self._phase in ("measuring", "warmup"):
+            return self.tr("Paused: the current point will be measured again after Resume "
+                           "(warm-up and measurement window). Requests in flight finish.")
+        return self.tr("Paused. Requests in flight finish; press Resume to go on.")
+
+    def _freeze_progress(self) -> None:
+        """While paused the progress stands still and the time left says so."""
+        if self._time_left_before is None:
+            self._time_left_before = self.time_left.text()
+        self.time_left.setText(self.tr("Time left: paused"))
+
+    def _thaw_progress(self) -> None:
+        if self._time_left_before is not None:
+            self.time_left.setText(self._time_left_before)
+            self._time_left_before = None
 
     def stop(self) -> None:
         """Finish the point in progress, then stop."""
@@ -207,8 +229,8 @@ class RunPanel(QWidget):
     def hold(self, outside_window_only: bool = False) -> bool:
         """Pause the run while a question is open, so that it cannot move on to another point
         meanwhile; True when this paused it (:meth:`release_hold` resumes it).
-        ``outside_window_only``: not while a point is being measured (a pause there makes the
-        point invalid), for questions whose likely answer lets the run go on."""
+        ``outside_window_only``: not while a point is being measured (a pause there has the
+        point measured again), for questions whose likely answer lets the run go on."""
         if self.state not in (RUNNING, STOPPING):
             return False
         if outside_window_only and self._phase == "measuring":
@@ -235,7 +257,8 @@ class RunPanel(QWidget):
         answer = QMessageBox.question(
             self, self.tr("Abort the run"),
             self.tr("Abort the run now? The run is held while you decide. The point in progress "
-                    "is marked invalid; everything measured so far is kept."))
+                    "is marked invalid; everything measured so far is kept. If you go on, a "
+                    "point that was being measured is measured again."))
         if answer == QMessageBox.StandardButton.Yes:
             self.abort()
         else:
@@ -289,18 +312,34 @@ class RunPanel(QWidget):
             level, text = event_text.describe(ev, self.unit)
             self.logged.emit(level, text, kind in event_text.READINGS)
         if kind == "interval":
+            t0, t1 = ev.get("t0_s"), ev.get("t1_s")
             self.plots.add_interval(float(ev.get("t_s", 0.0)), ev.get("watts"),
-                                    float(ev.get("tokens_per_s") or 0.0), int(ev.get("point") or 0))
+                                    float(ev.get("tokens_per_s") or 0.0), int(ev.get("point") or 0),
+                                    None if t0 is None else float(t0),
+                                    None if t1 is None else float(t1))
         elif kind == "progress":
             self._progress(ev)
         elif kind == "phase":
-            self._phase = str(ev.get("phase"))
+            phase = str(ev.get("phase"))
             if self.state == STARTING:
                 self._set_state(RUNNING)
-            if self.state not in (STOPPING, ABORTING):
+            if phase == "paused":  # the pause, not a phase of the run: the run's phase stands
+                self._freeze_progress()
+                if self.state == PAUSED:
+                    self.phase.setText(self._paused_text())
+                return
+            if phase == "resumed":
+                self._thaw_progress()
+                phase = self._phase
+            self._phase = phase
+            if phase == "measuring" and ev.get("point"):
+                self.plots.window_opened(int(ev.get("point") or 0), float(ev.get("t", 0.0)))
+            if self.state not in (STOPPING, ABORTING) and phase:
                 self.phase.setText(event_text.phase_text(self._phase, ev.get("point")))
         elif kind == "point_started":
-            self.plots.mark_point(float(ev.get("t", 0.0)), int(ev.get("point") or 0))
+            self.plots.mark_point(float(ev.get("t", 0.0)), int(ev.get("point") or 0),
+                                  self.tr("Point {0}: {1}").format(
+                                      ev.get("point"), event_text.point_text(ev, self.unit)))
             self.point_bar.setValue(0)
             self.point_label.setText(self.tr("Point {0} of {1}").format(ev.get("point"),
                                                                         ev.get("of")))
@@ -314,6 +353,7 @@ class RunPanel(QWidget):
                 self._set_state(RUNNING)
         elif kind == "point_finished":
             row = ev.get("summary") or {}
+            self.plots.window_closed(int(ev.get("point") or 0), float(ev.get("t", 0.0)))
             self.table.add_row(row)
             colour = QColor(plotting.point_colour(int(row.get("point") or 0)))
             colour.setAlpha(90)
@@ -335,6 +375,8 @@ class RunPanel(QWidget):
                 self.sweep_bar.setValue(1000)
 
     def _progress(self, ev: dict[str, Any]) -> None:
+        if self._time_left_before is not None:  # paused: the progress stands still
+            return
         total = float(ev.get("total") or 0.0)
         done = float(ev.get("done") or 0.0)
         frac = min(1.0, done / total) if total > 0 else 0.0
@@ -383,9 +425,11 @@ class RunPanel(QWidget):
             level = "ok" if code == 0 else "warning"
             self.banner.say(text, level)
             self.phase.setText(text)
+        self._time_left_before = None
         self.time_left.clear()
 
     def _ended(self, code: int, message: str) -> None:
+        message = self.in_field_words(message)
         if self._dialog is not None:
             self._dialog.close()
             self._dialog = None

@@ -83,6 +83,8 @@ class SummaryTable(QTableWidget):
                 head.setBackground(QBrush(INVALID))
                 head.setText(head.text() + " ✗")
             self.setVerticalHeaderItem(r, head)
+        if reason and self.keys[-1] == "invalid_reason":  # the last column: the whole reason
+            self.setRowHeight(r, max(self.rowHeight(r), self.sizeHintForRow(r)))
         self.scrollToBottom()
 
     def cell_text(self, row: int, key: str) -> str:

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
                                QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
 from kperf_gui.session import plan_schema
+from kperf_gui.session.plan import PlanError
+from kperf_gui.session.plan import value as plan_value
 from kperf_gui.session.plan_schema import TOKEN_KINDS
 
 from . import presets
@@ -119,6 +121,8 @@ class SweepPanel(QWidget):
         self.warmup_default.toggled.connect(self._amount_changed)
         for w in (self.input_tokens, self.output_tokens, self.concurrency, self.precision):
             w.textChanged.connect(self._update_count)
+        for key, w in self._lists():
+            w.textChanged.connect(lambda _text, key=key: self.check_field(key))
         self.seconds.valueChanged.connect(self._update_count)
         self.by_requests.setChecked(True)
         self.warmup_default.setChecked(True)
@@ -144,6 +148,64 @@ class SweepPanel(QWidget):
             self.warmup_label.setText(self.tr("Warm-up inferences per point"))
             self.warmup_default.setText(self.tr("as many as parallel jobs"))
         self._amount_changed()
+        for key, w in self._lists():
+            if self.errors.message(key) or not w.isEnabled():
+                self.check_field(key)
+
+    def _lists(self) -> tuple[tuple[str, QLineEdit], ...]:
+        return (("sweep.input_tokens", self.input_tokens),
+                ("sweep.output_tokens", self.output_tokens),
+                ("sweep.concurrency", self.concurrency), ("sweep.precision", self.precision))
+
+    def field_problem(self, key: str) -> str:
+        """What is wrong with the list field of plan key ``key``, by the plan's own rules
+        (:func:`kperf_gui.session.plan.value` with the key's schema line), in the app's
+        language; empty when the plan would take it."""
+        k = plan_schema.key(key)
+        w = dict(self._lists())[key]
+        if not w.isEnabled():
+            return ""
+        parts = label_list(w.text())
+        if not parts:
+            needed = ("simulated" if self.uses_tokens else "deepx") in k.required
+            return self.tr("Give at least one value.") if needed else ""
+        if k.type == "wholes":
+            numbers = []
+            for part in parts:
+                try:
+                    numbers.append(int(part))
+                except ValueError:
+                    return self.tr("“{0}” is not a whole number. Give whole numbers separated by "
+                                   "commas, like 1, 8, 32.").format(part)
+                if k.check_number(numbers[-1]) is not None:
+                    return self.tr("{0} is out of range: each value must be {1} to {2}.").format(
+                        part, f"{k.low:,.0f}", f"{k.high:,.0f}")
+            given: list[object] = numbers
+        else:
+            given = list(parts)
+        if len(set(given)) != len(given):
+            return self.tr("A value is given twice; give each once.")
+        if len(given) > k.most:
+            return self.tr("At most {0} values.").format(k.most)
+        try:
+            plan_value(k, given, key)
+        except PlanError as exc:  # a rule of the plan's not said above: in the plan's words
+            return exc.message
+        return ""
+
+    def check_field(self, key: str) -> bool:
+        """Show what is wrong with ``key``'s field under it, or take away a message that no
+        longer holds; True when the plan would take the field."""
+        problem = self.field_problem(key)
+        if problem:
+            self.errors.show(key, problem)
+        else:
+            self.errors.clear_one(key)
+        return not problem
+
+    def check_fields(self) -> bool:
+        """Check every list field (as typing does); True when the plan would take them all."""
+        return all([self.check_field(key) for key, _ in self._lists()])
 
     def _preset(self, index: int) -> None:
         path = self.preset.itemData(index)
@@ -206,15 +268,17 @@ class SweepPanel(QWidget):
             if key != "concurrency" and not self.uses_tokens:
                 s.pop(key, None)
                 continue
-            try:
-                values = int_list(w.text())
-            except ValueError:
-                raise FieldError(f"sweep.{key}", self.tr("Give whole numbers separated by "
-                                                         "commas, like 1, 8, 32.")) from None
+            problem = self.field_problem(f"sweep.{key}") if w.text().strip() else ""
+            if problem:
+                raise FieldError(f"sweep.{key}", problem)
+            values = int_list(w.text())
             if values:
                 s[key] = values
             else:
                 s.pop(key, None)
+        problem = self.field_problem("sweep.precision")
+        if problem:
+            raise FieldError("sweep.precision", problem)
         labels = label_list(self.precision.text())
         if labels:
             s["precision"] = labels

@@ -535,6 +535,10 @@
         <translation>일시 정지됨</translation>
     </message>
     <message>
+        <source>Resumed</source>
+        <translation>재개됨</translation>
+    </message>
+    <message>
         <source>Waiting for the operator</source>
         <translation>시험자를 기다리는 중</translation>
     </message>
@@ -650,8 +654,8 @@
         <translation>변수 범위 테스트 화면에서 K-Perf 프리셋(Llama 3.1 8B·405B, Llama 3.3 70B, EXAONE 32B)을 고릅니다. 입력 길이, 출력 길이, 동시 사용자 수와 포인트당 측정량이 정해집니다.</translation>
     </message>
     <message>
-        <source>Press Start on the Run page. The idle baseline is measured first, then each point: warm-up requests, then the measurement window. Pause, Stop after this point and Abort are beside Start; closing the window can leave the run going on its own.</source>
-        <translation>측정 화면에서 ‘시작’을 누릅니다. 먼저 유휴 전력을 측정하고, 포인트마다 워밍업 요청 뒤에 측정 구간을 잽니다. ‘일시 정지’, ‘이 포인트 후 중지’, ‘중단’은 ‘시작’ 옆에 있습니다. 창을 닫아도 측정은 혼자 계속될 수 있습니다.</translation>
+        <source>Press Start on the Run page. The idle baseline is measured first, then each point: warm-up requests, then the measurement window. Pause, Stop after this point and Abort are beside Start (a point paused while it is measured is measured again, whole, after Resume); closing the window can leave the run going on its own.</source>
+        <translation>측정 화면에서 ‘시작’을 누릅니다. 먼저 유휴 전력을 측정하고, 포인트마다 워밍업 요청 뒤에 측정 구간을 잽니다. ‘일시 정지’, ‘이 포인트 후 중지’, ‘중단’은 ‘시작’ 옆에 있습니다(측정 중에 일시 정지한 포인트는 재개 후 처음부터 다시 측정합니다). 창을 닫아도 측정은 혼자 계속될 수 있습니다.</translation>
     </message>
     <message>
         <source>Read the figures</source>
@@ -902,6 +906,18 @@
         <source>output tokens/s</source>
         <translation>초당 출력 토큰</translation>
     </message>
+    <message>
+        <source>per meter update</source>
+        <translation>측정기 갱신마다</translation>
+    </message>
+    <message>
+        <source>point&apos;s rate so far</source>
+        <translation>포인트의 현재까지 속도</translation>
+    </message>
+    <message>
+        <source>idle, warm-up or changeover</source>
+        <translation>유휴, 워밍업 또는 전환 구간</translation>
+    </message>
 </context>
 <context>
     <name>LogPane</name>
@@ -1073,6 +1089,10 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>Test plan</source>
         <translation>시험 계획</translation>
+    </message>
+    <message>
+        <source>The plan is not saved: {0}: {1}</source>
+        <translation>계획을 저장하지 않았습니다: {0}: {1}</translation>
     </message>
     <message>
         <source>Save the test plan</source>
@@ -1671,10 +1691,6 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>일시 정지</translation>
     </message>
     <message>
-        <source>A pause while a point is being measured makes that point invalid; it is recorded in the session.</source>
-        <translation>포인트를 측정하는 중에 일시 정지하면 그 포인트는 무효가 되며, 세션에 기록됩니다.</translation>
-    </message>
-    <message>
         <source>Stop after this point</source>
         <translation>이 포인트 후 중지</translation>
     </message>
@@ -1711,10 +1727,6 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>측정 시작. 세션 폴더 {0}</translation>
     </message>
     <message>
-        <source>Paused inside this point&apos;s measurement window: the point will be marked invalid. Press Resume to go on.</source>
-        <translation>이 포인트의 측정 구간 안에서 일시 정지했습니다. 이 포인트는 무효로 표시됩니다. 계속하려면 재개를 누르세요.</translation>
-    </message>
-    <message>
         <source>Paused. Requests in flight finish; press Resume to go on.</source>
         <translation>일시 정지됨. 진행 중인 요청은 마저 끝납니다. 계속하려면 재개를 누르세요.</translation>
     </message>
@@ -1723,8 +1735,20 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>일시 정지 보냄</translation>
     </message>
     <message>
+        <source>Pause: the current point will be measured again after Resume (its warm-up and measurement window, whole); the interrupted attempt is kept in the session.</source>
+        <translation>일시 정지: 현재 포인트는 재개 후 다시 측정합니다(워밍업과 측정 구간 전체). 중단된 시도는 세션에 남습니다.</translation>
+    </message>
+    <message>
         <source>Resume sent</source>
         <translation>재개 보냄</translation>
+    </message>
+    <message>
+        <source>Paused: the current point will be measured again after Resume (warm-up and measurement window). Requests in flight finish.</source>
+        <translation>일시 정지됨: 현재 포인트는 재개 후 다시 측정합니다(워밍업과 측정 구간). 진행 중인 요청은 마저 끝납니다.</translation>
+    </message>
+    <message>
+        <source>Time left: paused</source>
+        <translation>남은 시간: 일시 정지됨</translation>
     </message>
     <message>
         <source>Stopping after this point…</source>
@@ -1759,8 +1783,8 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <translation>측정 중단</translation>
     </message>
     <message>
-        <source>Abort the run now? The run is held while you decide. The point in progress is marked invalid; everything measured so far is kept.</source>
-        <translation>지금 측정을 중단하시겠습니까? 결정할 때까지 측정은 대기합니다. 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 것은 모두 보존됩니다.</translation>
+        <source>Abort the run now? The run is held while you decide. The point in progress is marked invalid; everything measured so far is kept. If you go on, a point that was being measured is measured again.</source>
+        <translation>지금 측정을 중단하시겠습니까? 결정할 때까지 측정은 대기합니다. 진행 중인 포인트는 무효로 표시되고, 지금까지 측정한 것은 모두 보존됩니다. 계속하면 측정 중이던 포인트는 다시 측정합니다.</translation>
     </message>
     <message>
         <source>Aborting…</source>
@@ -1773,6 +1797,10 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>The run goes on without the window; its session folder is {0}</source>
         <translation>측정은 창 없이 계속됩니다. 세션 폴더: {0}</translation>
+    </message>
+    <message>
+        <source>Point {0}: {1}</source>
+        <translation>포인트 {0}: {1}</translation>
     </message>
     <message>
         <source>Point {0} of {1}</source>
@@ -2295,6 +2323,26 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
         <source>as many as parallel jobs</source>
         <translation>병렬 작업 수만큼</translation>
     </message>
+    <message>
+        <source>Give at least one value.</source>
+        <translation>값을 하나 이상 입력하세요.</translation>
+    </message>
+    <message>
+        <source>“{0}” is not a whole number. Give whole numbers separated by commas, like 1, 8, 32.</source>
+        <translation>“{0}”은(는) 정수가 아닙니다. 1, 8, 32처럼 쉼표로 구분한 정수를 입력하세요.</translation>
+    </message>
+    <message>
+        <source>{0} is out of range: each value must be {1} to {2}.</source>
+        <translation>{0}은(는) 범위를 벗어났습니다: 각 값은 {1}~{2}이어야 합니다.</translation>
+    </message>
+    <message>
+        <source>A value is given twice; give each once.</source>
+        <translation>같은 값이 두 번 있습니다. 값마다 한 번만 입력하세요.</translation>
+    </message>
+    <message>
+        <source>At most {0} values.</source>
+        <translation>값은 최대 {0}개입니다.</translation>
+    </message>
     <message numerus="yes">
         <source>%n sweep point(s)</source>
         <translation>
@@ -2304,10 +2352,6 @@ AI 칩이 언어 모델을 얼마나 빠르게 서빙하는지, 벽 전원 전�
     <message>
         <source>about {0} of measuring, plus warm-up</source>
         <translation>측정 약 {0}, 워밍업 별도</translation>
-    </message>
-    <message>
-        <source>Give whole numbers separated by commas, like 1, 8, 32.</source>
-        <translation>1, 8, 32처럼 쉼표로 구분한 정수를 입력하세요.</translation>
     </message>
 </context>
 <context>

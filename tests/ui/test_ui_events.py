@@ -1,6 +1,7 @@
 """The run view against recorded event lines: progress, live plots, the table of finished
 points, the log, the operator's dialog; and a soak of the live plots."""
 import numpy as np
+import pytest
 
 from kperf_gui.run.events import encode
 from kperf_gui.ui import run_panel as rp
@@ -67,6 +68,11 @@ def test_point_failures_and_engine_errors_reach_the_log(qtbot):
     assert logged[0][0] == "warning" and "INVALID: readings lost" in logged[0][1]
     assert logged[1] == ("error", "meter lost", False)
     assert panel.table.item(0, 0).toolTip() == "readings lost"
+    # the reason is readable in the table itself, under its own column
+    assert panel.table.cell_text(0, "invalid_reason") == "readings lost"
+    column = panel.table.keys.index("invalid_reason")
+    assert panel.table.horizontalHeaderItem(column).text() == "Why invalid"
+    assert not panel.table.isColumnHidden(column)
 
 
 def test_operator_action_opens_a_dialog_that_sends_continue(qtbot):
@@ -134,3 +140,57 @@ def test_live_plots_survive_a_thousand_updates(qtbot):
     plots.refresh()
     assert plots.sizes() == {"power": 0, "tokens": 0, "pairs": 0}
     assert plots.power_curve.getData()[0] is None or len(plots.power_curve.getData()[0]) == 0
+
+
+def test_the_headline_tells_sixty_points_apart_and_names_them(qtbot):
+    from kperf_gui.ui import plotting
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    looks = [(plotting.point_colour(p).name(), plotting.point_symbol(p)) for p in range(1, 61)]
+    assert len({colour for colour, _ in looks}) == 60  # no colour comes back in 60 points
+    assert looks[10][0] != looks[0][0] and looks[10][1] != looks[0][1]  # point 11 vs point 1
+    grey = plotting.IDLE_COLOUR.name()
+    assert grey not in {colour for colour, _ in looks}
+    for p in range(1, 61):
+        users = 2 ** (p % 7)
+        plots.mark_point(float(p), p, f"Point {p}: bf16 · 128 in / 64 out · {users} users")
+        plots.add_interval(p + 0.2, 300.0, 50.0, p, p + 0.15, p + 0.25)  # warm-up: grey
+        plots.window_opened(p, p + 0.3)
+        plots.add_interval(p + 0.5, 400.0, 900.0, p, p + 0.45, p + 0.55)
+        plots.window_closed(p, p + 0.9)
+    plots.refresh()
+    assert plots.point_name(11) == "Point 11: bf16 · 128 in / 64 out · 16 users"
+    assert plots.point_name(1) == "Point 1: bf16 · 128 in / 64 out · 2 users"
+    names = plots.legend_names()
+    assert names[-2] == plots.point_name(60) and names[-1] == "idle, warm-up or changeover"
+    spot = plots._scatter[11].points()[0]
+    assert plots._tip(spot.pos().x(), spot.pos().y(), spot.data()).startswith("Point 11: bf16")
+    # in-window samples in the point's colour; warm-up and changeover in grey
+    assert len(plots._pairs[11]) == 1 and len(plots._pairs[0]) == 60
+    assert plots._scatter[0].opts["brush"].color().name() == grey
+    assert plots._scatter[11].opts["brush"].color().name() == looks[10][0]
+
+
+def test_the_tokens_trace_carries_each_points_running_rate(qtbot):
+    from kperf_gui.measure.metrics import per_second
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    plots.mark_point(0.0, 1, "Point 1")
+    plots.add_interval(0.05, 200.0, 5000.0, 1, 0.0, 0.1)  # warm-up: not in the point's rate
+    plots.window_opened(1, 0.1)
+    for i, rate in enumerate((0.0, 6500.0, 100.0, 3400.0)):  # swings as at high concurrency
+        plots.add_interval(0.15 + 0.1 * i, 250.0, rate, 1, 0.1 + 0.1 * i, 0.2 + 0.1 * i)
+    plots.refresh()
+    t, mean = plots.rate_curve.getOriginalDataset()
+    assert mean[-1] == pytest.approx(2500.0)  # the tokens so far over the window so far
+    assert mean[-1] == pytest.approx(per_second(0.1 * (6500.0 + 100.0 + 3400.0), 0.4))
+    assert list(mean[1:]) == pytest.approx([0.0, 3250.0, 2200.0, 2500.0])
+    # point 2 starts its own rate; point 1 measured again starts afresh too
+    plots.mark_point(1.0, 2, "Point 2")
+    plots.window_opened(2, 1.0)
+    plots.add_interval(1.05, 250.0, 800.0, 2, 1.0, 1.1)
+    plots.refresh()
+    t, mean = plots.rate_curve.getOriginalDataset()
+    assert np.isnan(mean[-2]) and mean[-1] == pytest.approx(800.0)

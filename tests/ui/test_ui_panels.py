@@ -161,6 +161,42 @@ def test_mistakes_show_next_to_their_field(window, qtbot):
     assert window.check_plan() is not None
 
 
+def test_the_sweep_fields_are_checked_as_they_are_typed(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    sweep = window.sweep
+    errors = sweep.errors
+    sweep.input_tokens.setText("128, abc, -5")
+    assert "“abc” is not a whole number" in errors.message("sweep.input_tokens")
+    sweep.input_tokens.setText("128, -5")
+    assert "-5 is out of range" in errors.message("sweep.input_tokens")
+    sweep.concurrency.setText("0")
+    assert "0 is out of range" in errors.message("sweep.concurrency")
+    sweep.output_tokens.setText("64, 64")
+    assert "twice" in errors.message("sweep.output_tokens")
+    sweep.precision.setText("bf16, bf16")
+    assert "twice" in errors.message("sweep.precision")
+    # the save dialog does not open, and nothing is written, while the plan would be refused
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: asked.append(a) or (str(tmp_path / "p.toml"), ""))
+    window.choose_plan_to_save()
+    assert asked == [] and not (tmp_path / "p.toml").exists()
+    assert window.run.banner.level == "error" and "not saved" in window.run.banner.text()
+    assert not window.save_plan_file(tmp_path / "q.toml") and not (tmp_path / "q.toml").exists()
+    # a field put right loses its message at once
+    for w, text in ((sweep.input_tokens, "128, 1024"), (sweep.output_tokens, "64"),
+                    (sweep.concurrency, "1, 8"), (sweep.precision, "bf16, fp8")):
+        w.setText(text)
+    assert all(errors.message(k) == "" for k in ("sweep.input_tokens", "sweep.output_tokens",
+                                                   "sweep.concurrency", "sweep.precision"))
+    window.choose_plan_to_save()
+    assert len(asked) == 1
+    saved = parse((tmp_path / "p.toml").read_text())
+    assert saved.sweep.concurrency == (1, 8) and saved.sweep.input_tokens == (128, 1024)
+    assert window.run.banner.level != "error"
+
+
 def test_presets_apply_and_each_preset_is_a_valid_plan(window):
     found = presets.available()
     titles = " ".join(t for t, _ in found)

@@ -62,6 +62,10 @@ def test_screens(app, qtbot, lang, size, tmp_path, finished_session, monkeypatch
     w.sweep.concurrency.setText("1, x")
     w.check_plan()
     save(w, folder, f"{lang}-sweep-error")
+    w.sweep.concurrency.setText("0")
+    w.sweep.input_tokens.setText("128, abc, -5")
+    save(w, folder, f"{lang}-sweep-typing")
+    w.sweep.input_tokens.setText("128")
     w.sweep.concurrency.setText("1, 8, 32")
     assert w.check_plan() is not None
 
@@ -72,6 +76,22 @@ def test_screens(app, qtbot, lang, size, tmp_path, finished_session, monkeypatch
     w.run.plots.refresh()
     w.log.flush()
     save(w, folder, f"{lang}-run-live")
+    finished = [e for e in recorded_events() if e["event"] == "point_finished"]
+    row = dict(finished[-1]["summary"], point=3, valid=False, invalid_reason=(
+        "1 of 64 requests failed; yokogawa-wt300e#1 lost: no answer within 500 ms"))
+    w.run.handle_event({"event": "point_finished", "t": 29.0, "point": 3, "summary": row})
+    w.run.handle_event({"event": "point_started", "t": 30.0, "point": 4, "of": 6,
+                        "precision": "default", "input_tokens": 128, "output_tokens": 32,
+                        "concurrency": 8, "model": "sim-llm", "ranging": False})
+    w.run.handle_event({"event": "progress", "t": 30.5, "point": 4, "of": 6, "done": 1.0,
+                        "total": 4.0, "elapsed_s": 0.5, "left_s": 30.0})
+    w.run._set_state("running")
+    w.run.handle_event({"event": "phase", "t": 31.0, "phase": "measuring", "point": 4})
+    w.run.toggle_pause()
+    w.run.handle_event({"event": "phase", "t": 31.5, "phase": "paused", "point": 4})
+    w.log.flush()
+    save(w, folder, f"{lang}-run-paused")
+    w.run.toggle_pause()
     w.run.handle_event({"event": "operator_action", "t": 20.0, "precision": "fp8",
                         "message": "Switch the server to precision 'fp8' (model sim-llm), "
                                    "then continue."})
@@ -82,6 +102,7 @@ def test_screens(app, qtbot, lang, size, tmp_path, finished_session, monkeypatch
     w.run._ended(2, "target: Cannot reach the endpoint at http://127.0.0.1:8000/v1: connection "
                     "refused. Check that the server is running and the base_url in the plan.")
     save(w, folder, f"{lang}-run-error")
+    assert "base_url" not in w.run.banner.text() and "URL" in w.run.banner.text()
 
     w.tabs.setCurrentWidget(w.results)
     w.results.open_session(finished_session)

@@ -118,3 +118,29 @@ def test_language_menu_rebuilds_the_window_and_is_remembered(app, qtbot):
     new.language_actions["en"].trigger()
     assert controller.window.run.start_button.text() == "Start"
     qtbot.addWidget(controller.window)
+
+
+@pytest.mark.parametrize("language, during, paused", [
+    ("en", "Sweep: point 3 of 6", "Time left: paused"),
+    ("ko", "전체: 포인트 3/6", "남은 시간: 일시 정지됨")])
+def test_the_sweep_progress_reads_the_point_in_progress(app, qtbot, language, during, paused):
+    from kperf_gui.ui import run_panel as rp
+    from kperf_gui.ui.run_panel import RunPanel
+
+    assert translation.install(language)
+    try:
+        panel = RunPanel()
+        qtbot.addWidget(panel)
+        panel._set_state(rp.RUNNING)
+        panel.handle_event({"event": "point_started", "t": 1.0, "point": 3, "of": 6,
+                            "precision": "bf16", "input_tokens": 128, "output_tokens": 64,
+                            "concurrency": 8, "model": "m", "ranging": False})
+        assert panel.sweep_label.text() == during
+        panel.handle_event({"event": "progress", "t": 2.0, "point": 3, "of": 6, "done": 5.0,
+                            "total": 10.0, "elapsed_s": 5.0, "left_s": 60.0})
+        assert panel.sweep_label.text() == during
+        assert panel.sweep_bar.value() == round((2 + 0.5) / 6 * 1000)
+        panel.handle_event({"event": "phase", "t": 3.0, "phase": "paused", "point": 3})
+        assert panel.time_left.text() == paused
+    finally:
+        translation.install("en")
