@@ -232,3 +232,44 @@ def test_devices_and_programs_are_driven_by_one_process(tmp_path, kind):
     p = parse(plan_text("concurrency = [512]\nrequests_per_point = 1"), tmp_path)
     q = replace(p, target=replace(p.target, kind=kind))
     assert workers_for(q, points(q)[0]) == 1
+
+
+def test_a_point_paused_while_its_workers_measure_is_measured_again(tmp_path):
+    """The worker processes are told that the point ends for its redo: once paused they send
+    nothing more, and the point's attempt after Resume is the one that counts."""
+    plan = parse(plan_text("concurrency = [4]\nseconds_per_point = 6\nworkers = 2"), tmp_path)
+    folder = tmp_path / "o"
+    with start_sim_server(SimParams()) as sim:
+        run = SweepRun(plan, folder, Hooks(console=lambda line: None), sim_url=sim.root_url)
+        run.preflight()
+
+        def pause_then_resume():
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    done = journal(folder, "SELECT COUNT(*) FROM requests WHERE warmup = 0")
+                except sqlite3.Error:
+                    done = [(0,)]
+                if done[0][0] >= 10:
+                    run.ctl.pause()
+                    time.sleep(1.5)
+                    run.ctl.resume()
+                    return
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=pause_then_resume, daemon=True)
+        watcher.start()
+        code = run.run()
+        watcher.join(timeout=60)
+    assert code == 0
+    with closing(sqlite3.connect(folder / "session.sqlite")) as conn:
+        pts = dict(conn.execute("SELECT id, status FROM points"))
+        assert pts == {1: "finished", -1_000_001: "repeated"}
+        resumed_at, = conn.execute("SELECT t_ns FROM events WHERE kind = 'resumed'").fetchone()
+        last_sent, kept = conn.execute("SELECT MAX(sent_ns), COUNT(*) FROM requests "
+                                       "WHERE point = -1000001").fetchone()
+        assert kept > 0 and last_sent < resumed_at
+        # each attempt keeps its own record of the client, both worker processes' rows
+        health = conn.execute("SELECT point, worker FROM client_health ORDER BY point, worker"
+                              ).fetchall()
+        assert health == [(-1_000_001, 1), (-1_000_001, 2), (1, 1), (1, 2)]
