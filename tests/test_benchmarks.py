@@ -73,5 +73,8 @@ def test_worker_scaling() -> None:
 
 @pytest.mark.slow
 def test_sim_server_http() -> None:
-    out = run("sim_server_http.py")
+    out = run("sim_server_http.py", "--no-install")
     assert re.search(rf"^sim\.http \(ours\)\s+{NUMBER}", out, re.M), out
+    # aiohttp.web measured beside it, or said why not
+    assert re.search(rf"^aiohttp\.web\s+{NUMBER}", out, re.M) or \
+        "aiohttp.web not measured" in out, out
