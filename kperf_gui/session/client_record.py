@@ -5,26 +5,14 @@ and read as before."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+
+from .records import ClientHealthRecord
 
 SECTION = "Load client"
 
 
-@dataclass(frozen=True)
-class Health:
-    worker: int
-    process: int
-    users: int
-    probe_ms: float
-    samples: int
-    lag_p50_ms: float | None
-    lag_p99_ms: float | None
-    lag_max_ms: float | None
-    window_s: float
-    cpu_s: float
-    cpu_pct: float | None
-    lag_limit_ms: float
-    note: str | None
+class Health(ClientHealthRecord):
+    """One load process's row of the ``client_health`` table, as the readers use it."""
 
     def saturated(self) -> bool:
         return self.lag_p99_ms is not None and self.lag_p99_ms > self.lag_limit_ms
@@ -55,9 +43,8 @@ def point_health(conn: sqlite3.Connection, point: int) -> list[Health]:
     """The point's load processes, in worker order (empty for an older journal)."""
     if not _has_table(conn):
         return []
-    rows = conn.execute("SELECT worker, process, users, probe_ms, samples, lag_p50_ms, "
-                        "lag_p99_ms, lag_max_ms, window_s, cpu_s, cpu_pct, lag_limit_ms, note "
-                        "FROM client_health WHERE point = ? ORDER BY worker", (point,)).fetchall()
+    rows = conn.execute(f"SELECT {', '.join(Health.columns())} FROM client_health "
+                        "WHERE point = ? ORDER BY worker", (point,)).fetchall()
     return [Health(*r) for r in rows]
 
 
