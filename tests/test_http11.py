@@ -16,7 +16,7 @@ from fake_openai import completion, sse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.targets import http11
+from drivers.targets import http11, rxstamp
 from drivers.targets import openai as openai_module
 from drivers.targets.base import RequestSpec
 from drivers.targets.http11 import Connection
@@ -166,10 +166,10 @@ def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
 def scripted(monkeypatch: pytest.MonkeyPatch, pieces: list[bytes]) -> _Writer:
     writer = _Writer()
 
-    async def open_connection(*args: object, **kw: object):
-        return _ScriptedReader(list(pieces)), writer
+    async def open_link(*args: object, **kw: object):
+        return rxstamp.StreamLink(_ScriptedReader(list(pieces)), writer)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(http11.asyncio, "open_connection", open_connection)
+    monkeypatch.setattr(http11, "_open_link", open_link)
     return writer
 
 
@@ -351,7 +351,7 @@ def test_idle_connection_closed_by_the_server_is_reopened():
         conn = server.connection()
         await get(conn)
         await asyncio.wait_for(closed.wait(), 5)
-        while not conn._reader.at_eof():
+        while conn._link is not None and conn._link.usable():
             await asyncio.sleep(0.005)
         stamps: list[int] = []
         resp = await conn.request("GET", "/x", {}, b"", lambda: stamps.append(1))
@@ -508,7 +508,7 @@ def test_cancelling_a_read_is_a_cancellation_not_a_timeout():
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert conn._writer is None
+        assert conn._link is None
         await server.__aexit__()
 
     run(go())

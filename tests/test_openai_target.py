@@ -6,10 +6,12 @@ import base64
 import json
 import socket
 import threading
+import time
 
 import pytest
 
 from drivers.targets import openai as openai_module
+from drivers.targets import rxstamp
 from drivers.targets.base import RequestResult, RequestSpec, TargetUnavailable
 from drivers.targets.openai import OpenAITarget
 from kperf_gui.clock import Clock
@@ -30,6 +32,7 @@ from fake_openai import (
 )
 
 SPEC = RequestSpec(seq=3, prompt="Tell me", input_tokens=2, max_tokens=16)
+STAMPS = rxstamp.KERNEL if rxstamp.supported() else rxstamp.LOOP
 DONE = "[DONE]"
 
 
@@ -91,6 +94,7 @@ def test_completions_stream(server):
     assert t.describe() == {
         "exact_output_length": "min_tokens+ignore_eos", "api": "completions",
         "base_url": server.base_url, "model": "m1", "stream_usage": True,
+        "time_stamps": STAMPS,
     }
 
 
@@ -537,3 +541,68 @@ def test_url_query_and_user_info_reach_the_server_and_never_a_message(server):
     with pytest.raises(TargetUnavailable) as info:
         asyncio.run(t.check_request())
     assert "SECRET" not in str(info.value) and "lab:***@" in str(info.value)
+
+
+# --- time stamps --------------------------------------------------------------------------------
+
+
+def _ttft_with_the_loop_blocked(server: FakeOpenAI) -> tuple[RequestResult, OpenAITarget]:
+    """The server answers 50 ms after the request; the client's loop is blocked for 300 ms from
+    when the request reached the server, so it reads the first chunk about 250 ms after it came."""
+    server.script("POST", "/v1/completions", stream(
+        Delay(0.05), *events(completion("a")), Delay(0.02), *events(completion("b"), DONE)))
+    t = target(server.base_url)
+
+    async def block_when_the_request_arrives() -> None:
+        while not server.requests:
+            await asyncio.sleep(0.001)
+        time.sleep(0.3)  # the loop stands still, as under a load of hundreds of users
+
+    async def go() -> RequestResult:
+        await t.open(1)
+        try:
+            blocker = asyncio.create_task(block_when_the_request_arrives())
+            result = await t.send(SPEC)
+            await blocker
+            return result
+        finally:
+            await t.close()
+
+    return asyncio.run(go()), t
+
+
+@pytest.mark.skipif(not rxstamp.supported(), reason="no kernel receive stamps on this system")
+def test_a_chunk_is_stamped_when_it_arrived_not_when_a_busy_loop_read_it(server):
+    r, t = _ttft_with_the_loop_blocked(server)
+    assert r.ok and r.text == "ab", r.error
+    ttft_ms = (r.chunk_ns[0] - r.sent_ns) / 1e6
+    assert 45 <= ttft_ms < 200, ttft_ms  # the server's 50 ms, not the loop's 300
+    assert t.describe()["time_stamps"] == rxstamp.KERNEL
+    assert "blocks_stamped_in_loop" not in r.extra
+
+
+def test_without_kernel_stamps_the_loop_stamps_and_says_so(server, monkeypatch):
+    monkeypatch.setattr(rxstamp, "supported", lambda: False)
+    r, t = _ttft_with_the_loop_blocked(server)
+    assert r.ok and r.text == "ab", r.error
+    assert (r.chunk_ns[0] - r.sent_ns) / 1e6 >= 250  # read when the loop got to it
+    assert t.describe()["time_stamps"] == rxstamp.LOOP
+
+
+@pytest.mark.skipif(not rxstamp.supported(), reason="no kernel receive stamps on this system")
+def test_a_stamp_from_before_a_wall_clock_step_is_not_used(server, monkeypatch):
+    """A kernel stamp later than now (the wall clock was set back) would put a chunk before it
+    arrived: the block is stamped in the loop instead, and the request says how many were."""
+    class Stepped:
+        @staticmethod
+        def time_ns() -> int:
+            return time.time_ns() - 3_600_000_000_000
+
+    server.script("POST", "/v1/completions", stream(
+        *events(completion("a")), Delay(0.01), *events(completion("b"), DONE)))
+    t = target(server.base_url)
+    monkeypatch.setattr(openai_module, "time", Stepped)
+    r = send_one(t)
+    assert r.ok and r.text == "ab"
+    assert r.extra["blocks_stamped_in_loop"] >= 2
+    assert r.sent_ns <= r.chunk_ns[0] <= r.chunk_ns[1] <= r.done_ns

@@ -12,6 +12,11 @@ The connection is kept alive when a response was read to its end and the server 
 close it. A kept-alive connection found closed before any byte of the response arrived (a server
 that closed it while idle) is reopened and the request sent again, once; a request that may have
 been processed is never sent again. Proxy settings from the environment are never used.
+
+Over plain TCP on Linux the connection is a :class:`.rxstamp.SocketLink`: every block comes with
+the kernel's receive time, so its stamp does not wait for a busy event loop
+(:attr:`Response.rx_ns`). Over TLS, and where the system gives no such stamps, it reads through
+asyncio streams and :attr:`Connection.stamps` says that blocks are stamped on arrival in the loop.
 """
 from __future__ import annotations
 
@@ -24,8 +29,8 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from http import HTTPStatus
 
-READ_LIMIT = 1 << 20
-"""Bytes asked of the stream per read, and the stream's buffer limit."""
+from . import rxstamp
+
 MAX_HEAD = 64 * 1024
 """The longest response head accepted."""
 
@@ -76,12 +81,18 @@ class Response:
         self.headers = headers
         self._conn = conn
         self._framing = framing
+        self.rx_ns = 0
+        """The kernel's receive time (``CLOCK_REALTIME`` ns) of the block last yielded by
+        :meth:`body_blocks`; 0 where the kernel gave none."""
+        self.kernel_stamps = conn.stamps == rxstamp.KERNEL
+        """Whether the connection asks the kernel for receive times."""
 
     async def body_blocks(self) -> AsyncGenerator[bytes, None]:
         """Yield the body's bytes (transfer framing removed) as they arrive."""
         conn, framing = self._conn, self._framing
         while not framing.done:
             data = await conn._read()
+            self.rx_ns = conn.rx_ns
             if not data:
                 if framing.until_close:
                     framing.done = True
@@ -120,8 +131,7 @@ class Connection:
         name = f"[{host}]" if ":" in host else host
         default = 443 if tls is not None else 80
         self._host_line = f"Host: {name}\r\n" if port == default else f"Host: {name}:{port}\r\n"
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._link: rxstamp.SocketLink | rxstamp.StreamLink | None = None
         self._reusable = False
         self._timer: asyncio.TimerHandle | None = None
         self._read_since = 0.0
@@ -129,6 +139,11 @@ class Connection:
         self._expired = False
         self._got_bytes = False
         self._pending = b""
+        self._pending_rx = 0
+        self.rx_ns = 0
+        """The kernel's receive time of the bytes last read (0 where there is none)."""
+        self.stamps = rxstamp.KERNEL if tls is None and rxstamp.supported() else rxstamp.LOOP
+        """Which time a block's stamp is: the kernel's receive time, or its arrival in the loop."""
         self.opened = 0
         """How many times the connection has been opened."""
 
@@ -163,11 +178,10 @@ class Connection:
 
     def _usable(self) -> bool:
         """Whether the open connection can carry the next request."""
-        reader, writer = self._reader, self._writer
-        if reader is None or writer is None:
+        link = self._link
+        if link is None:
             return False
-        if (self._reusable and not writer.transport.is_closing() and not reader.at_eof()
-                and reader.exception() is None):
+        if self._reusable and link.usable():
             return True
         self.close()
         return False
@@ -175,36 +189,29 @@ class Connection:
     async def _open(self) -> None:
         self.close()
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
-                    self.host, self.port, ssl=self.tls, limit=READ_LIMIT,
-                    server_hostname=self.host if self.tls is not None else None,
-                ),
-                self.connect_timeout_s,
-            )
+            link = await asyncio.wait_for(
+                _open_link(self.host, self.port, self.tls), self.connect_timeout_s)
         except TimeoutError:
             raise ConnectTimeout(f"connect timeout after {self.connect_timeout_s:g} s") from None
         except ssl.SSLError as exc:
             raise ConnectFailed(f"TLS handshake failed: {exc.reason or exc}") from None
         except OSError as exc:
             raise ConnectFailed(_connect_reason(exc)) from None
-        sock = writer.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._reader, self._writer = reader, writer
+        self.stamps = link.kind
+        self._link = link
         self._loop = asyncio.get_running_loop()
         self._pending = b""
         self.opened += 1
 
     async def _write(self, data: bytes) -> None:
-        writer = self._writer
-        assert writer is not None
+        link = self._link
+        assert link is not None
         self._reusable = False
         self._got_bytes = False
         try:
-            writer.write(data)
-            if writer.transport.get_write_buffer_size():
-                await asyncio.wait_for(writer.drain(), self.write_timeout_s)
+            link.write(data)
+            if link.pending():
+                await asyncio.wait_for(link.drain(), self.write_timeout_s)
         except TimeoutError:
             self.close()
             raise WriteTimeout(f"write timeout after {self.write_timeout_s:g} s") from None
@@ -241,6 +248,7 @@ class Connection:
             end = buf.find(b"\r\n\r\n", start)
             if end >= 0:
                 self._pending = bytes(buf[end + 4:])
+                self._pending_rx = self.rx_ns
                 return bytes(buf[:end])
             if len(buf) > MAX_HEAD:
                 raise ProtocolError(f"the response head is longer than {MAX_HEAD} bytes")
@@ -249,16 +257,18 @@ class Connection:
         """The next bytes from the server (``b""`` at its end), bounded by the read timeout."""
         if self._pending:
             data, self._pending = self._pending, b""
+            self.rx_ns = self._pending_rx
             return data
-        reader = self._reader
-        assert reader is not None
+        link = self._link
+        assert link is not None
         loop = self._loop
         self._read_since = loop.time()
         self._reading = asyncio.current_task()
         if self._timer is None:
             self._timer = loop.call_at(self._read_since + self.read_timeout_s, self._on_timer)
         try:
-            return await reader.read(READ_LIMIT)
+            data, self.rx_ns = await link.read()
+            return data
         except asyncio.CancelledError:
             if self._expired:
                 self._expired = False
@@ -301,19 +311,40 @@ class Connection:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        writer, self._writer, self._reader = self._writer, None, None
-        if writer is not None:
-            writer.close()
+        link, self._link = self._link, None
+        if link is not None:
+            link.close()
 
     async def aclose(self) -> None:
         """Close the connection and wait briefly for it to be closed."""
-        writer = self._writer
+        link = self._link
         self.close()
-        if writer is not None:
+        if link is not None:
             try:
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                await asyncio.wait_for(link.wait_closed(), 1.0)
             except (TimeoutError, OSError, ssl.SSLError):
                 pass
+
+
+async def _open_link(host: str, port: int,
+                     tls: ssl.SSLContext | None) -> rxstamp.SocketLink | rxstamp.StreamLink:
+    """Connect, with TCP_NODELAY: a :class:`.rxstamp.SocketLink` where receive stamps can be
+    had, else asyncio streams (always for TLS)."""
+    if tls is None:
+        sock = await rxstamp.connect(host, port)
+        _nodelay(sock)
+        return await rxstamp.link_for(sock)
+    reader, writer = await asyncio.open_connection(
+        host, port, ssl=tls, limit=rxstamp.READ_LIMIT, server_hostname=host)
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        _nodelay(sock)
+    return rxstamp.StreamLink(reader, writer)
+
+
+def _nodelay(sock: socket.socket) -> None:
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class _Framing:

@@ -6,8 +6,10 @@ the environment. A general-purpose client costs about a millisecond of CPU per r
 hundreds of users send their next request at once, that stalls the event loop and delays every
 time stamp taken meanwhile (benchmarks/client_overhead.py). ``GET /models`` before a run goes
 through httpx, as do the server's own records (:mod:`.server_state`). Each request is streamed;
-its send time is taken right before its bytes are written, and every raw block is stamped on arrival and fed to our own SSE reader, so each text
-chunk keeps the time its bytes came in. To make every request produce exactly ``max_tokens``, the vLLM
+its send time is taken right before its bytes are written, and every raw block is stamped with
+the time its bytes came in (the kernel's receive time over plain TCP on Linux, else its arrival in
+the event loop; ``describe()["time_stamps"]`` says which) and fed to our own SSE reader, so each
+text chunk keeps that time. To make every request produce exactly ``max_tokens``, the vLLM
 and SGLang extras ``min_tokens`` and ``ignore_eos`` are sent; a server that refuses them is asked
 again without them for the rest of the run, and :meth:`OpenAITarget.describe` says so.
 """
@@ -18,6 +20,7 @@ import json
 import os
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -71,6 +74,8 @@ class OpenAITarget(Target):
         self._usage_seen = False
         self._pool: asyncio.LifoQueue[http11.Connection] | None = None
         self._conns: list[http11.Connection] = []
+        self._stamp_kinds: set[str] = set()
+        """How the closed connections stamped what they received (:attr:`.http11.Connection.stamps`)."""
         self._tls: ssl.SSLContext | None = None
         self._request_headers: dict[str, str] = {}
         self._prefix = ""
@@ -245,6 +250,7 @@ class OpenAITarget(Target):
 
     async def close(self) -> None:
         conns, self._conns, self._pool = self._conns, [], None
+        self._stamp_kinds.update(c.stamps for c in conns if c.opened)
         await asyncio.gather(*(c.aclose() for c in conns))
 
     def describe(self) -> dict[str, Any]:
@@ -262,6 +268,9 @@ class OpenAITarget(Target):
             "base_url": self.shown_url,
             "model": self.model,
             "stream_usage": self._usage_seen,
+            "time_stamps": ", ".join(sorted(
+                self._stamp_kinds.union(c.stamps for c in self._conns if c.opened)))
+                or "no request sent",
         }
 
     def _body(self, spec: RequestSpec, extras: bool) -> dict[str, Any]:
@@ -352,11 +361,19 @@ class OpenAITarget(Target):
     async def _read_events(self, resp: http11.Response, result: RequestResult) -> None:
         parser = SSEParser()
         stream = _Stream()
-        now = self.now
+        now, time_ns = self.now, time.time_ns
+        sent_ns = result.sent_ns
+        kernel = resp.kernel_stamps
         try:
             try:
                 async for block in resp.body_blocks():
                     t = now()
+                    if kernel:  # the kernel's receive time: how long ago the bytes came in
+                        late = time_ns() - resp.rx_ns  # no stamp (0): counted below
+                        if 0 <= late < t - sent_ns:
+                            t -= late
+                        else:  # no stamp, or the wall clock was stepped while they waited
+                            stream.unstamped += 1
                     events = parser.feed(block)
                     if not events:
                         continue
@@ -473,6 +490,10 @@ class _Stream:
     finish_reason: str | None = None
     usage_seen: bool = False
     timings: dict[str, float] | None = None
+    unstamped: int = 0
+    """Blocks whose kernel receive time was missing (the first packets after a process first
+    asks for stamps may come without) or unusable (the wall clock was stepped while they
+    waited): stamped on arrival in the loop instead."""
 
     def take(self, events: list[SSEEvent], t_ns: int, result: RequestResult) -> None:
         for event in events:
@@ -510,6 +531,8 @@ class _Stream:
             result.extra["finish_reason"] = self.finish_reason
         if self.timings:
             result.extra["server_timings"] = self.timings
+        if self.unstamped:
+            result.extra["blocks_stamped_in_loop"] = self.unstamped
         if self.error:
             result.error = f"stream error: {self.error}"
         elif self.done or result.chunk_ns:

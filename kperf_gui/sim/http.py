@@ -1,10 +1,13 @@
-"""A minimal HTTP/1.1 server on asyncio streams.
+"""A minimal HTTP/1.1 server on the event loop's sockets.
 
 Enough for an OpenAI-compatible endpoint on loopback: keep-alive, ``Content-Length`` request
 bodies, ``Expect: 100-continue``, and responses with a fixed body or streamed (chunked for
 HTTP/1.1, close-delimited for HTTP/1.0). Each connection reads in the background, so a client that
 goes away while its response is still being prepared or streamed is noticed at once: the handler's
-task is cancelled, and its ``finally`` clauses clean up.
+task is cancelled, and its ``finally`` clauses clean up. Connections are the client's own links
+(:mod:`drivers.targets.rxstamp`): on Linux each request's arrival is the kernel's receive time of
+its last bytes, so the server's view of a request's TTFT (first text written - request arrived)
+does not contain its own event loop's lateness in reading it.
 """
 from __future__ import annotations
 
@@ -13,14 +16,19 @@ import contextlib
 import http
 import json
 import logging
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
 from urllib.parse import parse_qsl, urlsplit
 
+from drivers.targets import rxstamp
+
 MAX_HEAD = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
-READ_CHUNK = 64 * 1024
+BACKLOG = 4096
+"""Connections waiting to be accepted (capped by the system's somaxconn): a thousand users
+connecting at once must not wait for SYN retries."""
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +44,8 @@ class Request:
     headers: dict[str, str]
     body: bytes = b""
     received_ns: int | None = None
-    """When the read that completed the request (head and body) returned, on the server's
-    clock."""
+    """When the bytes that completed the request (head and body) arrived, on the server's
+    clock: the kernel's receive time where the link has it, else when the read returned."""
 
     def json(self) -> Any:
         """The body parsed as JSON; ``ValueError`` if it is not."""
@@ -75,13 +83,12 @@ class BadRequest(Exception):
 class _Connection:
     """One client connection: a background reader fills a buffer the parser takes from."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+    def __init__(self, link: rxstamp.SocketLink | rxstamp.StreamLink,
                  clock: Callable[[], int] = time.perf_counter_ns):
-        self.writer = writer
+        self.link = link
         self._clock = clock
         self.read_ns = 0
-        """When the latest read from the socket returned."""
-        self._reader = reader
+        """When the bytes of the latest read arrived (see :attr:`Request.received_ns`)."""
         self._buf = bytearray()
         self._more = asyncio.Event()
         self._room = asyncio.Event()
@@ -91,11 +98,17 @@ class _Connection:
         self._task = asyncio.create_task(self._fill())
 
     async def _fill(self) -> None:
+        clock = self._clock
         try:
             while True:
                 await self._room.wait()
-                data = await self._reader.read(READ_CHUNK)
-                self.read_ns = self._clock()
+                data, rx_ns = await self.link.read()
+                t = clock()
+                if rx_ns:
+                    late = time.time_ns() - rx_ns
+                    if 0 <= late < 10_000_000_000:
+                        t -= late
+                self.read_ns = t
                 if not data:
                     break
                 self._buf += data
@@ -140,9 +153,9 @@ class _Connection:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._task
-        self.writer.close()
+        self.link.close()
         with contextlib.suppress(Exception):
-            await self.writer.wait_closed()
+            await self.link.wait_closed()
 
 
 def _parse_head(head: bytes) -> Request:
@@ -188,31 +201,56 @@ class HttpServer:
         self._clock = clock
         self._host = host
         self._port = port
-        self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task] = set()
+        self._listener: socket.socket | None = None
+        self._accepting: asyncio.Task[None] | None = None
+        self._connections: set[asyncio.Task[None]] = set()
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._listener is None:
             raise RuntimeError("the server is not started")
-        return self._server.sockets[0].getsockname()[1]
+        return int(self._listener.getsockname()[1])
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self._host, self._port)
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        listener = socket.create_server((self._host, self._port), family=family, backlog=BACKLOG)
+        listener.setblocking(False)
+        self._listener = listener
+        self._accepting = asyncio.create_task(self._accept(listener))
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        if self._accepting is not None:
+            self._accepting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._accepting
+        if self._listener is not None:
+            self._listener.close()
         for task in list(self._connections):
             task.cancel()
         await asyncio.gather(*self._connections, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._connections.add(asyncio.current_task())  # type: ignore[arg-type]
-        conn = _Connection(reader, writer, self._clock)
+    async def _accept(self, listener: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                sock, _ = await loop.sock_accept(listener)
+            except (ConnectionAbortedError, InterruptedError):
+                continue
+            except OSError as exc:  # out of descriptors: wait for some to be freed
+                log.error("cannot accept a connection: %s", exc)
+                await asyncio.sleep(0.1)
+                continue
+            task = asyncio.create_task(self._serve(sock))
+            self._connections.add(task)
+            task.add_done_callback(self._connections.discard)
+
+    async def _serve(self, sock: socket.socket) -> None:
+        conn: _Connection | None = None
         try:
+            sock.setblocking(False)
+            if sock.family in (socket.AF_INET, socket.AF_INET6):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = _Connection(await rxstamp.link_for(sock), self._clock)
             while await self._one(conn):
                 pass
         except (ConnectionError, OSError):
@@ -220,8 +258,10 @@ class HttpServer:
         except asyncio.CancelledError:
             pass  # closing the server; ending quietly keeps asyncio from logging the cancellation
         finally:
-            self._connections.discard(asyncio.current_task())
-            await conn.close()
+            if conn is not None:
+                await conn.close()
+            else:
+                sock.close()
 
     async def _one(self, conn: _Connection) -> bool:
         """Serve one request; ``True`` if the connection stays open for another."""
@@ -267,8 +307,8 @@ class HttpServer:
         if length > MAX_BODY:
             raise BadRequest(413, "request body too large")
         if length and request.headers.get("expect", "").lower() == "100-continue":
-            conn.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            await conn.writer.drain()
+            conn.link.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            await conn.link.drain()
         return await conn.read_exact(length)
 
     async def _respond(self, conn: _Connection, request: Request, keep: bool) -> bool:
@@ -280,7 +320,7 @@ class HttpServer:
             response = Response.json({"error": {"message": "internal error of the simulated server",
                                                 "type": "InternalServerError"}}, 500)
         headers = {"server": "kperf-sim", **response.headers}
-        w = conn.writer
+        w = conn.link
         if isinstance(response.body, bytes):
             headers["content-length"] = str(len(response.body))
             headers["connection"] = "keep-alive" if keep else "close"
@@ -317,5 +357,5 @@ class HttpServer:
         headers = {"content-type": "application/json", "content-length": str(len(body)),
                    "connection": "close"}
         with contextlib.suppress(ConnectionError, OSError):
-            conn.writer.write(_head(status, headers) + body)
-            await conn.writer.drain()
+            conn.link.write(_head(status, headers) + body)
+            await conn.link.drain()
