@@ -72,6 +72,9 @@ KINDS = ("ours", "ours+uvloop", "aiohttp-target", "aiohttp-target+uvloop", "bare
 class _AioResponse:
     """aiohttp's response behind the interface :class:`OpenAITarget` reads (http11.Response)."""
 
+    rx_ns = 0
+    kernel_stamps = False  # aiohttp reads through asyncio's transports: no receive stamps
+
     def __init__(self, resp: Any):
         self._resp = resp
         self.status = resp.status
@@ -94,6 +97,9 @@ class _AioResponse:
 
 class _AioConnection:
     """One user's slot on an aiohttp session (the connector keeps one connection per user)."""
+
+    stamps = "arrival in the client's event loop (aiohttp)"
+    opened = 1
 
     def __init__(self, session: Any):
         self._session = session

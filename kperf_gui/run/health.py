@@ -1,11 +1,13 @@
 """The load client's own health while it measures: how late its event loop runs and how much
 CPU its process spends.
 
-A client short of CPU answers late: a text chunk that arrives while its loop is busy is stamped
-when the loop gets to it, which inflates TTFT and ITL and under-reports throughput, and the chip
-gets the blame. So each load loop runs a probe while a point is measured: a timer of
-:data:`PROBE_S` whose lateness (how long after it was due it ran) is the delay any timestamp
-taken on that loop may carry. With the process's CPU seconds over the same span, the figures go
+A client short of CPU answers late: it sends each user's next request late (the chip then serves
+fewer users than the point says), bytes that piled up while it was busy are read as one block
+stamped with the newest bytes' arrival, and where the kernel gives no receive stamps (TLS,
+Windows: :mod:`drivers.targets.rxstamp`) a chunk is stamped when the loop gets to it. The chip
+would get the blame. So each load loop runs a probe while a point is measured: a timer of
+:data:`PROBE_S` whose lateness (how long after it was due it ran) is how late that loop answers.
+With the process's CPU seconds over the same span, the figures go
 into the journal with the point (:class:`~kperf_gui.session.records.ClientHealthRecord`), one
 row per load process, and a point whose lag p99 exceeds the plan's ``sweep.max_client_lag_ms``
 is invalid (:func:`~kperf_gui.session.journal_reader.point_row`).
