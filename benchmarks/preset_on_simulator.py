@@ -9,7 +9,7 @@ lag p99 and the load processes' CPU, and whether the point is valid (a saturated
 invalid, ``sweep.max_client_lag_ms``); then how many points the client saturated.
 
 Usage: python benchmarks/preset_on_simulator.py [--preset llama-3.1-8b] [--users 64,128,256]
-       [--seconds 15] [--quick]
+       [--seconds 15] [--keep DIR] [--quick]
 """
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def main() -> None:
     ap.add_argument("--users", default="", help="concurrencies of the preset to measure "
                     "(comma-separated); default: the preset's from 64 up")
     ap.add_argument("--seconds", type=float, default=15.0, help="measured seconds per point")
+    ap.add_argument("--keep", type=Path, help="write the session to this folder and keep it")
     ap.add_argument("--quick", action="store_true",
                     help="the preset's largest concurrency only, 128 in, 3 s points")
     args = ap.parse_args()
@@ -76,7 +77,7 @@ def main() -> None:
         plan = Path(tmp) / "plan.toml"
         plan.write_text(PLAN.format(name=args.preset, inputs=inputs, outputs=outputs,
                                     users=users, seconds=args.seconds))
-        out = Path(tmp) / "session"
+        out = args.keep or Path(tmp) / "session"
         start = time.monotonic()
         proc = subprocess.run([sys.executable, "-m", "kperf_gui.cli", "run", str(plan),
                                "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
@@ -88,7 +89,7 @@ def main() -> None:
             summary = load(conn).summary
             health = {point: (lag, cpu, n) for point, lag, cpu, n in conn.execute(
                 "SELECT point, MAX(lag_p99_ms), SUM(cpu_pct), COUNT(*) FROM client_health "
-                "GROUP BY point_id")}
+                "GROUP BY point")}
     print(f"{'in':>5}{'out':>6}{'users':>6}{'procs':>6}{'tok/s':>8}{'TTFT p50 ms':>12}"
           f"{'lag p99 ms':>11}{'client CPU %':>13}  valid")
     saturated = 0

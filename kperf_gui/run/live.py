@@ -18,6 +18,7 @@ import bisect
 import heapq
 import itertools
 import math
+import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -277,7 +278,13 @@ class Progress:
 
 class LiveFeed:
     """Sends the run's events (when the run was started with ``--events``) and its console
-    lines; builds the live intervals once the wall channels are known (:meth:`start`)."""
+    lines; builds the live intervals once the wall channels are known (:meth:`start`).
+
+    The intervals are built on a thread of their own, fed in the order things happened: the
+    meter pollers and the load hand over their readings and requests and go on at once. A
+    poller that settled the intervals itself would wait for them (a few hundred requests of a
+    thousand chunks each, ending together, take a good part of a second to settle) and miss
+    its meter's updates meanwhile."""
 
     def __init__(self, clock: Clock, sink: EventSink | None,
                  console: Callable[[str], None] | None):
@@ -287,6 +294,8 @@ class LiveFeed:
         self.intervals: IntervalBuilder | None = None
         self.point_now = 0
         """The point in progress (negative: a ranging point; 0: between points)."""
+        self._inputs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._builder: threading.Thread | None = None
 
     def now_s(self) -> float:
         return round(self.clock.now() / NS, 6)
@@ -303,29 +312,55 @@ class LiveFeed:
               elements: dict[int, Sequence[int]]) -> None:
         """The wall channels are known: build intervals from their readings."""
         self.intervals = IntervalBuilder(instruments, elements, self.send, self.now_s)
+        if self.intervals.active and self._builder is None:
+            self._builder = threading.Thread(target=self._build, name="live-intervals",
+                                             daemon=True)
+            self._builder.start()
+
+    def _build(self) -> None:
+        while (work := self._inputs.get()) is not None:
+            try:
+                work()
+            except Exception as exc:  # noqa: BLE001 - the live view must never end the run
+                self.log("warning", f"live intervals: {exc!r}; the workbook is not affected")
+
+    def _hand(self, work: Callable[[], None]) -> None:
+        if self._builder is not None:
+            self._inputs.put(work)
 
     # --- inputs the intervals need -----------------------------------------------------------
 
     def readings(self, rows: Sequence[ReadingRow]) -> None:
-        if self.intervals is not None:
-            self.intervals.readings(rows, self.point_now)
+        intervals, point = self.intervals, self.point_now
+        if intervals is not None:
+            self._hand(lambda: intervals.readings(rows, point))
 
     def sending(self, point: int, seq: int, at_ns: int | None = None) -> None:
         """A request is about to be sent (at ``at_ns``, by a load worker; else now)."""
-        if self.intervals is not None:
-            self.intervals.sending(point, seq, self.clock.now() if at_ns is None else at_ns)
+        intervals = self.intervals
+        if intervals is not None:
+            at = self.clock.now() if at_ns is None else at_ns
+            self._hand(lambda: intervals.sending(point, seq, at))
 
     def request_done(self, record: RequestRecord, chunk_ns: Sequence[int]) -> None:
-        if self.intervals is not None:
-            self.intervals.request_done(record, chunk_ns)
+        intervals = self.intervals
+        if intervals is not None:
+            self._hand(lambda: intervals.request_done(record, chunk_ns))
 
     def point_over(self, point: int) -> None:
-        if self.intervals is not None:
-            self.intervals.point_over(point)
+        intervals = self.intervals
+        if intervals is not None:
+            self._hand(lambda: intervals.point_over(point))
 
     def close(self) -> None:
-        if self.intervals is not None:
-            self.intervals.close()
+        """Send every interval still held, once everything handed over is built."""
+        intervals, builder = self.intervals, self._builder
+        if intervals is None or builder is None:
+            return
+        self._inputs.put(intervals.close)
+        self._inputs.put(None)
+        builder.join()
+        self._builder = None
 
     # --- events ------------------------------------------------------------------------------
 
