@@ -76,3 +76,45 @@ def test_an_interval_held_too_long_is_sent_not_final_and_close_sends_the_rest():
     assert [(e["t_s"], e["final"]) for e in h.sent] == [(0.15, False), (0.25, False)]
     h.b.close()
     assert [(e["t_s"], e["final"], e["watts"]) for e in h.sent][2:] == [(0.35, True, 120.0)]
+
+
+def test_a_meter_update_is_handed_over_at_once_while_intervals_are_being_built():
+    """The meter poller gives the live feed its readings and goes on to its next poll: building
+    the intervals (slow when hundreds of long requests end together) happens on the feed's own
+    thread, in the order things were handed over, and close() waits for all of it."""
+    import threading
+
+    from kperf_gui.clock import Clock
+    from kperf_gui.run.live import LiveFeed
+
+    events = []
+
+    class Sink:
+        def emit(self, event):
+            events.append(event)
+
+    feed = LiveFeed(Clock(), Sink(), None)
+    feed.start([instrument(1, 10.0)], {1: [1]})
+    builder = feed.intervals
+    release, busy = threading.Event(), threading.Event()
+    done = builder.request_done
+
+    def slow_request_done(record, chunk_ns):
+        busy.set()
+        release.wait(10)
+        done(record, chunk_ns)
+
+    builder.request_done = slow_request_done
+    feed.point_now = 1
+    feed.sending(1, 0, 100 * MS)
+    feed.request_done(request(0, [120, 160], 6), [120 * MS, 160 * MS])
+    assert busy.wait(5)
+    poller = threading.Thread(target=feed.readings, args=([reading(1, 150, 100.0)],))
+    poller.start()
+    poller.join(5)
+    assert not poller.is_alive() and release.is_set() is False  # handed over, not built yet
+    assert [e for e in events if e["event"] == "interval"] == []
+    release.set()
+    feed.close()
+    (ev,) = [e for e in events if e["event"] == "interval"]
+    assert ev["final"] and ev["point"] == 1 and ev["tokens_per_s"] == 60.0
