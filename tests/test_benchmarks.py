@@ -78,3 +78,10 @@ def test_sim_server_http() -> None:
     # aiohttp.web measured beside it, or said why not
     assert re.search(rf"^aiohttp\.web\s+{NUMBER}", out, re.M) or \
         "aiohttp.web not measured" in out, out
+
+
+@pytest.mark.slow
+def test_preset_on_simulator() -> None:
+    out = run("preset_on_simulator.py")
+    assert re.search(rf"^\s+128\s+128\s+256\s+\d+\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}", out, re.M), out
+    assert re.search(r"1 points in \d+ s; the client marked itself saturated on \d+", out), out
