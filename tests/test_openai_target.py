@@ -601,7 +601,7 @@ def test_a_stamp_from_before_a_wall_clock_step_is_not_used(server, monkeypatch):
     server.script("POST", "/v1/completions", stream(
         *events(completion("a")), Delay(0.01), *events(completion("b"), DONE)))
     t = target(server.base_url)
-    monkeypatch.setattr(openai_module, "time", Stepped)
+    monkeypatch.setattr(rxstamp, "time", Stepped)
     r = send_one(t)
     assert r.ok and r.text == "ab"
     assert r.extra["blocks_stamped_in_loop"] >= 2

@@ -142,8 +142,9 @@ class Connection:
         self._pending_rx = 0
         self.rx_ns = 0
         """The kernel's receive time of the bytes last read (0 where there is none)."""
-        self.stamps = rxstamp.KERNEL if tls is None and rxstamp.supported() else rxstamp.LOOP
-        """Which time a block's stamp is: the kernel's receive time, or its arrival in the loop."""
+        self.stamps = ""
+        """Which time a block's stamp is, once opened: the kernel's receive time
+        (:data:`.rxstamp.KERNEL`), or its arrival in the loop (:data:`.rxstamp.LOOP`)."""
         self.opened = 0
         """How many times the connection has been opened."""
 

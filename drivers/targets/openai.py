@@ -20,7 +20,6 @@ import json
 import os
 import socket
 import ssl
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,6 +30,7 @@ import httpx
 
 from ..redact import redact_text, redact_url
 from . import http11
+from .rxstamp import arrived
 from .base import RequestResult, RequestSpec, Target, TargetUnavailable
 from .server_state import fetch_state
 from .sse import SSEEvent, SSEParser, StreamChunk, parse_chunk
@@ -361,19 +361,19 @@ class OpenAITarget(Target):
     async def _read_events(self, resp: http11.Response, result: RequestResult) -> None:
         parser = SSEParser()
         stream = _Stream()
-        now, time_ns = self.now, time.time_ns
+        now = self.now
         sent_ns = result.sent_ns
         kernel = resp.kernel_stamps
         try:
             try:
                 async for block in resp.body_blocks():
                     t = now()
-                    if kernel:  # the kernel's receive time: how long ago the bytes came in
-                        late = time_ns() - resp.rx_ns  # no stamp (0): counted below
-                        if 0 <= late < t - sent_ns:
-                            t -= late
-                        else:  # no stamp, or the wall clock was stepped while they waited
+                    if kernel:  # when the bytes came in, by the kernel's receive time
+                        came = arrived(t, resp.rx_ns, t - sent_ns)  # not before the request
+                        if came is None:
                             stream.unstamped += 1
+                        else:
+                            t = came
                     events = parser.feed(block)
                     if not events:
                         continue

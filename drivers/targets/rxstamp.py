@@ -25,6 +25,7 @@ import platform
 import socket
 import struct
 import sys
+import time
 
 SO_TIMESTAMPNS = 35
 """``SO_TIMESTAMPNS`` (= ``SCM_TIMESTAMPNS``) in include/uapi/asm-generic/socket.h, which x86-64,
@@ -69,6 +70,15 @@ def stamp_of(ancdata: list[tuple[int, int, bytes]]) -> int:
             sec, nsec = _TIMESPEC.unpack_from(raw)
             return sec * 1_000_000_000 + nsec
     return 0
+
+
+def arrived(now_ns: int, rx_ns: int, limit_ns: int) -> int | None:
+    """When bytes with the kernel receive stamp ``rx_ns`` arrived, on the clock that read
+    ``now_ns`` just now: ``now_ns`` less how long ago the stamp was. ``None`` when there is no
+    stamp (0), or it lies in the future or ``limit_ns`` or more back (the wall clock was stepped
+    while the bytes waited): the caller then keeps ``now_ns`` and says so."""
+    late = time.time_ns() - rx_ns
+    return now_ns - late if rx_ns and 0 <= late < limit_ns else None
 
 
 class SocketLink:

@@ -15,6 +15,7 @@ may differ for it.
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import itertools
 import math
@@ -22,6 +23,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -324,40 +326,32 @@ class LiveFeed:
             except Exception as exc:  # noqa: BLE001 - the live view must never end the run
                 self.log("warning", f"live intervals: {exc!r}; the workbook is not affected")
 
-    def _hand(self, work: Callable[[], None]) -> None:
+    def _hand(self, name: str, *args: Any) -> None:
+        """Have the intervals' ``name`` called with ``args`` on the builder's thread."""
         if self._builder is not None:
-            self._inputs.put(work)
+            self._inputs.put(functools.partial(getattr(self.intervals, name), *args))
 
     # --- inputs the intervals need -----------------------------------------------------------
 
     def readings(self, rows: Sequence[ReadingRow]) -> None:
-        intervals, point = self.intervals, self.point_now
-        if intervals is not None:
-            self._hand(lambda: intervals.readings(rows, point))
+        self._hand("readings", rows, self.point_now)
 
     def sending(self, point: int, seq: int, at_ns: int | None = None) -> None:
         """A request is about to be sent (at ``at_ns``, by a load worker; else now)."""
-        intervals = self.intervals
-        if intervals is not None:
-            at = self.clock.now() if at_ns is None else at_ns
-            self._hand(lambda: intervals.sending(point, seq, at))
+        self._hand("sending", point, seq, self.clock.now() if at_ns is None else at_ns)
 
     def request_done(self, record: RequestRecord, chunk_ns: Sequence[int]) -> None:
-        intervals = self.intervals
-        if intervals is not None:
-            self._hand(lambda: intervals.request_done(record, chunk_ns))
+        self._hand("request_done", record, chunk_ns)
 
     def point_over(self, point: int) -> None:
-        intervals = self.intervals
-        if intervals is not None:
-            self._hand(lambda: intervals.point_over(point))
+        self._hand("point_over", point)
 
     def close(self) -> None:
         """Send every interval still held, once everything handed over is built."""
-        intervals, builder = self.intervals, self._builder
-        if intervals is None or builder is None:
+        builder = self._builder
+        if builder is None:
             return
-        self._inputs.put(intervals.close)
+        self._hand("close")
         self._inputs.put(None)
         builder.join()
         self._builder = None

@@ -104,11 +104,8 @@ class _Connection:
                 await self._room.wait()
                 data, rx_ns = await self.link.read()
                 t = clock()
-                if rx_ns:
-                    late = time.time_ns() - rx_ns
-                    if 0 <= late < 10_000_000_000:
-                        t -= late
-                self.read_ns = t
+                came = rxstamp.arrived(t, rx_ns, 10_000_000_000)
+                self.read_ns = t if came is None else came
                 if not data:
                     break
                 self._buf += data
