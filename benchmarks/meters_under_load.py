@@ -26,11 +26,8 @@ import sys
 import threading
 import time
 import types
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchhelp import ROOT, machine_line
 
 import numpy as np  # noqa: E402
 
@@ -145,8 +142,7 @@ def main() -> None:
     if args.quick:
         args.minutes, args.users = 0.5, 64
     seconds = args.minutes * 60
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    print(machine_line())
     plan = parse(PLAN.format(rate=args.rate))
     channel = open_meter(plan.meters[0], 0)
     period_ms = channel.meter.update_period_s * 1e3

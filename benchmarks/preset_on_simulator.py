@@ -14,18 +14,12 @@ Usage: python benchmarks/preset_on_simulator.py [--preset llama-3.1-8b] [--users
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
-import time
 import tomllib
 from contextlib import closing
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchhelp import ROOT, machine_line, run_session
 
 from kperf_gui.session.journal import open_readonly  # noqa: E402
 from kperf_gui.session.journal_reader import load  # noqa: E402
@@ -69,22 +63,14 @@ def main() -> None:
     inputs, outputs = sweep["input_tokens"], sweep["output_tokens"]
     if args.quick:
         users, inputs, outputs, args.seconds = [max(sweep["concurrency"])], [128], [128], 3.0
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    print(machine_line())
     print(f"preset {args.preset}: inputs {inputs}, outputs {outputs}, users {users}, "
           f"{args.seconds:g} s points, simulated WT310E at 10 Hz")
     with tempfile.TemporaryDirectory() as tmp:
-        plan = Path(tmp) / "plan.toml"
-        plan.write_text(PLAN.format(name=args.preset, inputs=inputs, outputs=outputs,
-                                    users=users, seconds=args.seconds))
         out = args.keep or Path(tmp) / "session"
-        start = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "kperf_gui.cli", "run", str(plan),
-                               "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
-                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
-        took = time.monotonic() - start
-        if not (out / "session.sqlite").exists():
-            sys.exit(f"kperf run failed: {proc.stderr[-1500:]}")
+        proc, took = run_session(PLAN.format(name=args.preset, inputs=inputs, outputs=outputs,
+                                             users=users, seconds=args.seconds),
+                                 Path(tmp) / "plan.toml", out)
         with closing(open_readonly(out / "session.sqlite")) as conn:
             summary = load(conn).summary
             health = {point: (lag, cpu, n) for point, lag, cpu, n in conn.execute(

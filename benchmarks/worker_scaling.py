@@ -14,15 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
 from contextlib import closing
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchhelp import machine_line, run_session
 
 from kperf_gui.session.journal import open_readonly  # noqa: E402
 from kperf_gui.session.journal_reader import load  # noqa: E402
@@ -53,21 +49,15 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.users, args.max_workers, args.seconds = 64, 2, 5.0
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    print(machine_line())
     print(f"{args.users} users, 128 in / 128 out, {args.seconds:g} s point against the simulator")
     print(f"{'workers':>7}{'tok/s':>9}{'TTFT p50':>10}{'p99 ms':>8}{'lag p99 ms':>11}"
           f"{'client CPU %':>13}  valid")
     with tempfile.TemporaryDirectory() as tmp:
         for workers in range(1, args.max_workers + 1):
-            plan = Path(tmp) / f"w{workers}.toml"
-            plan.write_text(PLAN.format(workers=workers, users=args.users, seconds=args.seconds))
             out = Path(tmp) / f"w{workers}"
-            proc = subprocess.run([sys.executable, "-m", "kperf_gui.cli", "run", str(plan),
-                                   "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
-                                  env=dict(os.environ, PYTHONPATH=str(ROOT)))
-            if not (out / "session.sqlite").exists():
-                sys.exit(f"kperf run failed with {workers} workers: {proc.stderr[-1500:]}")
+            run_session(PLAN.format(workers=workers, users=args.users, seconds=args.seconds),
+                        Path(tmp) / f"w{workers}.toml", out)
             with closing(open_readonly(out / "session.sqlite")) as conn:
                 row = load(conn).summary.iloc[0]
                 try:
