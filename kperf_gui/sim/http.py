@@ -16,6 +16,7 @@ import contextlib
 import http
 import json
 import logging
+import os
 import socket
 import time
 from dataclasses import dataclass, field
@@ -210,7 +211,11 @@ class HttpServer:
 
     async def start(self) -> None:
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        listener = socket.create_server((self._host, self._port), family=family, backlog=BACKLOG)
+        try:
+            listener = socket.create_server((self._host, self._port), family=family,
+                                            backlog=BACKLOG)
+        except OSError as exc:  # its message names the address again; the caller does that
+            raise OSError(exc.errno, os.strerror(exc.errno) if exc.errno else str(exc)) from None
         listener.setblocking(False)
         self._listener = listener
         self._accepting = asyncio.create_task(self._accept(listener))
